@@ -1,0 +1,18 @@
+/* bench list: what can be run. */
+#include <stdio.h>
+
+#include "catalog.h"
+#include "cmds.h"
+
+int cmd_list(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("targets:\n");
+	for (const struct catalog_target *t = catalog_targets; t->name; t++)
+		printf("  %-10s %s (%s)\n", t->name, t->how, t->knobs);
+	printf("endpoints (every target):\n");
+	for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
+		printf("  %-12s %s\n", e->path, e->meaning);
+	return 0;
+}

@@ -1,0 +1,191 @@
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+extern char **environ;
+
+const char *proc_bin_dir(void)
+{
+	static char dir[PATH_MAX];
+	if (dir[0])
+		return dir;
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	if (n <= 0) {
+		strcpy(dir, ".");
+		return dir;
+	}
+	dir[n] = '\0';
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	return dir;
+}
+
+int proc_target_path(const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/target-%s", proc_bin_dir(), name);
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return access(buf, X_OK) == 0 ? 0 : -ENOENT;
+}
+
+/* Reads "PORT\n" from fd within the deadline; the child closes its end when done,
+ * or dies, and both end the wait early. */
+static int read_port(int fd, pid_t pid, int timeout_ms)
+{
+	char buf[32];
+	size_t got = 0;
+	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	for (;;) {
+		uint64_t now = now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int wait = (int)((deadline - now) / 1000000ull) + 1;
+		int r = poll(&pfd, 1, wait < 100 ? wait : 100);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r <= 0) {
+			if (waitpid(pid, NULL, WNOHANG | WNOWAIT) == pid)
+				return -ECHILD;
+			continue;
+		}
+		ssize_t n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (memchr(buf, '\n', got) || got == sizeof(buf) - 1)
+			break;
+	}
+	buf[got] = '\0';
+	char *end;
+	long port = strtol(buf, &end, 10);
+	if (got == 0 || end == buf || port <= 0 || port > 65535)
+		return -ECHILD;
+	return (int)port;
+}
+
+int proc_start(struct proc *p, char *const argv[], const char *stderr_path, int keep_stdout,
+	       int timeout_ms)
+{
+	memset(p, 0, sizeof(*p));
+	int argc = 0;
+	while (argv[argc])
+		argc++;
+	char **args = calloc((size_t)argc + 3, sizeof(*args));
+	if (!args)
+		return -ENOMEM;
+	memcpy(args, argv, (size_t)argc * sizeof(*args));
+	args[argc] = "--ready-fd";
+	args[argc + 1] = "3";
+
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		free(args);
+		return -errno;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 3);
+	if (!keep_stdout)
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (stderr_path)
+		posix_spawn_file_actions_addopen(&fa, 2, stderr_path, O_WRONLY | O_CREAT | O_TRUNC,
+						 0644);
+	/* The child starts with default signal dispositions and an empty mask, whatever
+	 * the harness blocked for its own signal handling. */
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+	int err = posix_spawn(&p->pid, args[0], &fa, &attr, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	free(args);
+	close(pipefd[1]);
+	if (err) {
+		close(pipefd[0]);
+		p->pid = 0;
+		return -err;
+	}
+	int port = read_port(pipefd[0], p->pid, timeout_ms);
+	close(pipefd[0]);
+	if (port < 0) {
+		proc_stop(p, 200);
+		return port;
+	}
+	p->port = port;
+	return 0;
+}
+
+int proc_exited(struct proc *p)
+{
+	if (!p->pid || p->reaped)
+		return 1;
+	int st;
+	pid_t r = waitpid(p->pid, &st, WNOHANG);
+	if (r == p->pid) {
+		p->status = st;
+		p->reaped = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int proc_stop(struct proc *p, int grace_ms)
+{
+	if (!p->pid)
+		return 0;
+	if (!proc_exited(p)) {
+		kill(p->pid, SIGTERM);
+		uint64_t deadline = now_ns() + (uint64_t)grace_ms * 1000000ull;
+		while (!proc_exited(p) && now_ns() < deadline) {
+			struct timespec ts = { 0, 5 * 1000000 };
+			nanosleep(&ts, NULL);
+		}
+		if (!proc_exited(p)) {
+			kill(p->pid, SIGKILL);
+			int st;
+			while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+				;
+			p->status = st;
+			p->reaped = 1;
+		}
+	}
+	p->pid = 0;
+	return p->status;
+}
+
+const char *proc_describe(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)) ?
+							     sigabbrev_np(WTERMSIG(status)) :
+							     "?");
+	else
+		snprintf(buf, len, "status %#x", status);
+	return buf;
+}
