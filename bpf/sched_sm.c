@@ -126,7 +126,8 @@ static int transition(struct sm *sm, struct sm_thread *t, uint64_t ts, int st, i
 		sm->late++;
 		ts = t->since;
 	}
-	if (t->state < SM_NSTATES) {
+	/* An unknown stretch of zero length says nothing: skip it. */
+	if (t->state < SM_NSTATES && !(t->state == SM_UNKNOWN && ts == t->since)) {
 		if (grow((void **)&sm->iv, &sm->cap_iv, sm->niv, sizeof(*sm->iv), 4096)) {
 			sm->oom = 1;
 			return -ENOMEM;
