@@ -74,6 +74,9 @@ static int parse(int argc, char **argv, struct topts *o)
 			o->syscalls = 1;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o->quiet = 1;
+		} else if (strcmp(a, "--pid") && strcmp(a, "-d") && strcmp(a, "--duration") &&
+			   strcmp(a, "--out") && strcmp(a, "--perfetto") && strcmp(a, "--ring-kb")) {
+			return bad_usage("unknown option '%s'", a);
 		} else if (!v) {
 			return bad_usage("%s needs a value", a);
 		} else if (!strcmp(a, "--pid")) {
@@ -102,8 +105,6 @@ static int parse(int argc, char **argv, struct topts *o)
 				return bad_usage("--ring-kb wants 4..2097152, not '%s'", v);
 			o->ring_kb = (unsigned)k;
 			i++;
-		} else {
-			return bad_usage("unknown option '%s'", a);
 		}
 	}
 	return 0;
@@ -344,9 +345,12 @@ int cmd_trace(int argc, char **argv)
 		return bad_usage("%s", "--plot needs --out DIR");
 
 	if (astrace_check_privilege()) {
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		self[n > 0 ? n : 0] = 0;
 		fprintf(stderr, "bench trace: tracing needs root or CAP_BPF+CAP_PERFMON; run it with "
 				"sudo, or once: sudo setcap cap_bpf,cap_perfmon+ep %s\n",
-			"build/bin/bench");
+			n > 0 ? self : "build/bin/bench");
 		return 1;
 	}
 
