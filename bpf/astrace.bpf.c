@@ -75,6 +75,18 @@ static __always_inline __u32 task_cpu(struct task_struct *t)
 	return BPF_CORE_READ((struct task_struct___pre516 *)t, cpu);
 }
 
+/* tp_btf programs may load task fields directly; raw_tp ones must go through
+ * probe reads. raw is a constant in each caller, so one branch is compiled. */
+#define RD(raw, p, f) ((raw) ? BPF_CORE_READ(p, f) : (p)->f)
+
+static __always_inline void read_comm(bool raw, char *dst, struct task_struct *p)
+{
+	if (raw)
+		BPF_CORE_READ_STR_INTO((char(*)[AS_COMM_LEN])dst, p, comm);
+	else
+		__builtin_memcpy(dst, p->comm, AS_COMM_LEN);
+}
+
 static __always_inline bool is_traced(__u32 tgid)
 {
 	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
@@ -111,10 +123,10 @@ static __always_inline void submit(struct as_event *e)
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
-static __always_inline int on_switch(bool preempt, struct task_struct *prev,
+static __always_inline int on_switch(bool raw, bool preempt, struct task_struct *prev,
 				     struct task_struct *next, __u32 prev_state)
 {
-	__u32 ptgid = BPF_CORE_READ(prev, tgid), ntgid = BPF_CORE_READ(next, tgid);
+	__u32 ptgid = RD(raw, prev, tgid), ntgid = RD(raw, next, tgid);
 	__u8 flags = 0;
 
 	if (is_traced(ptgid))
@@ -130,17 +142,21 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	if (preempt)
 		flags |= AS_SW_PREEMPT;
 	e->flags = flags;
-	e->pid = BPF_CORE_READ(prev, pid);
+	e->pid = RD(raw, prev, pid);
 	e->tgid = ptgid;
-	e->pid2 = BPF_CORE_READ(next, pid);
+	e->pid2 = RD(raw, next, pid);
 	e->tgid2 = ntgid;
 	e->state = prev_state;
 	/* Both counters are current here: the scheduler updated prev's on the way
 	 * out, and next's has not moved since it last ran. */
-	e->rt = BPF_CORE_READ(prev, se.sum_exec_runtime);
-	e->rt2 = BPF_CORE_READ(next, se.sum_exec_runtime);
-	BPF_CORE_READ_STR_INTO(&e->comm, prev, comm);
-	BPF_CORE_READ_STR_INTO(&e->comm2, next, comm);
+	e->rt = RD(raw, prev, se.sum_exec_runtime);
+	e->rt2 = RD(raw, next, se.sum_exec_runtime);
+	/* Names only for the traced side: the other is not reported. */
+	e->comm[0] = 0;
+	if (flags & AS_SW_PREV)
+		read_comm(raw, e->comm, prev);
+	if (flags & AS_SW_NEXT)
+		read_comm(raw, e->comm2, next);
 	if (want_syscalls && (flags & AS_SW_PREV)) {
 		__u32 pid = e->pid;
 		__s32 *nr = bpf_map_lookup_elem(&cur_syscall, &pid);
@@ -151,18 +167,18 @@ static __always_inline int on_switch(bool preempt, struct task_struct *prev,
 	return 0;
 }
 
-static __always_inline int on_wakeup(struct task_struct *p, __u8 kind)
+static __always_inline int on_wakeup(bool raw, struct task_struct *p, __u8 kind)
 {
-	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 tgid = RD(raw, p, tgid);
 	if (!is_traced(tgid))
 		return 0;
 	struct as_event *e = reserve(kind);
 	if (!e)
 		return 0;
-	e->pid = BPF_CORE_READ(p, pid);
+	e->pid = RD(raw, p, pid);
 	e->tgid = tgid;
 	e->cpu = task_cpu(p);
-	BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
+	read_comm(raw, e->comm, p);
 	submit(e);
 	return 0;
 }
@@ -216,38 +232,38 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(as_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u32 st = SWITCH_HAS_PREV_STATE ? (__u32)ctx[3] : task_state(prev);
-	return on_switch(preempt, prev, next, st);
+	return on_switch(false, preempt, prev, next, st);
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(as_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u32 st = SWITCH_HAS_PREV_STATE ? (__u32)ctx[3] : task_state(prev);
-	return on_switch(preempt, prev, next, st);
+	return on_switch(true, preempt, prev, next, st);
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(as_wakeup, struct task_struct *p)
 {
-	return on_wakeup(p, AS_EV_WAKEUP);
+	return on_wakeup(false, p, AS_EV_WAKEUP);
 }
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(as_wakeup_raw, struct task_struct *p)
 {
-	return on_wakeup(p, AS_EV_WAKEUP);
+	return on_wakeup(true, p, AS_EV_WAKEUP);
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(as_wnew, struct task_struct *p)
 {
-	return on_wakeup(p, AS_EV_WAKEUP_NEW);
+	return on_wakeup(false, p, AS_EV_WAKEUP_NEW);
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(as_wnew_raw, struct task_struct *p)
 {
-	return on_wakeup(p, AS_EV_WAKEUP_NEW);
+	return on_wakeup(true, p, AS_EV_WAKEUP_NEW);
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -340,7 +340,7 @@ int astrace_start(struct astrace *t, pid_t pid)
 			path = exe;
 		}
 	}
-	if (path) {
+	if (path && !t->opts.no_usdt) {
 		rc = attach_usdt(t, path);
 		if (rc)
 			return rc;

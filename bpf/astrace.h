@@ -28,6 +28,7 @@ struct astrace_opts {
 	unsigned ringbuf_kb;	/* 0: 8192 */
 	unsigned drain_ms;	/* 0: 20 */
 	const char *exe;	/* executable to look for USDT probes in; NULL: /proc/PID/exe */
+	int no_usdt;		/* skip the USDT probes: each hit is a trap, a few us */
 };
 
 struct astrace_stats {

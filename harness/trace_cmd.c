@@ -32,6 +32,7 @@ static const char usage_text[] =
 	"  --out DIR        write sched.csv, marks.csv, threads.csv, meta.json there\n"
 	"  --perfetto FILE  Chrome trace event JSON (ui.perfetto.dev, chrome://tracing)\n"
 	"  --plot           draw DIR/threads.png (needs --out and gnuplot)\n"
+	"  --no-usdt        do not attach the asyncscope USDT probes (no marks.csv rows)\n"
 	"  --syscalls       name the syscall of every sleep (hooks every syscall: costs more)\n"
 	"  --ring-kb N      ring buffer size in KiB (default 8192)\n"
 	"  -q, --quiet      no summary table\n";
@@ -41,7 +42,7 @@ struct topts {
 	char **cmd;
 	double secs;
 	const char *out, *perfetto;
-	int plot, syscalls, quiet;
+	int plot, syscalls, quiet, no_usdt;
 	unsigned ring_kb;
 };
 
@@ -70,6 +71,8 @@ static int parse(int argc, char **argv, struct topts *o)
 			return 1;
 		} else if (!strcmp(a, "--plot")) {
 			o->plot = 1;
+		} else if (!strcmp(a, "--no-usdt")) {
+			o->no_usdt = 1;
 		} else if (!strcmp(a, "--syscalls")) {
 			o->syscalls = 1;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -400,7 +403,7 @@ int cmd_trace(int argc, char **argv)
 	struct astrace *t = NULL;
 
 	struct astrace_opts ao = { .syscalls = o.syscalls, .ringbuf_kb = o.ring_kb,
-				   .exe = o.cmd ? exe : NULL };
+				   .exe = o.cmd ? exe : NULL, .no_usdt = o.no_usdt };
 	rc = astrace_open(&t, &ao);
 	if (rc) {
 		fprintf(stderr, "bench trace: cannot load the BPF programs: %s\n", strerror(-rc));
