@@ -134,7 +134,8 @@ static void feed_pending(struct astrace *t, uint64_t upto)
 	size_t i = 0;
 	while (i < t->npend && t->pend[i].ts <= upto)
 		sm_feed(&t->sm, &t->pend[i++]);
-	memmove(t->pend, t->pend + i, (t->npend - i) * sizeof(*t->pend));
+	if (i && i < t->npend)
+		memmove(t->pend, t->pend + i, (t->npend - i) * sizeof(*t->pend));
 	t->npend -= i;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "trace_out.h"
 #include "trace_plot.h"
 
 static const char *const colours[SM_NSTATES] = {
@@ -34,7 +35,7 @@ static int feed(FILE *f, const struct sm *sm, const char *png)
 	double span = (double)(t1 - t0) / 1e9;
 	size_t lanes = sm->nthreads ? sm->nthreads : 1;
 	int height = 120 + 22 * (int)lanes;
-	fprintf(f, "set terminal pngcairo size 1400,%d font 'sans,9'\n", height < 300 ? 300 : height);
+	fprintf(f, "set terminal pngcairo noenhanced size 1400,%d font 'sans,9'\n", height < 300 ? 300 : height);
 	fprintf(f, "set output '");
 	put_label(f, png);
 	fprintf(f, "'\nset xlabel 'seconds since the trace started'\n");
@@ -45,7 +46,23 @@ static int feed(FILE *f, const struct sm *sm, const char *png)
 		put_label(f, sm->threads[i].comm);
 		fprintf(f, " %u\" %zu", sm->threads[i].tid, sm->nthreads - 1 - i);
 	}
-	fputs(")\nset grid xtics\nset key outside top horizontal\nset style fill solid 1.0 noborder\n", f);
+	fputs(")\n", f);
+	/* Name the syscall of the long waits (--syscalls): the story of a blocked
+	 * event loop is which call it sat in. Capped so labels stay legible. */
+	char nb[16];
+	int labels = 0;
+	for (size_t i = 0; i < sm->niv && labels < 60; i++) {
+		const struct sm_interval *iv = &sm->iv[i];
+		if (iv->syscall < 0 || (double)(iv->t_end - iv->t_start) / 1e9 < span * 0.04)
+			continue;
+		struct sm_thread *t = sm_find(msm, iv->tid);
+		size_t lane = sm->nthreads - 1 - (size_t)(t - sm->threads);
+		fprintf(f, "set label \"%s\" at %.6f,%.2f center font ',8' front noenhanced\n",
+			trace_syscall_name(iv->syscall, nb, sizeof(nb)),
+			((double)(iv->t_start + iv->t_end) / 2 - (double)t0) / 1e9, (double)lane + 0.32);
+		labels++;
+	}
+	fputs("set grid xtics\nset key outside top horizontal\nset style fill solid 1.0 noborder\n", f);
 	fputs("plot '-' using 1:2:3:4:5:6:7 with boxxyerror lc rgb variable notitle", f);
 	for (int s = 0; s < SM_NSTATES; s++)
 		fprintf(f, ", NaN with boxes lc rgb '#%s' title '%s'", colours[s] + 2, sm_state_name(s));
