@@ -324,7 +324,7 @@ int as_usdt(struct pt_regs *ctx)
 	e->state = (__u32)bpf_usdt_cookie(ctx);
 	e->rt = (__u64)id;
 	e->rt2 = (__u64)arg;
-	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+	e->comm[0] = 0; /* the thread's name comes with its switches */
 	submit(e);
 	return 0;
 }
