@@ -97,18 +97,28 @@ for r in $(seq "$rounds"); do
   perf_rate+=("$(awk -v n="$n" -v d="$((secs + 1))" 'BEGIN { print n / d }')")
 done
 
+# Each round's runs are adjacent in time: their ratios cancel most of a
+# neighbour's load, so the median of per-round ratios is the figure to trust.
+ratios() { # name of array of traced values
+  local -n v=$1
+  local i out=()
+  for i in "${!base[@]}"; do out+=("$(awk -v a="${v[$i]}" -v b="${base[$i]}" 'BEGIN { print a / b }')"); done
+  median "${out[@]}"
+}
+r_nu=$(ratios traced_nu) r_t=$(ratios traced) r_p=$(ratios perfed)
+
 export tmp
-awk -v b="$(median "${base[@]}")" -v t="$(median "${traced[@]}")" -v tn="$(median "${traced_nu[@]}")" \
+awk -v rnu="$r_nu" -v rt="$r_t" -v rp="$r_p" -v b="$(median "${base[@]}")" -v t="$(median "${traced[@]}")" -v tn="$(median "${traced_nu[@]}")" \
     -v p="$(median "${perfed[@]}")" \
     -v er="$(median "${ev_rate[@]}")" -v pr="$(median "${perf_rate[@]}")" -v lost="$lost_total" \
     -v s="$secs" -v c="$conns" -v r="$rounds" -v all_b="${base[*]}" -v all_t="${traced[*]}" \
     -v all_tn="${traced_nu[*]}" -v all_p="${perfed[*]}" 'BEGIN {
   printf "wrk -t1 -c%d -d%ds against target-epoll /hello, %d rounds, medians\n\n", c, s, r
-  printf "| run | requests/s | vs untraced | events/s recorded |\n| --- | ---: | ---: | ---: |\n"
+  printf "| run | requests/s | median of per-round ratios | events/s recorded |\n| --- | ---: | ---: | ---: |\n"
   printf "| untraced | %.0f | 1.000 | |\n", b
-  printf "| bench trace --pid --no-usdt | %.0f | %.3f | |\n", tn, tn / b
-  printf "| bench trace --pid (with USDT marks) | %.0f | %.3f | %.0f (the target only; %d lost) |\n", t, t / b, er, lost
-  printf "| perf sched record -a | %.0f | %.3f | %.0f (whole machine) |\n", p, p / b, pr
+  printf "| bench trace --pid --no-usdt | %.0f | %.3f | |\n", tn, rnu
+  printf "| bench trace --pid (with USDT marks) | %.0f | %.3f | %.0f (the target only; %d lost) |\n", t, rt, er, lost
+  printf "| perf sched record -a | %.0f | %.3f | %.0f (whole machine) |\n", p, rp, pr
   while ((getline line < (ENVIRON["tmp"] "/progstats")) > 0) {
     split(line, f, " "); k = f[1] " " f[2]; pt[k] += f[3]; pn[k] += f[4]; ps[k] += f[5] }
   printf "\nBPF programs by the kernel'"'"'s accounting (kernel.bpf_stats_enabled), all rounds:\n\n"
