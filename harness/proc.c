@@ -23,6 +23,12 @@ const char *proc_bin_dir(void)
 	static char dir[PATH_MAX];
 	if (dir[0])
 		return dir;
+	/* Tests live elsewhere in the build tree and say where the binaries are. */
+	const char *env = getenv("ASYNCSCOPE_BIN_DIR");
+	if (env && *env && strlen(env) < sizeof(dir)) {
+		strcpy(dir, env);
+		return dir;
+	}
 	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
 	if (n <= 0) {
 		strcpy(dir, ".");

@@ -12,7 +12,8 @@ struct proc {
 	int reaped;
 };
 
-/* The directory holding bench and the target-* executables. */
+/* The directory holding bench and the target-* executables: $ASYNCSCOPE_BIN_DIR,
+ * or the directory of the running executable. */
 const char *proc_bin_dir(void);
 
 /* Path of build/bin/target-NAME in buf; -ENOENT when it does not exist. */
