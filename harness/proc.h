@@ -6,9 +6,9 @@
 #include <sys/types.h>
 
 struct proc {
-	pid_t pid;   /* 0 when not running */
-	int port;    /* what the child wrote to its ready fd */
-	int status;  /* wait status once reaped */
+	pid_t pid;  /* 0 when not running */
+	int port;   /* what the child wrote to its ready fd */
+	int status; /* wait status once reaped */
 	int reaped;
 };
 

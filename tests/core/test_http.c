@@ -89,21 +89,22 @@ static void test_bad_cases(void **state)
 	(void)state;
 	static const char nul[] = "GET /hello HTTP/1.1\r\nHost: a\0b\r\n\r\n";
 	const struct bad_case cases[] = {
-		{ "garbage", "hello there\r\n\r\n", 0, 400 },
-		{ "binary", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\r\n\r\n", 0, 400 },
-		{ "nul in header", nul, sizeof(nul) - 1, 400 },
-		{ "no version", "GET /hello\r\n\r\n", 0, 400 },
-		{ "http/2.0", "GET /hello HTTP/2.0\r\nHost: a\r\n\r\n", 0, 400 },
-		{ "http/1.2", "GET /hello HTTP/1.2\r\nHost: a\r\n\r\n", 0, 400 },
-		{ "no host", "GET /hello HTTP/1.1\r\n\r\n", 0, 400 },
-		{ "two hosts", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 0, 400 },
-		{ "header without colon", "GET /hello HTTP/1.1\r\nHost a\r\n\r\n", 0, 400 },
-		{ "space before colon", "GET /hello HTTP/1.1\r\nHost : a\r\n\r\n", 0, 400 },
-		{ "relative target", "GET hello HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400 },
-		{ "bare CR", "GET /hello HTTP/1.1\rHost: a\r\n\r\n", 0, 400 },
-		{ "body", "GET /hello HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", 0, 413 },
-		{ "chunked", "POST /hello HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 0, 413 },
-		{ "bad length", "GET /hello HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n", 0, 400 },
+	    {"garbage", "hello there\r\n\r\n", 0, 400},
+	    {"binary", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\r\n\r\n", 0, 400},
+	    {"nul in header", nul, sizeof(nul) - 1, 400},
+	    {"no version", "GET /hello\r\n\r\n", 0, 400},
+	    {"http/2.0", "GET /hello HTTP/2.0\r\nHost: a\r\n\r\n", 0, 400},
+	    {"http/1.2", "GET /hello HTTP/1.2\r\nHost: a\r\n\r\n", 0, 400},
+	    {"no host", "GET /hello HTTP/1.1\r\n\r\n", 0, 400},
+	    {"two hosts", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 0, 400},
+	    {"header without colon", "GET /hello HTTP/1.1\r\nHost a\r\n\r\n", 0, 400},
+	    {"space before colon", "GET /hello HTTP/1.1\r\nHost : a\r\n\r\n", 0, 400},
+	    {"relative target", "GET hello HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
+	    {"bare CR", "GET /hello HTTP/1.1\rHost: a\r\n\r\n", 0, 400},
+	    {"body", "GET /hello HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello", 0, 413},
+	    {"chunked", "POST /hello HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n", 0,
+	     413},
+	    {"bad length", "GET /hello HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n", 0, 400},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct http_request req;
@@ -193,14 +194,14 @@ static void test_routing(void **state)
 		const char *head;
 		int status;
 	} errors[] = {
-		{ "GET /cpu?us=10000001 HTTP/1.1\r\nHost: a\r\n\r\n", 400 },
-		{ "GET /sync?ms=60001 HTTP/1.1\r\nHost: a\r\n\r\n", 400 },
-		{ "GET /sync HTTP/1.1\r\nHost: a\r\n\r\n", 400 },
-		{ "GET /async?ms=abc HTTP/1.1\r\nHost: a\r\n\r\n", 400 },
-		{ "GET /nope HTTP/1.1\r\nHost: a\r\n\r\n", 404 },
-		{ "GET /hello/ HTTP/1.1\r\nHost: a\r\n\r\n", 404 },
-		{ "DELETE /hello HTTP/1.1\r\nHost: a\r\n\r\n", 405 },
-		{ "POST /sync?ms=1 HTTP/1.1\r\nHost: a\r\n\r\n", 405 },
+	    {"GET /cpu?us=10000001 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+	    {"GET /sync?ms=60001 HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+	    {"GET /sync HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+	    {"GET /async?ms=abc HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+	    {"GET /nope HTTP/1.1\r\nHost: a\r\n\r\n", 404},
+	    {"GET /hello/ HTTP/1.1\r\nHost: a\r\n\r\n", 404},
+	    {"DELETE /hello HTTP/1.1\r\nHost: a\r\n\r\n", 405},
+	    {"POST /sync?ms=1 HTTP/1.1\r\nHost: a\r\n\r\n", 405},
 	};
 	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
 		route_str(errors[i].head, &job);
@@ -213,10 +214,10 @@ static void test_routing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_complete),	cmocka_unit_test(test_partial_at_every_split),
-		cmocka_unit_test(test_pipelined),	cmocka_unit_test(test_http10_keepalive),
-		cmocka_unit_test(test_bad_cases),	cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_query),		cmocka_unit_test(test_routing),
+	    cmocka_unit_test(test_complete),  cmocka_unit_test(test_partial_at_every_split),
+	    cmocka_unit_test(test_pipelined), cmocka_unit_test(test_http10_keepalive),
+	    cmocka_unit_test(test_bad_cases), cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_query),     cmocka_unit_test(test_routing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

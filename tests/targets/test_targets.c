@@ -31,13 +31,13 @@
 static const char *model;
 
 #define WAIT_MS 300
-#define N 5
+#define N	5
 
 static void start(struct proc *p, const char *extra1, const char *extra2)
 {
 	char path[4096];
 	assert_int_equal(proc_target_path(model, path, sizeof(path)), 0);
-	char *argv[] = { path, "--port", "0", (char *)extra1, (char *)extra2, NULL };
+	char *argv[] = {path, "--port", "0", (char *)extra1, (char *)extra2, NULL};
 	if (!extra1)
 		argv[3] = NULL;
 	int err = proc_start(p, argv, NULL, 0, 5000);
@@ -56,8 +56,9 @@ static void stop(struct proc *p)
 static int connect_to(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		fail_msg("connect: %s", strerror(errno));
 	return fd;
@@ -70,7 +71,7 @@ static size_t read_all(int fd, char *buf, size_t cap, int timeout_ms, int *close
 	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
 	*closed = 0;
 	while (got < cap - 1 && now_ns() < deadline) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, (int)((deadline - now_ns()) / 1000000) + 1) <= 0)
 			continue;
 		ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
@@ -159,8 +160,8 @@ static const struct {
 	const char *model;
 	char sync, async, wrong;
 } table[] = {
-	{ "blocking", 'S', 'S', 'S' }, { "threaded", 'P', 'P', 'P' }, { "hybrid", 'P', 'P', 'S' },
-	{ "epoll", 'S', 'P', 'S' },    { "coroutine", 'S', 'P', 'S' },
+    {"blocking", 'S', 'S', 'S'}, {"threaded", 'P', 'P', 'P'},  {"hybrid", 'P', 'P', 'S'},
+    {"epoll", 'S', 'P', 'S'},	 {"coroutine", 'S', 'P', 'S'},
 };
 
 static void check_shape(int port, const char *endpoint, char want)
@@ -222,20 +223,22 @@ static void test_bad_input(void **state)
 		int status;
 		int closes;
 	} cases[] = {
-		{ "garbage", "\x01\x02garbage\r\n\r\n", 0, 400, 1 },
-		{ "nul byte", nul, sizeof(nul) - 1, 400, 1 },
-		{ "http/2.0", "GET /hello HTTP/2.0\r\nHost: t\r\n\r\n", 0, 400, 1 },
-		{ "no host", "GET /hello HTTP/1.1\r\n\r\n", 0, 400, 1 },
-		{ "two hosts", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 0, 400, 1 },
-		{ "head > 8 KiB", big_head, sizeof(big_head), 431, 1 },
-		{ "long uri", long_uri, sizeof(long_uri), 414, 1 },
-		{ "body", "GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 0, 413, 1 },
-		{ "chunked", "POST /sync?ms=1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, 413, 1 },
-		{ "post", "POST /hello HTTP/1.1\r\nHost: t\r\n\r\n", 0, 405, 0 },
-		{ "unknown path", "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", 0, 404, 0 },
-		{ "ms not a number", "GET /async?ms=soon HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0 },
-		{ "ms too big", "GET /sync?ms=60001 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0 },
-		{ "us too big", "GET /cpu?us=10000001 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0 },
+	    {"garbage", "\x01\x02garbage\r\n\r\n", 0, 400, 1},
+	    {"nul byte", nul, sizeof(nul) - 1, 400, 1},
+	    {"http/2.0", "GET /hello HTTP/2.0\r\nHost: t\r\n\r\n", 0, 400, 1},
+	    {"no host", "GET /hello HTTP/1.1\r\n\r\n", 0, 400, 1},
+	    {"two hosts", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 0, 400, 1},
+	    {"head > 8 KiB", big_head, sizeof(big_head), 431, 1},
+	    {"long uri", long_uri, sizeof(long_uri), 414, 1},
+	    {"body", "GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 0, 413, 1},
+	    {"chunked",
+	     "POST /sync?ms=1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	     0, 413, 1},
+	    {"post", "POST /hello HTTP/1.1\r\nHost: t\r\n\r\n", 0, 405, 0},
+	    {"unknown path", "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", 0, 404, 0},
+	    {"ms not a number", "GET /async?ms=soon HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0},
+	    {"ms too big", "GET /sync?ms=60001 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0},
+	    {"us too big", "GET /cpu?us=10000001 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0},
 	};
 	struct proc p;
 	start(&p, "--idle-timeout", "1000");
@@ -300,7 +303,7 @@ static void test_pipelining_and_connection(void **state)
 	assert_non_null(cpu);
 	assert_non_null(async);
 	assert_non_null(hello);
-	assert_true(cpu < async && async < hello); /* in order */
+	assert_true(cpu < async && async < hello);	 /* in order */
 	assert_null(strstr(hello + 1, "Hello, World!")); /* HEAD had no body */
 	int responses = 0;
 	for (char *s = buf; (s = strstr(s, "HTTP/1.1 200 OK")); s++)
@@ -323,8 +326,10 @@ static long cpu_ticks(pid_t pid)
 	buf[n] = '\0';
 	char *s = strrchr(buf, ')');
 	long utime = 0, stime = 0;
-	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime, &stime) != 2)
+	/* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+	 * stime */
+	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
+			 &stime) != 2)
 		return -1;
 	return utime + stime;
 }
@@ -336,7 +341,7 @@ static void test_emfile(void **state)
 	(void)state;
 	struct proc p;
 	start(&p, NULL, NULL);
-	struct rlimit lim = { 24, 24 };
+	struct rlimit lim = {24, 24};
 	assert_int_equal(prlimit(p.pid, RLIMIT_NOFILE, &lim, NULL), 0);
 
 	int kept = connect_to(p.port);
@@ -406,13 +411,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_semantics),
-		cmocka_unit_test(test_pool_waves),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_slow_client),
-		cmocka_unit_test(test_pipelining_and_connection),
-		cmocka_unit_test(test_emfile),
-		cmocka_unit_test(test_graceful_stop),
+	    cmocka_unit_test(test_semantics),
+	    cmocka_unit_test(test_pool_waves),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_slow_client),
+	    cmocka_unit_test(test_pipelining_and_connection),
+	    cmocka_unit_test(test_emfile),
+	    cmocka_unit_test(test_graceful_stop),
 	};
 	int rc = cmocka_run_group_tests_name(model, tests, NULL, NULL);
 	curl_global_cleanup();
