@@ -1,0 +1,226 @@
+#include "evconn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "endpoint.h"
+#include "log.h"
+#include "server.h"
+
+#define DRAIN_MAX_NS (10ull * 1000000000ull) /* shutdown waits this long at most */
+
+static void on_conn(struct loop *loop, int fd, int events, void *data);
+
+static void conn_close(struct evconn *c)
+{
+	struct evserver *srv = c->srv;
+	loop_watch(srv->loop, c->s.fd, 0, NULL, NULL);
+	loop_timer_cancel(srv->loop, &c->idle);
+	loop_timer_cancel(srv->loop, &c->wait);
+	close(c->s.fd);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->nconns--;
+	free(c);
+	if (srv->stopping && srv->nconns == 0)
+		loop_stop(srv->loop);
+}
+
+static void set_events(struct evconn *c, int events)
+{
+	if (c->events != events) {
+		loop_watch(c->srv->loop, c->s.fd, events, on_conn, c);
+		c->events = events;
+	}
+}
+
+/* Runs what can run, writes what is ready, and decides what to wait for next.
+ * Returns 0, or -1 when c was closed. */
+static int advance(struct evconn *c)
+{
+	struct evserver *srv = c->srv;
+	for (;;) {
+		while (!c->busy && session_next(&c->s, &c->job)) {
+			c->idle_since = loop_now(srv->loop);
+			if (!srv->start(c)) {
+				c->busy = 1;
+				break;
+			}
+			session_respond(&c->s, &c->job);
+		}
+		int full = session_output_full(&c->s);
+		int err = session_flush(&c->s);
+		if (err == -EAGAIN) {
+			set_events(c, LOOP_WRITE);
+			return 0;
+		}
+		if (err < 0 || session_finished(&c->s) ||
+		    (srv->stopping && !c->busy && c->s.in_off == c->s.in_len)) {
+			conn_close(c);
+			return -1;
+		}
+		if (!full || c->busy)
+			break;
+	}
+	/* While a job runs, more pipelined input would only make a level-triggered
+	 * loop spin: stop reading until it is done. */
+	set_events(c, c->busy ? 0 : LOOP_READ);
+	return 0;
+}
+
+static void on_conn(struct loop *loop, int fd, int events, void *data)
+{
+	(void)loop;
+	(void)fd;
+	struct evconn *c = data;
+	if (events & LOOP_READ) {
+		long n = session_read(&c->s);
+		if (n < 0 && n != -EAGAIN) {
+			conn_close(c);
+			return;
+		}
+	}
+	advance(c);
+}
+
+/* Idle clients are closed lazily: the timer fires every idle period and checks the
+ * time of the last complete request, so a busy connection costs no timer updates.
+ * "Idle" means no complete request head: a client trickling bytes is idle too. */
+static void on_idle(struct loop *loop, void *data)
+{
+	struct evconn *c = data;
+	struct evserver *srv = c->srv;
+	uint64_t limit = (uint64_t)srv->idle_ms * 1000000ull;
+	uint64_t since = loop_now(loop) - c->idle_since;
+	if (c->busy || session_has_output(&c->s) || since < limit) {
+		loop_timer_arm(loop, &c->idle, c->busy ? limit : limit - since, on_idle, c);
+		return;
+	}
+	log_server("fd %d: no complete request within %d ms, closing", c->s.fd, srv->idle_ms);
+	conn_close(c);
+}
+
+void evconn_done(struct evconn *c)
+{
+	c->busy = 0;
+	c->idle_since = loop_now(c->srv->loop);
+	session_respond(&c->s, &c->job);
+	advance(c);
+}
+
+static void on_accept(struct loop *loop, int lfd, int events, void *data)
+{
+	(void)events;
+	struct evserver *srv = data;
+	/* A bounded batch per wakeup keeps one loop from starving its connections. */
+	for (int i = 0; i < 64; i++) {
+		int fd = server_accept(lfd, 1);
+		if (fd == -EAGAIN)
+			return;
+		if (fd < 0)
+			continue;
+		struct evconn *c = malloc(sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		session_init(&c->s, fd);
+		c->srv = srv;
+		c->busy = 0;
+		c->events = 0;
+		c->idle_since = loop_now(loop);
+		c->wait.slot = 0;
+		c->idle.slot = 0;
+		c->prev = NULL;
+		c->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = c;
+		srv->conns = c;
+		srv->nconns++;
+		loop_timer_arm(loop, &c->idle, (uint64_t)srv->idle_ms * 1000000ull, on_idle, c);
+		/* Data usually arrives with or right after the handshake: try it now. */
+		on_conn(loop, fd, LOOP_READ, c);
+	}
+}
+
+static void on_drain_timeout(struct loop *loop, void *data)
+{
+	(void)data;
+	loop_stop(loop);
+}
+
+/* Shutdown: stop accepting, close connections with nothing in flight, and let the
+ * others finish their requests; the loop ends with the last one, or at the bound. */
+static void on_stop(struct loop *loop, int fd, int events, void *data)
+{
+	(void)fd;
+	(void)events;
+	struct evserver *srv = data;
+	loop_watch(loop, server_stop_fd(), 0, NULL, NULL);
+	loop_watch(loop, srv->lfd, 0, NULL, NULL);
+	srv->stopping = 1;
+	log_server("stopping, %d connections open", srv->nconns);
+	struct evconn *next;
+	for (struct evconn *c = srv->conns; c; c = next) {
+		next = c->next;
+		if (!c->busy && !session_has_output(&c->s))
+			conn_close(c);
+	}
+	if (srv->nconns == 0)
+		loop_stop(loop);
+	else
+		loop_timer_arm(loop, &srv->drain, DRAIN_MAX_NS, on_drain_timeout, srv);
+}
+
+int evserver_init(struct evserver *srv, struct loop *loop, int lfd, int idle_ms,
+		  evconn_start_fn start, void *model)
+{
+	*srv = (struct evserver){ .loop = loop, .lfd = lfd, .idle_ms = idle_ms, .start = start,
+				  .model = model };
+	int err = loop_watch(loop, lfd, LOOP_READ, on_accept, srv);
+	if (err < 0)
+		return err;
+	return loop_watch(loop, server_stop_fd(), LOOP_READ, on_stop, srv);
+}
+
+void evserver_fini(struct evserver *srv)
+{
+	srv->stopping = 0; /* closing the last one must not stop an already stopped loop */
+	while (srv->conns)
+		conn_close(srv->conns);
+	loop_timer_cancel(srv->loop, &srv->drain);
+	loop_watch(srv->loop, srv->lfd, 0, NULL, NULL);
+	loop_watch(srv->loop, server_stop_fd(), 0, NULL, NULL);
+}
+
+/* /async on a loop: depth 1 calls depth 2, depth 2 starts a timer and returns to
+ * the loop. When the timer fires, the rest of depth 2 and then of depth 1 run as
+ * continuations, and the response is written. Nothing blocks the loop meanwhile. */
+static void async_depth2_done(struct loop *loop, void *data)
+{
+	(void)loop;
+	struct evconn *c = data;
+	endpoint_wait_end(&c->job);
+	log_job(&c->job, "depth 2: done");
+	log_job(&c->job, "depth 1: done"); /* depth 1's continuation: nothing after the call */
+	evconn_done(c);
+}
+
+static void async_depth2(struct evconn *c)
+{
+	log_job(&c->job, "depth 2: waiting %u ms", c->job.arg);
+	endpoint_wait_start(&c->job);
+	loop_timer_arm(c->srv->loop, &c->wait, (uint64_t)c->job.arg * 1000000ull,
+		       async_depth2_done, c);
+}
+
+void evconn_async(struct evconn *c)
+{
+	log_job(&c->job, "depth 1: calling depth 2");
+	async_depth2(c);
+}

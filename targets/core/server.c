@@ -1,0 +1,264 @@
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+
+volatile sig_atomic_t server_stopping;
+static int stop_fd = -1;
+static int reserve_fd = -1;
+
+static void usage(FILE *f, const char *model, unsigned knobs)
+{
+	fprintf(f,
+		"usage: target-%s [--bind ADDR] [--port N] [--ready-fd FD] [--verbose]\n"
+		"       [--idle-timeout MS]%s%s%s%s\n"
+		"  --bind ADDR        address to listen on (default 127.0.0.1)\n"
+		"  --port N           port, 0 picks a free one (default 8080)\n"
+		"  --ready-fd FD      write the bound port and a newline to FD, then close it\n"
+		"  --verbose          blog-style lines: pid, tid, endpoint, phase, time\n"
+		"  --idle-timeout MS  close a connection that sends no complete request for MS\n"
+		"                     (default 10000)\n",
+		model, knobs & KNOB_MAX_THREADS ? " [--max-threads N]" : "",
+		knobs & KNOB_POOL ? " [--pool N]" : "", knobs & KNOB_THREADS ? " [--threads N]" : "",
+		knobs & KNOB_STACK ? " [--stack-kib N]" : "");
+	if (knobs & KNOB_MAX_THREADS)
+		fprintf(f, "  --max-threads N    connection threads at most; more wait in accept (default 1000)\n");
+	if (knobs & KNOB_POOL)
+		fprintf(f, "  --pool N           worker threads for def handlers (default 40, as FastAPI)\n");
+	if (knobs & KNOB_THREADS)
+		fprintf(f, "  --threads N        event loops, one per thread, sharing the port (default 1)\n");
+	if (knobs & KNOB_STACK)
+		fprintf(f, "  --stack-kib N      stack per coroutine in KiB (default 64)\n");
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+void server_parse_opts(int argc, char **argv, const char *model, unsigned knobs,
+		       struct server_opts *o)
+{
+	*o = (struct server_opts){ .model = model, .bind = "127.0.0.1", .port = 8080,
+				   .ready_fd = -1, .idle_ms = 10000, .max_threads = 1000,
+				   .pool = 40, .threads = 1, .stack_kib = 64 };
+	enum { O_BIND = 256, O_PORT, O_READY, O_VERBOSE, O_IDLE, O_MAXT, O_POOL, O_THREADS, O_STACK, O_HELP };
+	const struct option all[] = {
+		{ "bind", required_argument, 0, O_BIND },
+		{ "port", required_argument, 0, O_PORT },
+		{ "ready-fd", required_argument, 0, O_READY },
+		{ "verbose", no_argument, 0, O_VERBOSE },
+		{ "idle-timeout", required_argument, 0, O_IDLE },
+		{ "help", no_argument, 0, O_HELP },
+		{ "max-threads", required_argument, 0, O_MAXT },
+		{ "pool", required_argument, 0, O_POOL },
+		{ "threads", required_argument, 0, O_THREADS },
+		{ "stack-kib", required_argument, 0, O_STACK },
+		{ 0 },
+	};
+	/* Only the knobs this model has are accepted. */
+	struct option longopts[sizeof(all) / sizeof(all[0])];
+	int n = 0;
+	for (int i = 0; all[i].name; i++) {
+		int knob = all[i].val == O_MAXT ? KNOB_MAX_THREADS :
+			   all[i].val == O_POOL ? KNOB_POOL :
+			   all[i].val == O_THREADS ? KNOB_THREADS :
+			   all[i].val == O_STACK ? KNOB_STACK : 0;
+		if (!knob || (knobs & (unsigned)knob))
+			longopts[n++] = all[i];
+	}
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int bad = 0;
+		switch (c) {
+		case O_BIND: o->bind = optarg; break;
+		case O_PORT: bad = parse_int(optarg, 0, 65535, &o->port); break;
+		case O_READY: bad = parse_int(optarg, 0, 1 << 20, &o->ready_fd); break;
+		case O_VERBOSE: log_verbose = 1; break;
+		case O_IDLE: bad = parse_int(optarg, 1, 3600000, &o->idle_ms); break;
+		case O_MAXT: bad = parse_int(optarg, 1, 100000, &o->max_threads); break;
+		case O_POOL: bad = parse_int(optarg, 1, 10000, &o->pool); break;
+		case O_THREADS: bad = parse_int(optarg, 1, 1024, &o->threads); break;
+		case O_STACK: bad = parse_int(optarg, 16, 65536, &o->stack_kib); break;
+		case O_HELP: usage(stdout, model, knobs); exit(0);
+		default:
+			fprintf(stderr, "target-%s: unknown or incomplete option '%s'\n", model,
+				argv[optind - 1]);
+			usage(stderr, model, knobs);
+			exit(2);
+		}
+		if (bad) {
+			fprintf(stderr, "target-%s: bad value '%s' for %s\n", model, optarg,
+				argv[optind - 2][0] == '-' ? argv[optind - 2] : argv[optind - 1]);
+			usage(stderr, model, knobs);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "target-%s: unexpected argument '%s'\n", model, argv[optind]);
+		usage(stderr, model, knobs);
+		exit(2);
+	}
+}
+
+int server_listen(const struct server_opts *o, int port, int reuseport)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr *addr;
+	socklen_t alen;
+	int family;
+	if (inet_pton(AF_INET, o->bind, &a4.sin_addr) == 1) {
+		addr = (struct sockaddr *)&a4, alen = sizeof(a4), family = AF_INET;
+	} else if (inet_pton(AF_INET6, o->bind, &a6.sin6_addr) == 1) {
+		addr = (struct sockaddr *)&a6, alen = sizeof(a6), family = AF_INET6;
+	} else {
+		return -EINVAL;
+	}
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (bind(fd, addr, alen) < 0 || listen(fd, 4096) < 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int server_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -errno;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+void server_ready(struct server_opts *o, int port)
+{
+	log_server("target-%s listening on %s:%d", o->model, o->bind, port);
+	if (o->ready_fd < 0)
+		return;
+	char line[16];
+	int n = snprintf(line, sizeof(line), "%d\n", port);
+	ssize_t w = write(o->ready_fd, line, (size_t)n);
+	(void)w;
+	close(o->ready_fd);
+	o->ready_fd = -1;
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	server_stopping = 1;
+	uint64_t one = 1;
+	ssize_t w = write(stop_fd, &one, sizeof(one));
+	(void)w;
+	errno = saved;
+}
+
+void server_signals(void)
+{
+	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* The descriptor kept in reserve for shedding connections when out of fds. */
+	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int server_stop_fd(void)
+{
+	return stop_fd;
+}
+
+void server_block_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int server_accept(int lfd, int nonblock)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0));
+		if (fd >= 0) {
+			int one = 1;
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+			return fd;
+		}
+		switch (errno) {
+		case EINTR:
+		case ECONNABORTED:
+			continue;
+		case EAGAIN:
+			return -EAGAIN;
+		case EMFILE:
+		case ENFILE: {
+			/* Free the reserve, take the connection off the backlog and close it:
+			 * that client sees a close, everyone already connected goes on being
+			 * served, and a level-triggered loop does not spin on the backlog. */
+			static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+			pthread_mutex_lock(&lock);
+			if (reserve_fd >= 0)
+				close(reserve_fd);
+			int shed = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+			if (shed >= 0)
+				close(shed);
+			reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			pthread_mutex_unlock(&lock);
+			log_server("out of file descriptors: shed a connection");
+			return -EMFILE;
+		}
+		default:
+			return -errno;
+		}
+	}
+}
+
+int server_wait_accept(int lfd)
+{
+	while (!server_stopping) {
+		struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
+				       { .fd = stop_fd, .events = POLLIN } };
+		if (poll(p, 2, -1) > 0 && (p[0].revents & POLLIN) && !server_stopping)
+			return 0;
+	}
+	return -ECANCELED;
+}

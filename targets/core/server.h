@@ -1,0 +1,62 @@
+/* What every target shares around its model: the command line, the listening
+ * socket, the ready fd, shutdown on SIGINT/SIGTERM, and accept with EMFILE handled. */
+#ifndef ASYNCSCOPE_SERVER_H
+#define ASYNCSCOPE_SERVER_H
+
+#include <signal.h>
+
+/* Which model knobs a target takes, besides the common options. */
+enum {
+	KNOB_MAX_THREADS = 1 << 0, /* threaded: --max-threads */
+	KNOB_POOL = 1 << 1,	   /* hybrid: --pool */
+	KNOB_THREADS = 1 << 2,	   /* epoll: --threads */
+	KNOB_STACK = 1 << 3,	   /* coroutine: --stack-kib */
+};
+
+struct server_opts {
+	const char *model;
+	const char *bind;
+	int port;
+	int ready_fd;
+	int idle_ms;
+	int max_threads;
+	int pool;
+	int threads;
+	int stack_kib;
+};
+
+/* Parses argv; prints usage and exits 2 on a bad flag, 0 on --help. */
+void server_parse_opts(int argc, char **argv, const char *model, unsigned knobs,
+		       struct server_opts *o);
+
+/* A non-blocking listening TCP socket on o->bind:port (port 0: a free one). With
+ * reuseport, several sockets may share the port (one per loop thread). fd or -errno.
+ * Non-blocking even for the blocking models: they poll() it together with the stop
+ * fd, and accept never hangs on a connection that went away. */
+int server_listen(const struct server_opts *o, int port, int reuseport);
+
+/* Waits until lfd has a connection to accept (0) or shutdown began (-ECANCELED). */
+int server_wait_accept(int lfd);
+
+/* The port a listening socket is bound to. */
+int server_port(int fd);
+
+/* Tells the harness we are ready: writes "PORT\n" to --ready-fd and closes it. */
+void server_ready(struct server_opts *o, int port);
+
+/* Installs SIGINT/SIGTERM handlers that set server_stopping and make
+ * server_stop_fd() readable; ignores SIGPIPE. */
+void server_signals(void);
+extern volatile sig_atomic_t server_stopping;
+int server_stop_fd(void);
+
+/* accept4 with CLOEXEC (and NONBLOCK when asked). fd, or a negative errno: -EAGAIN
+ * when there is nothing to accept. Out of descriptors (EMFILE/ENFILE), it sheds the
+ * pending connection through a reserved descriptor instead of leaving it in the
+ * backlog, where a level-triggered loop would spin on it; returns -EMFILE. */
+int server_accept(int lfd, int nonblock);
+
+/* Blocks SIGINT/SIGTERM on this thread (worker threads), so they reach the main one. */
+void server_block_signals(void);
+
+#endif

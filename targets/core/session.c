@@ -1,0 +1,173 @@
+#include "session.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "endpoint.h"
+#include "http.h"
+#include "log.h"
+#include "probes.h"
+#include "response.h"
+#include "server.h"
+
+void session_init(struct session *s, int fd)
+{
+	s->fd = fd;
+	s->closing = 0;
+	s->peer_eof = 0;
+	s->in_off = s->in_len = 0;
+	s->out_sent = s->out_len = 0;
+}
+
+static void queue_response(struct session *s, struct job *job)
+{
+	s->out_len += response_write(s->out + s->out_len, job);
+	PROBE_REQUEST_END(job->id, job->status);
+	if (!job->keep_alive)
+		s->closing = 1;
+}
+
+int session_next(struct session *s, struct job *job)
+{
+	while (!s->closing && !session_output_full(s)) {
+		if (s->in_off == s->in_len) {
+			if (s->peer_eof)
+				s->closing = 1;
+			return 0;
+		}
+		struct http_request req;
+		int n = http_parse(s->in + s->in_off, s->in_len - s->in_off, &req);
+		if (n == HTTP_MORE) {
+			if (s->peer_eof)
+				s->closing = 1; /* a truncated head: nothing to answer */
+			return 0;
+		}
+		if (n == HTTP_BAD) {
+			/* The rest of the stream cannot be trusted: answer and close. */
+			memset(job, 0, sizeof(*job));
+			job->ep = EP_ERROR;
+			job->status = req.status;
+			job->reason = req.reason;
+			job->fd = s->fd;
+			queue_response(s, job);
+			s->closing = 1;
+			s->in_off = s->in_len;
+			return 0;
+		}
+		s->in_off += (size_t)n;
+		route(&req, s->fd, job);
+		if (job->ep != EP_ERROR)
+			return 1;
+		queue_response(s, job);
+	}
+	return 0;
+}
+
+void session_respond(struct session *s, struct job *job)
+{
+	queue_response(s, job);
+}
+
+long session_read(struct session *s)
+{
+	/* Move unparsed bytes to the front so a whole head always fits. */
+	if (s->in_off) {
+		memmove(s->in, s->in + s->in_off, s->in_len - s->in_off);
+		s->in_len -= s->in_off;
+		s->in_off = 0;
+	}
+	if (s->in_len == SESSION_BUF)
+		return -ENOBUFS; /* cannot happen: the parser gives up at HTTP_MAX_HEAD */
+	for (;;) {
+		ssize_t n = read(s->fd, s->in + s->in_len, SESSION_BUF - s->in_len);
+		if (n > 0) {
+			s->in_len += (size_t)n;
+			return n;
+		}
+		if (n == 0) {
+			s->peer_eof = 1;
+			return 0;
+		}
+		if (errno != EINTR)
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	}
+}
+
+int session_flush(struct session *s)
+{
+	while (s->out_sent < s->out_len) {
+		ssize_t n = send(s->fd, s->out + s->out_sent, s->out_len - s->out_sent,
+				 MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		}
+		s->out_sent += (size_t)n;
+	}
+	s->out_sent = s->out_len = 0;
+	return 0;
+}
+
+/* Waits until fd is readable or the deadline passes; the stop eventfd ends the wait
+ * of an idle connection early, so shutdown does not wait for idle clients. */
+static int wait_readable(int fd, uint64_t deadline)
+{
+	for (;;) {
+		uint64_t now = now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = server_stop_fd(), .events = POLLIN } };
+		int ms = (int)((deadline - now + 999999) / 1000000);
+		int r = poll(p, 2, ms);
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			return 0;
+		if (r > 0 && (p[1].revents & POLLIN))
+			return -ECANCELED;
+	}
+}
+
+void session_serve_blocking(int fd, int idle_ms)
+{
+	struct session *s = malloc(sizeof(*s));
+	if (!s)
+		goto out;
+	session_init(s, fd);
+	uint64_t head_deadline = now_ns() + (uint64_t)idle_ms * 1000000ull;
+	for (;;) {
+		struct job job;
+		int ran = 0;
+		while (session_next(s, &job)) {
+			endpoint_run(&job);
+			session_respond(s, &job);
+			ran = 1;
+		}
+		int full = session_output_full(s);
+		if (session_flush(s) < 0 || s->closing)
+			break;
+		if (full) /* more requests may be parsed now that the output is empty */
+			continue;
+		if (ran) /* a new head gets a fresh allowance */
+			head_deadline = now_ns() + (uint64_t)idle_ms * 1000000ull;
+		/* Shutting down: what was asked for is answered; a half-sent head is not. */
+		int w = server_stopping ? -ECANCELED : wait_readable(fd, head_deadline);
+		if (w == -ETIMEDOUT)
+			log_server("fd %d: no complete request within %d ms, closing", fd, idle_ms);
+		if (w < 0)
+			break;
+		long n = session_read(s);
+		if (n < 0 && n != -EAGAIN)
+			break;
+	}
+out:
+	free(s);
+	close(fd);
+}
