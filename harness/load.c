@@ -78,8 +78,9 @@ struct run {
 };
 
 struct fdinfo {
-	uint64_t conn; /* REC_NONE when the socket is not one of our connections */
+	uint64_t conn;	 /* REC_NONE when the socket is not one of our connections */
 	uint32_t events; /* what epoll watches; 0 when not registered */
+	int wanted;	 /* libcurl watches it (between its first poll and REMOVE) */
 };
 
 struct lthread;
@@ -189,6 +190,7 @@ static curl_socket_t open_cb(void *arg, curlsocktype purpose, struct curl_sockad
 	/* Connection ids are unique across threads: a stride per thread. */
 	th->fds[fd].conn = th->conn_seq++ * (uint64_t)th->run->nthreads + (uint64_t)th->index;
 	th->fds[fd].events = 0;
+	th->fds[fd].wanted = 0;
 	th->r.conns_opened++;
 	if (++th->open_now > th->r.conns_peak)
 		th->r.conns_peak = th->open_now;
@@ -214,20 +216,33 @@ static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sock
 		return -1;
 	struct fdinfo *fi = &th->fds[fd];
 	if (what == CURL_POLL_REMOVE) {
-		if (fi->events)
+		/* libcurl removes a keep-alive socket at the end of every transfer
+		 * and adds it back for the next one: two epoll_ctl calls per request.
+		 * We leave it in the set instead and drop it only if it reports an
+		 * event while libcurl is not watching (the peer closed it, say).
+		 * Sockets we did not open (the resolver's) may be closed without
+		 * close_cb telling us, so they leave the set at once. */
+		fi->wanted = 0;
+		if (fi->conn == REC_NONE && fi->events) {
 			epoll_ctl(th->ep, EPOLL_CTL_DEL, fd, NULL);
-		fi->events = 0;
+			fi->events = 0;
+		}
 		return 0;
 	}
 	uint32_t want = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-	struct epoll_event ev = { .events = want, .data.fd = fd };
-	if (!fi->events) {
-		if (epoll_ctl(th->ep, EPOLL_CTL_ADD, fd, &ev) < 0 && errno == EEXIST)
-			epoll_ctl(th->ep, EPOLL_CTL_MOD, fd, &ev);
-	} else if (fi->events != want) {
-		epoll_ctl(th->ep, EPOLL_CTL_MOD, fd, &ev);
+	fi->wanted = 1;
+	if (fi->events != want) {
+		struct epoll_event ev = { .events = want, .data.fd = fd };
+		int op = fi->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		if (epoll_ctl(th->ep, op, fd, &ev) < 0) {
+			/* Our view was stale: the fd was closed behind our back (and left
+			 * the set), or reused. */
+			op = errno == EEXIST ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+			if (epoll_ctl(th->ep, op, fd, &ev) < 0)
+				return -1;
+		}
+		fi->events = want;
 	}
-	fi->events = want;
 	/* The transfer now runs on this socket: that names its connection. */
 	if (fi->conn != REC_NONE && easy) {
 		struct slot *s;
@@ -616,6 +631,9 @@ static void thread_loop(struct lthread *th)
 					th->r.interrupted = 1;
 					begin_stop(th, now_ns(), DRAIN_STOP_NS < drain ? DRAIN_STOP_NS : drain);
 				}
+			} else if ((size_t)fd < th->nfds && !th->fds[fd].wanted) {
+				epoll_ctl(th->ep, EPOLL_CTL_DEL, fd, NULL);
+				th->fds[fd].events = 0;
 			} else {
 				int flags = (e & (EPOLLIN | EPOLLHUP) ? CURL_CSELECT_IN : 0) |
 					    (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
@@ -623,11 +641,14 @@ static void thread_loop(struct lthread *th)
 				socket_action(th, fd, flags);
 			}
 		}
-		if (th->curl_deadline != UINT64_MAX && now_ns() >= th->curl_deadline) {
+		drain_msgs(th);
+		/* Requests started just now asked for an immediate timeout: run them
+		 * here rather than after another trip through epoll_wait. */
+		while (th->curl_deadline != UINT64_MAX && now_ns() >= th->curl_deadline) {
 			th->curl_deadline = UINT64_MAX;
 			socket_action(th, CURL_SOCKET_TIMEOUT, 0);
+			drain_msgs(th);
 		}
-		drain_msgs(th);
 	}
 }
 
@@ -659,6 +680,9 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 	} while (0)
 	SET(CURLOPT_URL, cfg->url);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	/* An explicit "no proxy" spares a getenv() scan of the proxy variables per
+	 * request; a load generator talks to the server it is pointed at. */
+	SET(CURLOPT_PROXY, "");
 	SET(CURLOPT_PRIVATE, s);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, s);
@@ -676,7 +700,10 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 		SET(CURLOPT_NOBODY, 1L);
 	else if (cfg->method && strcmp(cfg->method, "GET"))
 		SET(CURLOPT_CUSTOMREQUEST, cfg->method);
-	if (cfg->new_conn) {
+	/* A burst's connections carry one request each, like N separate clients;
+	 * holding them open afterwards would stall a server that serves one
+	 * connection at a time until the client hangs up. */
+	if (cfg->new_conn || cfg->mode == LOAD_BURST) {
 		SET(CURLOPT_FRESH_CONNECT, 1L);
 		SET(CURLOPT_FORBID_REUSE, 1L);
 	}

@@ -48,9 +48,9 @@ static void lat_row(FILE *f, const char *name, const struct hist *h)
 void load_report_text(FILE *f, const struct load_config *cfg, const struct load_result *r)
 {
 	char b1[32], b2[32];
-	fprintf(f, "%s loop @ %s\n", cfg->mode == LOAD_BURST ? "burst" :
-				     cfg->mode == LOAD_OPEN  ? "open" :
-							       "closed",
+	fprintf(f, "%s @ %s\n", cfg->mode == LOAD_BURST ? "burst" :
+				cfg->mode == LOAD_OPEN	? "open loop" :
+							  "closed loop",
 		cfg->url);
 	fprintf(f, "  %d thread%s, %d connection%s", cfg->threads, cfg->threads == 1 ? "" : "s",
 		cfg->connections, cfg->connections == 1 ? "" : "s");

@@ -158,6 +158,13 @@ static int check_header(const char *h)
 	return 1;
 }
 
+/* The options that take a value. */
+static const char *const valued[] = {
+	"-c", "--connections", "-t", "--threads", "-n", "--requests", "-d", "--duration",
+	"--warmup", "--timeout", "--rate", "-X", "--method", "-H", "--header", "--records",
+	"--json", NULL,
+};
+
 int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t len)
 {
 	struct load_config *c = &o->cfg;
@@ -203,6 +210,11 @@ int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t 
 			o->quiet = 1;
 			continue;
 		}
+		int known = 0;
+		for (const char *const *v = valued; *v && !known; v++)
+			known = !strcmp(name, *v);
+		if (!known)
+			return fail(err, len, "unknown option '%s'", a);
 		if (!val) {
 			if (i + 1 >= argc)
 				return fail(err, len, "%s needs a value", name);
