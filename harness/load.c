@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -80,7 +81,8 @@ struct run {
 struct fdinfo {
 	uint64_t conn;	 /* REC_NONE when the socket is not one of our connections */
 	uint32_t events; /* what epoll watches; 0 when not registered */
-	int wanted;	 /* libcurl watches it (between its first poll and REMOVE) */
+	uint16_t wanted; /* libcurl watches it (between its first poll and REMOVE) */
+	uint16_t port;	 /* local port, looked up when first needed */
 };
 
 struct lthread;
@@ -250,6 +252,35 @@ static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sock
 			s->conn = fi->conn;
 	}
 	return 0;
+}
+
+/* A transfer that had to wait told us its socket in sock_cb. One that found its
+ * response already waiting (libcurl polls before it asks us to) never did, and
+ * libcurl 7.88 has no connection id to ask for; its local port identifies the
+ * connection. A scan over this thread's sockets, done only for the records. */
+static uint64_t conn_by_port(struct lthread *th, CURL *easy)
+{
+	long port = 0;
+	if (curl_easy_getinfo(easy, CURLINFO_LOCAL_PORT, &port) != CURLE_OK || port <= 0)
+		return REC_NONE;
+	for (size_t fd = 0; fd < th->nfds; fd++) {
+		struct fdinfo *fi = &th->fds[fd];
+		if (fi->conn == REC_NONE)
+			continue;
+		if (!fi->port) {
+			struct sockaddr_storage a;
+			socklen_t len = sizeof(a);
+			if (getsockname((int)fd, (struct sockaddr *)&a, &len) < 0)
+				continue;
+			if (a.ss_family == AF_INET)
+				fi->port = ntohs(((struct sockaddr_in *)&a)->sin_port);
+			else if (a.ss_family == AF_INET6)
+				fi->port = ntohs(((struct sockaddr_in6 *)&a)->sin6_port);
+		}
+		if (fi->port == port)
+			return fi->conn;
+	}
+	return REC_NONE;
 }
 
 static int timer_cb(CURLM *multi, long timeout_ms, void *arg)
@@ -476,6 +507,8 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 	account(th, s, kind, status, t_end);
 
 	if (th->rec_on) {
+		if (s->conn == REC_NONE)
+			s->conn = conn_by_port(th, s->easy);
 		/* libcurl times the phases in microseconds from when it began the
 		 * transfer, a few microseconds after t_start; we place them on our
 		 * clock from t_start and clamp them to the request's own bounds. */
