@@ -19,7 +19,7 @@ char LICENSE[] SEC("license") = "GPL";
 extern int LINUX_KERNEL_VERSION __kconfig;
 
 /* Set by the loader before load. */
-const volatile bool want_syscalls = false;
+const volatile struct as_config cfg = { .magic = AS_CONFIG_MAGIC };
 
 /* Process ids being traced. Fork adds children here, so every thread and
  * child process is followed without userspace in the loop. */
@@ -94,6 +94,10 @@ static __always_inline bool is_traced(__u32 tgid)
 
 static __always_inline struct as_event *reserve(__u8 kind)
 {
+	/* Never true; makes every program reference cfg, so its owner can be
+	 * found from any program (the verifier prunes the branch). */
+	if (cfg.magic != AS_CONFIG_MAGIC)
+		return NULL;
 	struct as_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		__u32 zero = 0;
@@ -157,7 +161,7 @@ static __always_inline int on_switch(bool raw, bool preempt, struct task_struct 
 		read_comm(raw, e->comm, prev);
 	if (flags & AS_SW_NEXT)
 		read_comm(raw, e->comm2, next);
-	if (want_syscalls && (flags & AS_SW_PREV)) {
+	if (cfg.want_syscalls && (flags & AS_SW_PREV)) {
 		__u32 pid = e->pid;
 		__s32 *nr = bpf_map_lookup_elem(&cur_syscall, &pid);
 		if (nr)
@@ -212,7 +216,7 @@ static __always_inline int on_exit(struct task_struct *p)
 	__u32 tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
 	if (!is_traced(tgid))
 		return 0;
-	if (want_syscalls)
+	if (cfg.want_syscalls)
 		bpf_map_delete_elem(&cur_syscall, &pid);
 	struct as_event *e = reserve(AS_EV_EXIT);
 	if (!e)
@@ -297,7 +301,7 @@ int BPF_PROG(as_sys_enter, struct pt_regs *regs, long id)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32, pid = (__u32)pid_tgid;
-	if (!is_traced(tgid))
+	if (!cfg.want_syscalls || !is_traced(tgid))
 		return 0;
 	__s32 nr = (__s32)id;
 	bpf_map_update_elem(&cur_syscall, &pid, &nr, BPF_ANY);

@@ -179,7 +179,8 @@ static int open_and_load(struct astrace *t, int raw)
 	struct astrace_bpf *s = astrace_bpf__open();
 	if (!s)
 		return errno ? -errno : -EINVAL;
-	s->rodata->want_syscalls = t->opts.syscalls != 0;
+	s->rodata->cfg.want_syscalls = t->opts.syscalls != 0;
+	s->rodata->cfg.owner = (uint32_t)getpid();
 	bpf_program__set_autoload(s->progs.as_sys_enter, t->opts.syscalls != 0);
 	set_program_set(s, raw);
 	int rc = bpf_map__set_max_entries(s->maps.events, t->opts.ringbuf_kb * 1024u);

@@ -45,6 +45,17 @@ enum as_mark {
 #define AS_EXIT_DEAD 0x0010
 #define AS_EXIT_ZOMBIE 0x0020
 
+/* The programs' settings (.rodata, set before load). owner is the loading
+ * process, so a check for leftovers can tell a live tracer's programs from
+ * ones left behind; magic lets it find the struct in the map's bytes. */
+#define AS_CONFIG_MAGIC 0x41535452u /* "ASTR" */
+struct as_config {
+	__u32 magic;
+	__u32 owner;
+	__u8 want_syscalls;
+	__u8 pad[7];
+};
+
 struct as_event {
 	__u64 ts;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u8 kind;	/* enum as_ev_kind */

@@ -86,4 +86,29 @@ sleep 0.7
 kill -KILL $b
 wait $b 2>/dev/null || true
 check_no_progs "SIGKILL"
+
+# 12. The check itself sees a leak: pin one program of a running tracer, let
+# the tracer exit, and the pinned program must be reported, then go with the pin.
+# A private bpffs in the test's temporary directory holds the pin.
+bpffs=$tmp/bpffs
+mkdir -p "$bpffs"
+if command -v bpftool >/dev/null && mount -t bpf bpf "$bpffs" 2>/dev/null; then
+  trap 'umount "$bpffs" 2>/dev/null || true; cleanup' EXIT
+  mark_progs
+  "$BENCH" trace -q -d 1 --pid "$sleeper_pid" >/dev/null 2>&1 &
+  b=$!
+  sleep 0.5
+  id=$(bpftool prog show | awk -v m="$prog_mark" -F'[: ]+' '$1 + 0 > m && / name as_switch / { print $1; exit }')
+  [[ -n $id ]] || fail "no as_switch program of the running tracer found"
+  pin=$bpffs/as_switch
+  bpftool prog pin id "$id" "$pin"
+  wait $b
+  if "$PROGS_LEFT" "$prog_mark" >/dev/null; then rm -f "$pin"; fail "a pinned leftover went unnoticed"; fi
+  echo "leak check: a pinned program of an exited tracer is reported"
+  rm -f "$pin"
+  check_no_progs "unpinning"
+  umount "$bpffs"
+else
+  echo "note: no bpffs mount possible, the leak check was not itself checked" >&2
+fi
 echo ok
