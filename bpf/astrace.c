@@ -390,6 +390,27 @@ static uint64_t read_lost(struct astrace *t)
 	return sum;
 }
 
+static void read_prog_stats(struct astrace *t)
+{
+	struct bpf_program *p;
+	t->st.nprogs = 0;
+	bpf_object__for_each_program(p, t->skel->obj)
+	{
+		int fd = bpf_program__fd(p);
+		if (fd < 0 || t->st.nprogs >= ASTRACE_MAX_PROGS)
+			continue;
+		struct bpf_prog_info info;
+		uint32_t len = sizeof(info);
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		struct astrace_prog_stat *ps = &t->st.progs[t->st.nprogs++];
+		snprintf(ps->name, sizeof(ps->name), "%s", bpf_program__name(p));
+		ps->run_ns = info.run_time_ns;
+		ps->run_cnt = info.run_cnt;
+	}
+}
+
 int astrace_stop(struct astrace *t)
 {
 	if (!t || t->stopped)
@@ -400,6 +421,8 @@ int astrace_stop(struct astrace *t)
 		t->reader_running = 0;
 	}
 	int was_attached = t->attached;
+	if (t->skel)
+		read_prog_stats(t);
 	detach(t);
 	t->stopped = 1;
 	if (!was_attached && !t->st.t_start)

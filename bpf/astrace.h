@@ -31,6 +31,15 @@ struct astrace_opts {
 	int no_usdt;		/* skip the USDT probes: each hit is a trap, a few us */
 };
 
+/* What the kernel accounted to one of our programs while it was attached;
+ * zero unless kernel.bpf_stats_enabled=1 (the accounting itself costs a little). */
+struct astrace_prog_stat {
+	char name[16];
+	uint64_t run_ns, run_cnt;
+};
+
+#define ASTRACE_MAX_PROGS 16
+
 struct astrace_stats {
 	uint64_t events;	/* delivered */
 	uint64_t lost;		/* ring buffer full, summed over CPUs */
@@ -38,6 +47,8 @@ struct astrace_stats {
 	uint64_t t_start, t_stop; /* CLOCK_MONOTONIC ns */
 	int usdt_probes;	/* asyncscope probes attached */
 	int raw_tp;		/* 1: raw tracepoint fallback in use */
+	int nprogs;
+	struct astrace_prog_stat progs[ASTRACE_MAX_PROGS];
 };
 
 struct astrace;

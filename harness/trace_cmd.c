@@ -252,6 +252,13 @@ static int write_meta(const char *dir, const struct topts *o, const struct astra
 		(unsigned long long)st->late);
 	fprintf(f, "  \"threads\": %zu,\n  \"marks\": %zu,\n  \"usdt_probes\": %d", nthreads, nmarks,
 		st->usdt_probes);
+	/* Filled when kernel.bpf_stats_enabled=1: what the tracer itself cost. */
+	fputs(",\n  \"bpf_programs\": [", f);
+	for (int i = 0; i < st->nprogs; i++)
+		fprintf(f, "%s\n    {\"name\": \"%s\", \"run_time_ns\": %llu, \"run_cnt\": %llu}",
+			i ? "," : "", st->progs[i].name, (unsigned long long)st->progs[i].run_ns,
+			(unsigned long long)st->progs[i].run_cnt);
+	fputs(st->nprogs ? "\n  ]" : "]", f);
 	if (have_status)
 		fprintf(f, ",\n  \"exit_status\": %d", exit_code_of(status));
 	fputs("\n}\n", f);

@@ -56,45 +56,45 @@ trap 'sysctl -qw kernel.bpf_stats_enabled="$old_stats" 2>/dev/null || true; clea
 # the programs' run time to progstats under the label $1.
 traced_run() {
   local label=$1; shift
-  # Only our programs: those loaded after this point (someone else on the
-  # machine may be tracing too).
-  local mark
-  mark=$(bpftool prog show 2>/dev/null | awk -F: '/^[0-9]+:/ { id = $1 } END { print id + 0 }')
   "$bench" trace -q "$@" --pid "$tpid" --out "$tmp/trace" &
   local bpid=$!
   sleep 0.5
-  local t0 t1
-  t0=$(date +%s.%N)
   last_rps=$(rps)
-  t1=$(date +%s.%N)
-  bpftool prog show 2>/dev/null | awk -v mark="$mark" -v label="$label" \
-      -v secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
-    / name as_/ && $1 + 0 > mark { for (i = 1; i <= NF; i++) { if ($i == "name") n = $(i + 1)
-      if ($i == "run_time_ns") t = $(i + 1); if ($i == "run_cnt") c = $(i + 1) }
-      print label, n, t + 0, c + 0, secs }' >>"$tmp/progstats"
   kill -INT $bpid
   wait $bpid
   read -r events dur lost < <(awk -F'[:,]' '/"events"/ { e = $2 } /"duration_s"/ { d = $2 }
     /"lost_events"/ { l = $2 } END { print e + 0, d + 0, l + 0 }' "$tmp/trace/meta.json")
   last_rate=$(awk -v e="$events" -v d="$dur" 'BEGIN { print e / d }')
+  # The tracer reports what the kernel accounted to its own programs.
+  awk -v label="$label" -v secs="$secs" -F'"' '/"run_time_ns"/ {
+      split($0, f, /[:,}]/); print label, $4, f[4] + 0, f[6] + 0, secs }' \
+    "$tmp/trace/meta.json" >>"$tmp/progstats"
   lost_total=$((lost_total + lost))
 }
 
-for r in $(seq "$rounds"); do
-  base+=("$(rps)")
-  traced_run sched --no-usdt
-  traced_nu+=("$last_rps")
-  traced_run usdt
-  traced+=("$last_rps")
-  ev_rate+=("$last_rate")
-
+perf_run() {
   perf sched record -a -o "$tmp/perf.data" -- sleep $((secs + 1)) >/dev/null 2>"$tmp/perf.err" &
-  ppid=$!
+  local ppid=$!
   sleep 0.5
-  perfed+=("$(rps)")
+  last_rps=$(rps)
   wait $ppid
+  local n
   n=$(perf script -i "$tmp/perf.data" -F event 2>/dev/null | wc -l)
   perf_rate+=("$(awk -v n="$n" -v d="$((secs + 1))" 'BEGIN { print n / d }')")
+}
+
+# The order rotates from round to round, so no configuration always runs
+# first (or always right after perf's post-processing).
+configs=(base nousdt usdt perf)
+for r in $(seq "$rounds"); do
+  for k in 0 1 2 3; do
+    case ${configs[$(( (k + r) % 4 ))]} in
+      base) base+=("$(rps)") ;;
+      nousdt) traced_run sched --no-usdt; traced_nu+=("$last_rps") ;;
+      usdt) traced_run usdt; traced+=("$last_rps"); ev_rate+=("$last_rate") ;;
+      perf) perf_run; perfed+=("$last_rps") ;;
+    esac
+  done
 done
 
 # Each round's runs are adjacent in time: their ratios cancel most of a
@@ -121,7 +121,7 @@ awk -v rnu="$r_nu" -v rt="$r_t" -v rp="$r_p" -v b="$(median "${base[@]}")" -v t=
   printf "| perf sched record -a | %.0f | %.3f | %.0f (whole machine) |\n", p, rp, pr
   while ((getline line < (ENVIRON["tmp"] "/progstats")) > 0) {
     split(line, f, " "); k = f[1] " " f[2]; pt[k] += f[3]; pn[k] += f[4]; ps[k] += f[5] }
-  printf "\nBPF programs by the kernel'"'"'s accounting (kernel.bpf_stats_enabled), all rounds:\n\n"
+  printf "\nBPF programs by the kernel'"'"'s accounting (kernel.bpf_stats_enabled), all rounds,\nper second of load:\n\n"
   printf "| run | program | runs/s | ns per run | CPU per second |\n| --- | --- | ---: | ---: | ---: |\n"
   for (k in pt) { if (pn[k] == 0) continue
     split(k, kk, " ")
