@@ -262,6 +262,78 @@ static int add_existing_threads(struct astrace *t, pid_t pid)
 	return 0;
 }
 
+/* The parent pid from /proc/PID/stat, -1 when it cannot be read. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	int ppid;
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* Child processes that exist before the attach (a server's workers): the
+ * fork hook only sees the ones created after. Walks /proc once, then follows
+ * parent links up to pid; a process forked meanwhile is caught by the hook. */
+static void add_descendants(struct astrace *t, pid_t root)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	size_t n = 0, cap = 0;
+	struct pp {
+		pid_t pid, ppid;
+	} *v = NULL;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid_t pid = (pid_t)atoi(de->d_name);
+		pid_t ppid = parent_of(pid);
+		if (pid == root || ppid <= 0)
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			struct pp *q = realloc(v, nc * sizeof(*v));
+			if (!q)
+				break;
+			v = q;
+			cap = nc;
+		}
+		v[n].pid = pid;
+		v[n++].ppid = ppid;
+	}
+	closedir(d);
+	/* Repeat until no new descendant turns up: parents may be listed after
+	 * their children. Depth is small in practice. */
+	int fd = bpf_map__fd(t->skel->maps.traced);
+	for (int changed = 1; changed;) {
+		changed = 0;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t parent = (uint32_t)v[i].ppid, child = (uint32_t)v[i].pid;
+			uint8_t one = 1, *dummy = &one;
+			if (v[i].pid == 0)
+				continue;
+			if (parent != (uint32_t)root && bpf_map_lookup_elem(fd, &parent, dummy))
+				continue;
+			if (bpf_map_update_elem(fd, &child, &one, BPF_ANY))
+				continue;
+			add_existing_threads(t, v[i].pid);
+			v[i].pid = 0; /* done */
+			changed = 1;
+		}
+	}
+	free(v);
+}
+
 static const char *const mark_names[AS_MARK_MAX] = {
 	[AS_MARK_REQUEST_START] = "request_start", [AS_MARK_HANDLER_ENTER] = "handler_enter",
 	[AS_MARK_WAIT_START] = "wait_start",	   [AS_MARK_WAIT_END] = "wait_end",
@@ -350,6 +422,8 @@ int astrace_start(struct astrace *t, pid_t pid)
 	/* After attaching, so a thread born meanwhile is either listed here or
 	 * reported by a fork event (or both, which the state machine merges). */
 	rc = add_existing_threads(t, pid);
+	if (!rc)
+		add_descendants(t, pid);
 	if (!rc)
 		rc = astrace_pid_check(pid);
 	if (rc)

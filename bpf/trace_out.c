@@ -305,30 +305,33 @@ static void print_longest_waits(FILE *f, const struct sm *sm, size_t max)
 void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread_sum *s, size_t n,
 			 const struct astrace_stats *st, int longest_waits)
 {
-	fprintf(f, "%8s %-16s %10s %10s %10s %10s %7s %7s %6s %9s %9s %9s\n", "tid", "comm",
-		"running", "runnable", "sleeping", "blocked", "vol", "invol", "migr", "rq p50",
-		"rq p99", "rq max");
+	fprintf(f, "%8s %-16s %10s %10s %10s %10s %9s %7s %7s %6s %9s %9s %9s\n", "tid", "comm",
+		"running", "runnable", "sleeping", "blocked", "unknown", "vol", "invol", "migr",
+		"rq p50", "rq p99", "rq max");
 	struct trace_thread_sum tot = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_thread_sum *r = &s[i];
-		fprintf(f, "%8u %-16s %10.3f %10.3f %10.3f %10.3f %7llu %7llu %6llu %9.3f %9.3f %9.3f\n",
+		fprintf(f, "%8u %-16s %10.3f %10.3f %10.3f %10.3f %9.3f %7llu %7llu %6llu %9.3f %9.3f %9.3f\n",
 			r->tid, r->comm, ms(r->cpu_ns), ms(r->runnable_ns), ms(r->sleeping_ns),
-			ms(r->blocked_ns), (unsigned long long)r->vol, (unsigned long long)r->invol,
+			ms(r->blocked_ns), ms(r->unknown_ns), (unsigned long long)r->vol, (unsigned long long)r->invol,
 			(unsigned long long)r->migrations, ms(r->rq_p50), ms(r->rq_p99), ms(r->rq_max));
 		tot.cpu_ns += r->cpu_ns;
 		tot.runnable_ns += r->runnable_ns;
 		tot.sleeping_ns += r->sleeping_ns;
 		tot.blocked_ns += r->blocked_ns;
+		tot.unknown_ns += r->unknown_ns;
 		tot.vol += r->vol;
 		tot.invol += r->invol;
 		tot.migrations += r->migrations;
 	}
-	fprintf(f, "%8s %-16s %10.3f %10.3f %10.3f %10.3f %7llu %7llu %6llu\n", "", "total",
+	fprintf(f, "%8s %-16s %10.3f %10.3f %10.3f %10.3f %9.3f %7llu %7llu %6llu\n", "", "total",
 		ms(tot.cpu_ns), ms(tot.runnable_ns), ms(tot.sleeping_ns), ms(tot.blocked_ns),
+		ms(tot.unknown_ns),
 		(unsigned long long)tot.vol, (unsigned long long)tot.invol,
 		(unsigned long long)tot.migrations);
 	double secs = st->t_stop > st->t_start ? (double)(st->t_stop - st->t_start) / 1e9 : 0;
-	fprintf(f, "times in ms (running: the kernel's runtime counter); %zu threads, %.2f s, "
+	fprintf(f, "times in ms (running: the kernel's runtime counter; unknown: before a thread's "
+		   "first event); %zu threads, %.2f s, "
 		   "%llu events (%.0f/s), %llu lost, %zu marks from %d USDT probes%s\n",
 		n, secs, (unsigned long long)st->events, secs > 0 ? (double)st->events / secs : 0.0,
 		(unsigned long long)st->lost, sm->nmarks, st->usdt_probes,
