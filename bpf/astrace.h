@@ -24,11 +24,11 @@
 #define ASTRACE_PROG_PREFIX "as_"
 
 struct astrace_opts {
-	int syscalls;		/* record the syscall each sleep is in (costs a hook on every syscall) */
-	unsigned ringbuf_kb;	/* 0: 8192 */
-	unsigned drain_ms;	/* 0: 20 */
-	const char *exe;	/* executable to look for USDT probes in; NULL: /proc/PID/exe */
-	int no_usdt;		/* skip the USDT probes: each hit is a trap, a few us */
+	int syscalls; /* record the syscall each sleep is in (costs a hook on every syscall) */
+	unsigned ringbuf_kb; /* 0: 8192 */
+	unsigned drain_ms;   /* 0: 20 */
+	const char *exe;     /* executable to look for USDT probes in; NULL: /proc/PID/exe */
+	int no_usdt;	     /* skip the USDT probes: each hit is a trap, a few us */
 };
 
 /* What the kernel accounted to one of our programs while it was attached;
@@ -41,12 +41,12 @@ struct astrace_prog_stat {
 #define ASTRACE_MAX_PROGS 16
 
 struct astrace_stats {
-	uint64_t events;	/* delivered */
-	uint64_t lost;		/* ring buffer full, summed over CPUs */
-	uint64_t late;		/* arrived after later events were processed */
+	uint64_t events;	  /* delivered */
+	uint64_t lost;		  /* ring buffer full, summed over CPUs */
+	uint64_t late;		  /* arrived after later events were processed */
 	uint64_t t_start, t_stop; /* CLOCK_MONOTONIC ns */
-	int usdt_probes;	/* asyncscope probes attached */
-	int raw_tp;		/* 1: raw tracepoint fallback in use */
+	int usdt_probes;	  /* asyncscope probes attached */
+	int raw_tp;		  /* 1: raw tracepoint fallback in use */
 	int nprogs;
 	struct astrace_prog_stat progs[ASTRACE_MAX_PROGS];
 };

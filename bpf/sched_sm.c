@@ -6,7 +6,7 @@
 #include "sched_sm.h"
 
 static const char *const state_names[] = {
-	[SM_UNKNOWN] = "unknown",   [SM_RUNNING] = "running",	[SM_RUNNABLE] = "runnable",
+	[SM_UNKNOWN] = "unknown",   [SM_RUNNING] = "running", [SM_RUNNABLE] = "runnable",
 	[SM_SLEEPING] = "sleeping", [SM_BLOCKED] = "blocked",
 };
 
@@ -72,7 +72,8 @@ struct sm_thread *sm_find(struct sm *sm, uint32_t tid)
 {
 	if (!sm->index_cap)
 		return NULL;
-	for (size_t h = hash_tid(tid, sm->index_cap); sm->index[h]; h = (h + 1) & (sm->index_cap - 1)) {
+	for (size_t h = hash_tid(tid, sm->index_cap); sm->index[h];
+	     h = (h + 1) & (sm->index_cap - 1)) {
 		struct sm_thread *t = &sm->threads[sm->index[h] - 1];
 		if (t->tid == tid)
 			return t;
@@ -205,7 +206,8 @@ static int on_switch(struct sm *sm, const struct as_event *e)
 			goto oom;
 		set_comm(t, e->comm2);
 		if (t->state == SM_DEAD)
-			return rc; /* a recycled tid would need a new thread; not seen in practice */
+			return rc; /* a recycled tid would need a new thread; not seen in practice
+				    */
 		if (t->last_run_cpu >= 0 && t->last_run_cpu != e->cpu)
 			t->migrations++;
 		t->last_run_cpu = (int16_t)e->cpu;
@@ -233,10 +235,8 @@ static int on_wakeup(struct sm *sm, const struct as_event *e)
 	case SM_SLEEPING:
 	case SM_BLOCKED:
 	case SM_UNKNOWN:
-	case SM_NEW:
-		return transition(sm, t, e->ts, SM_RUNNABLE, e->cpu, 0);
-	default:
-		return 0; /* already runnable or running: nothing changes */
+	case SM_NEW: return transition(sm, t, e->ts, SM_RUNNABLE, e->cpu, 0);
+	default: return 0; /* already runnable or running: nothing changes */
 	}
 oom:
 	sm->oom = 1;
@@ -249,7 +249,8 @@ static int on_birth(struct sm *sm, uint32_t tid, uint32_t tgid, const char *comm
 {
 	struct sm_thread *t = sm_find(sm, tid);
 	if (t && t->born)
-		return st == SM_RUNNABLE && t->state == SM_NEW ? transition(sm, t, ts, st, cpu, 0) : 0;
+		return st == SM_RUNNABLE && t->state == SM_NEW ? transition(sm, t, ts, st, cpu, 0)
+							       : 0;
 	if (!t) {
 		t = thread_get(sm, tid, tgid, comm);
 		if (!t)
@@ -301,22 +302,18 @@ int sm_feed(struct sm *sm, const struct as_event *e)
 		sm->last_ts = e->ts;
 
 	switch (e->kind) {
-	case AS_EV_SWITCH:
-		return on_switch(sm, e);
-	case AS_EV_WAKEUP:
-		return on_wakeup(sm, e);
+	case AS_EV_SWITCH: return on_switch(sm, e);
+	case AS_EV_WAKEUP: return on_wakeup(sm, e);
 	case AS_EV_WAKEUP_NEW:
 		return on_birth(sm, e->pid, e->tgid, e->comm, e->ts, SM_RUNNABLE, e->cpu);
-	case AS_EV_FORK:
-		return on_birth(sm, e->pid2, e->tgid2, e->comm2, e->ts, SM_NEW, -1);
+	case AS_EV_FORK: return on_birth(sm, e->pid2, e->tgid2, e->comm2, e->ts, SM_NEW, -1);
 	case AS_EV_EXIT: {
 		struct sm_thread *t = sm_find(sm, e->pid);
 		if (t)
 			t->exited = 1;
 		return 0;
 	}
-	case AS_EV_MARK:
-		return on_mark(sm, e);
+	case AS_EV_MARK: return on_mark(sm, e);
 	}
 	return 0;
 }

@@ -18,7 +18,7 @@
 #include "trace_event.h"
 
 enum sm_state {
-	SM_UNKNOWN,  /* before the first event that tells */
+	SM_UNKNOWN, /* before the first event that tells */
 	SM_RUNNING,
 	SM_RUNNABLE,
 	SM_SLEEPING,
@@ -33,9 +33,9 @@ const char *sm_state_name(int state);
 struct sm_interval {
 	uint64_t t_start, t_end;
 	uint32_t tid;
-	uint8_t state;	/* enum sm_state, < SM_NSTATES */
-	uint8_t cut;	/* ended by the end of the trace, not by an event */
-	int16_t cpu;	/* -1 when unknown */
+	uint8_t state;	 /* enum sm_state, < SM_NSTATES */
+	uint8_t cut;	 /* ended by the end of the trace, not by an event */
+	int16_t cpu;	 /* -1 when unknown */
 	int32_t syscall; /* sleeping/blocked: the syscall it waited in, -1 unknown */
 };
 
@@ -51,13 +51,13 @@ struct sm_thread {
 	uint32_t tid, tgid;
 	char comm[AS_COMM_LEN];
 	uint8_t state;
-	uint8_t born;	  /* created during the trace */
-	uint8_t exited;	  /* sched_process_exit seen */
+	uint8_t born;	/* created during the trace */
+	uint8_t exited; /* sched_process_exit seen */
 	uint8_t rt_valid;
-	int16_t cpu;	  /* CPU of the current interval */
+	int16_t cpu; /* CPU of the current interval */
 	int16_t last_run_cpu;
-	int32_t syscall;  /* of the current sleeping/blocked interval */
-	uint64_t since;	  /* start of the current interval */
+	int32_t syscall;	    /* of the current sleeping/blocked interval */
+	uint64_t since;		    /* start of the current interval */
 	uint64_t rt_first, rt_last; /* se.sum_exec_runtime bounds seen */
 	uint64_t ns[SM_NSTATES];    /* wall-clock time per state */
 	uint64_t vol, invol, migrations;

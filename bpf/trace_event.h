@@ -21,8 +21,8 @@ enum as_ev_kind {
 };
 
 /* Switch flags: which side of the switch belongs to a traced process. */
-#define AS_SW_PREV 1
-#define AS_SW_NEXT 2
+#define AS_SW_PREV    1
+#define AS_SW_NEXT    2
 #define AS_SW_PREEMPT 4 /* prev was preempted: runnable whatever its state says */
 
 /* The asyncscope USDT probes, as the bpf cookie of each attachment. */
@@ -37,13 +37,13 @@ enum as_mark {
 
 /* Task state bits as the kernel reports them at a switch (include/linux/sched.h);
  * stable ABI for tracepoint users. */
-#define AS_TASK_RUNNING 0x0000
-#define AS_TASK_INTERRUPTIBLE 0x0001
+#define AS_TASK_RUNNING		0x0000
+#define AS_TASK_INTERRUPTIBLE	0x0001
 #define AS_TASK_UNINTERRUPTIBLE 0x0002
-#define AS_TASK_DEAD 0x0080
-#define AS_TASK_NOLOAD 0x0400
-#define AS_EXIT_DEAD 0x0010
-#define AS_EXIT_ZOMBIE 0x0020
+#define AS_TASK_DEAD		0x0080
+#define AS_TASK_NOLOAD		0x0400
+#define AS_EXIT_DEAD		0x0010
+#define AS_EXIT_ZOMBIE		0x0020
 
 /* The programs' settings (.rodata, set before load). owner is the loading
  * process, so a check for leftovers can tell a live tracer's programs from
@@ -57,19 +57,19 @@ struct as_config {
 };
 
 struct as_event {
-	__u64 ts;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u8 kind;	/* enum as_ev_kind */
-	__u8 flags;	/* AS_SW_* */
-	__u16 cpu;	/* where it happened (wakeup: the target run queue) */
-	__s32 syscall;	/* switch: the syscall prev sleeps in, -1 when unknown */
-	__u32 pid;	/* thread id (the kernel's pid) */
-	__u32 tgid;	/* process id */
+	__u64 ts;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u8 kind;     /* enum as_ev_kind */
+	__u8 flags;    /* AS_SW_* */
+	__u16 cpu;     /* where it happened (wakeup: the target run queue) */
+	__s32 syscall; /* switch: the syscall prev sleeps in, -1 when unknown */
+	__u32 pid;     /* thread id (the kernel's pid) */
+	__u32 tgid;    /* process id */
 	__u32 pid2;
 	__u32 tgid2;
-	__u32 state;	/* switch: prev's state (AS_TASK_*); mark: enum as_mark */
+	__u32 state; /* switch: prev's state (AS_TASK_*); mark: enum as_mark */
 	__u32 pad;
-	__u64 rt;	/* switch: prev's se.sum_exec_runtime; mark: request id */
-	__u64 rt2;	/* switch: next's se.sum_exec_runtime; mark: second probe arg */
+	__u64 rt;  /* switch: prev's se.sum_exec_runtime; mark: request id */
+	__u64 rt2; /* switch: next's se.sum_exec_runtime; mark: second probe arg */
 	char comm[AS_COMM_LEN];
 	char comm2[AS_COMM_LEN];
 };

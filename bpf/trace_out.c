@@ -222,13 +222,17 @@ int trace_write_perfetto(const struct sm *sm, const char *path)
 	for (size_t i = 0; i < sm->nthreads; i++) {
 		const struct sm_thread *t = &sm->threads[i];
 		if (t->tid == t->tgid) {
-			fprintf(f, "%s{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"args\":{\"name\":",
+			fprintf(f,
+				"%s{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"args\":{"
+				"\"name\":",
 				sep, t->tgid);
 			json_str(f, t->comm);
 			fputs("}}", f);
 			sep = ",\n";
 		}
-		fprintf(f, "%s{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,\"args\":{\"name\":",
+		fprintf(f,
+			"%s{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,\"args\":{"
+			"\"name\":",
 			sep, t->tgid, t->tid);
 		json_str(f, t->comm);
 		fputs("}}", f);
@@ -237,22 +241,26 @@ int trace_write_perfetto(const struct sm *sm, const char *path)
 	for (size_t i = 0; i < sm->niv; i++) {
 		const struct sm_interval *iv = &sm->iv[i];
 		const struct sm_thread *t = sm_find(msm, iv->tid);
-		fprintf(f, "%s{\"ph\":\"X\",\"cat\":\"sched\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,"
-			   "\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"cpu\":%d",
-			sep, sm_state_name(iv->state), t ? t->tgid : iv->tid, iv->tid, us(iv->t_start),
-			us(iv->t_end - iv->t_start), iv->cpu);
+		fprintf(f,
+			"%s{\"ph\":\"X\",\"cat\":\"sched\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,"
+			"\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"cpu\":%d",
+			sep, sm_state_name(iv->state), t ? t->tgid : iv->tid, iv->tid,
+			us(iv->t_start), us(iv->t_end - iv->t_start), iv->cpu);
 		if (iv->syscall >= 0)
-			fprintf(f, ",\"syscall\":\"%s\"", trace_syscall_name(iv->syscall, nb, sizeof(nb)));
+			fprintf(f, ",\"syscall\":\"%s\"",
+				trace_syscall_name(iv->syscall, nb, sizeof(nb)));
 		fputs("}}", f);
 		sep = ",\n";
 	}
 	for (size_t i = 0; i < sm->nmarks; i++) {
 		const struct sm_mark *m = &sm->marks[i];
 		const struct sm_thread *t = sm_find(msm, m->tid);
-		fprintf(f, "%s{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"request\",\"name\":\"%s\",\"pid\":%u,"
-			   "\"tid\":%u,\"ts\":%.3f,\"args\":{\"request_id\":%llu,\"arg\":%llu}}",
-			sep, trace_mark_name(m->event), t ? t->tgid : m->tid, m->tid, us(m->t),
-			(unsigned long long)m->request_id, (unsigned long long)m->arg);
+		fprintf(
+		    f,
+		    "%s{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"request\",\"name\":\"%s\",\"pid\":%u,"
+		    "\"tid\":%u,\"ts\":%.3f,\"args\":{\"request_id\":%llu,\"arg\":%llu}}",
+		    sep, trace_mark_name(m->event), t ? t->tgid : m->tid, m->tid, us(m->t),
+		    (unsigned long long)m->request_id, (unsigned long long)m->arg);
 		sep = ",\n";
 	}
 	fputs("\n]}\n", f);
@@ -311,10 +319,13 @@ void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread
 	struct trace_thread_sum tot = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_thread_sum *r = &s[i];
-		fprintf(f, "%8u %-16s %10.3f %10.3f %10.3f %10.3f %9.3f %7llu %7llu %6llu %9.3f %9.3f %9.3f\n",
+		fprintf(f,
+			"%8u %-16s %10.3f %10.3f %10.3f %10.3f %9.3f %7llu %7llu %6llu %9.3f %9.3f "
+			"%9.3f\n",
 			r->tid, r->comm, ms(r->cpu_ns), ms(r->runnable_ns), ms(r->sleeping_ns),
-			ms(r->blocked_ns), ms(r->unknown_ns), (unsigned long long)r->vol, (unsigned long long)r->invol,
-			(unsigned long long)r->migrations, ms(r->rq_p50), ms(r->rq_p99), ms(r->rq_max));
+			ms(r->blocked_ns), ms(r->unknown_ns), (unsigned long long)r->vol,
+			(unsigned long long)r->invol, (unsigned long long)r->migrations,
+			ms(r->rq_p50), ms(r->rq_p99), ms(r->rq_max));
 		tot.cpu_ns += r->cpu_ns;
 		tot.runnable_ns += r->runnable_ns;
 		tot.sleeping_ns += r->sleeping_ns;
@@ -326,13 +337,13 @@ void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread
 	}
 	fprintf(f, "%8s %-16s %10.3f %10.3f %10.3f %10.3f %9.3f %7llu %7llu %6llu\n", "", "total",
 		ms(tot.cpu_ns), ms(tot.runnable_ns), ms(tot.sleeping_ns), ms(tot.blocked_ns),
-		ms(tot.unknown_ns),
-		(unsigned long long)tot.vol, (unsigned long long)tot.invol,
+		ms(tot.unknown_ns), (unsigned long long)tot.vol, (unsigned long long)tot.invol,
 		(unsigned long long)tot.migrations);
 	double secs = st->t_stop > st->t_start ? (double)(st->t_stop - st->t_start) / 1e9 : 0;
-	fprintf(f, "times in ms (running: the kernel's runtime counter; unknown: before a thread's "
-		   "first event); %zu threads, %.2f s, "
-		   "%llu events (%.0f/s), %llu lost, %zu marks from %d USDT probes%s\n",
+	fprintf(f,
+		"times in ms (running: the kernel's runtime counter; unknown: before a thread's "
+		"first event); %zu threads, %.2f s, "
+		"%llu events (%.0f/s), %llu lost, %zu marks from %d USDT probes%s\n",
 		n, secs, (unsigned long long)st->events, secs > 0 ? (double)st->events / secs : 0.0,
 		(unsigned long long)st->lost, sm->nmarks, st->usdt_probes,
 		st->raw_tp ? ", raw tracepoints" : "");

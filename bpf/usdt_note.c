@@ -49,7 +49,8 @@ int usdt_note_each(const char *path, void (*fn)(const char *provider, const char
 		size_t off = 0, name_off, desc_off;
 		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
 			const char *owner = (const char *)data->d_buf + name_off;
-			if (nh.n_type != STAPSDT_TYPE || nh.n_namesz != 8 || memcmp(owner, "stapsdt", 8))
+			if (nh.n_type != STAPSDT_TYPE || nh.n_namesz != 8 ||
+			    memcmp(owner, "stapsdt", 8))
 				continue;
 			const char *d = (const char *)data->d_buf + desc_off;
 			size_t len = nh.n_descsz;

@@ -24,18 +24,18 @@
 #include "trace_plot.h"
 
 static const char usage_text[] =
-	"usage: bench trace (--pid PID | -- CMD ARGS...) [options]\n"
-	"  --pid PID        trace a running process: every thread, and those it creates\n"
-	"  -- CMD ARGS...   start CMD (no shell) and trace it from its first instruction;\n"
-	"                   SIGINT/SIGTERM are forwarded to it; exits with its status\n"
-	"  -d, --duration SECS  stop after SECS (default: when the process exits, or Ctrl-C)\n"
-	"  --out DIR        write sched.csv, marks.csv, threads.csv, meta.json there\n"
-	"  --perfetto FILE  Chrome trace event JSON (ui.perfetto.dev, chrome://tracing)\n"
-	"  --plot           draw DIR/threads.png (needs --out and gnuplot)\n"
-	"  --no-usdt        do not attach the asyncscope USDT probes (no marks.csv rows)\n"
-	"  --syscalls       name the syscall of every sleep (hooks every syscall: costs more)\n"
-	"  --ring-kb N      ring buffer size in KiB (default 8192)\n"
-	"  -q, --quiet      no summary table\n";
+    "usage: bench trace (--pid PID | -- CMD ARGS...) [options]\n"
+    "  --pid PID        trace a running process: every thread, and those it creates\n"
+    "  -- CMD ARGS...   start CMD (no shell) and trace it from its first instruction;\n"
+    "                   SIGINT/SIGTERM are forwarded to it; exits with its status\n"
+    "  -d, --duration SECS  stop after SECS (default: when the process exits, or Ctrl-C)\n"
+    "  --out DIR        write sched.csv, marks.csv, threads.csv, meta.json there\n"
+    "  --perfetto FILE  Chrome trace event JSON (ui.perfetto.dev, chrome://tracing)\n"
+    "  --plot           draw DIR/threads.png (needs --out and gnuplot)\n"
+    "  --no-usdt        do not attach the asyncscope USDT probes (no marks.csv rows)\n"
+    "  --syscalls       name the syscall of every sleep (hooks every syscall: costs more)\n"
+    "  --ring-kb N      ring buffer size in KiB (default 8192)\n"
+    "  -q, --quiet      no summary table\n";
 
 struct topts {
 	pid_t pid;
@@ -78,7 +78,8 @@ static int parse(int argc, char **argv, struct topts *o)
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			o->quiet = 1;
 		} else if (strcmp(a, "--pid") && strcmp(a, "-d") && strcmp(a, "--duration") &&
-			   strcmp(a, "--out") && strcmp(a, "--perfetto") && strcmp(a, "--ring-kb")) {
+			   strcmp(a, "--out") && strcmp(a, "--perfetto") &&
+			   strcmp(a, "--ring-kb")) {
 			return bad_usage("unknown option '%s'", a);
 		} else if (!v) {
 			return bad_usage("%s needs a value", a);
@@ -93,7 +94,8 @@ static int parse(int argc, char **argv, struct topts *o)
 			errno = 0;
 			o->secs = strtod(v, &end);
 			if (errno || *end || end == v || !(o->secs > 0) || o->secs > 1e6)
-				return bad_usage("-d wants a positive number of seconds, not '%s'", v);
+				return bad_usage("-d wants a positive number of seconds, not '%s'",
+						 v);
 			i++;
 		} else if (!strcmp(a, "--out")) {
 			o->out = v;
@@ -241,17 +243,19 @@ static int write_meta(const char *dir, const struct topts *o, const struct astra
 		fputs("],\n", f);
 	}
 	fprintf(f, "  \"pid\": %d,\n", (int)o->pid);
-	fprintf(f, "  \"kernel\": \"%s\",\n  \"ncpu\": %ld,\n", u.release, sysconf(_SC_NPROCESSORS_ONLN));
-	fprintf(f, "  \"clock\": \"CLOCK_MONOTONIC ns\",\n  \"t_start\": %llu,\n  \"t_stop\": %llu,\n",
+	fprintf(f, "  \"kernel\": \"%s\",\n  \"ncpu\": %ld,\n", u.release,
+		sysconf(_SC_NPROCESSORS_ONLN));
+	fprintf(f,
+		"  \"clock\": \"CLOCK_MONOTONIC ns\",\n  \"t_start\": %llu,\n  \"t_stop\": %llu,\n",
 		(unsigned long long)st->t_start, (unsigned long long)st->t_stop);
 	fprintf(f, "  \"duration_s\": %.3f,\n", (double)(st->t_stop - st->t_start) / 1e9);
-	fprintf(f, "  \"tracepoints\": \"%s\",\n  \"syscalls\": %s,\n", st->raw_tp ? "raw_tp" : "tp_btf",
-		o->syscalls ? "true" : "false");
+	fprintf(f, "  \"tracepoints\": \"%s\",\n  \"syscalls\": %s,\n",
+		st->raw_tp ? "raw_tp" : "tp_btf", o->syscalls ? "true" : "false");
 	fprintf(f, "  \"events\": %llu,\n  \"lost_events\": %llu,\n  \"late_events\": %llu,\n",
 		(unsigned long long)st->events, (unsigned long long)st->lost,
 		(unsigned long long)st->late);
-	fprintf(f, "  \"threads\": %zu,\n  \"marks\": %zu,\n  \"usdt_probes\": %d", nthreads, nmarks,
-		st->usdt_probes);
+	fprintf(f, "  \"threads\": %zu,\n  \"marks\": %zu,\n  \"usdt_probes\": %d", nthreads,
+		nmarks, st->usdt_probes);
 	/* Filled when kernel.bpf_stats_enabled=1: what the tracer itself cost. */
 	fputs(",\n  \"bpf_programs\": [", f);
 	for (int i = 0; i < st->nprogs; i++)
@@ -358,8 +362,9 @@ int cmd_trace(int argc, char **argv)
 		char self[PATH_MAX];
 		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 		self[n > 0 ? n : 0] = 0;
-		fprintf(stderr, "bench trace: tracing needs root or CAP_BPF+CAP_PERFMON; run it with "
-				"sudo, or once: sudo setcap cap_bpf,cap_perfmon+ep %s\n",
+		fprintf(stderr,
+			"bench trace: tracing needs root or CAP_BPF+CAP_PERFMON; run it with "
+			"sudo, or once: sudo setcap cap_bpf,cap_perfmon+ep %s\n",
 			n > 0 ? self : "build/bin/bench");
 		return 1;
 	}
@@ -373,7 +378,8 @@ int cmd_trace(int argc, char **argv)
 	if (o.pid) {
 		rc = astrace_pid_check(o.pid);
 		if (rc == -EOWNERDEAD) {
-			fprintf(stderr, "bench trace: process %d is a zombie (it has exited)\n", (int)o.pid);
+			fprintf(stderr, "bench trace: process %d is a zombie (it has exited)\n",
+				(int)o.pid);
 			return 1;
 		}
 		if (rc) {
@@ -382,7 +388,8 @@ int cmd_trace(int argc, char **argv)
 		}
 		pid_t tg = tgid_of(o.pid);
 		if (tg != o.pid) {
-			fprintf(stderr, "bench trace: %d is a thread of process %d: tracing the process\n",
+			fprintf(stderr,
+				"bench trace: %d is a thread of process %d: tracing the process\n",
 				(int)o.pid, (int)tg);
 			o.pid = tg;
 		}
@@ -409,8 +416,10 @@ int cmd_trace(int argc, char **argv)
 	pid_t child = 0;
 	struct astrace *t = NULL;
 
-	struct astrace_opts ao = { .syscalls = o.syscalls, .ringbuf_kb = o.ring_kb,
-				   .exe = o.cmd ? exe : NULL, .no_usdt = o.no_usdt };
+	struct astrace_opts ao = { .syscalls = o.syscalls,
+				   .ringbuf_kb = o.ring_kb,
+				   .exe = o.cmd ? exe : NULL,
+				   .no_usdt = o.no_usdt };
 	rc = astrace_open(&t, &ao);
 	if (rc) {
 		fprintf(stderr, "bench trace: cannot load the BPF programs: %s\n", strerror(-rc));
@@ -440,7 +449,8 @@ int cmd_trace(int argc, char **argv)
 	rc = astrace_start(t, o.pid);
 	if (rc) {
 		if (rc == -ESRCH)
-			fprintf(stderr, "bench trace: process %d exited during the attach\n", (int)o.pid);
+			fprintf(stderr, "bench trace: process %d exited during the attach\n",
+				(int)o.pid);
 		else
 			fprintf(stderr, "bench trace: cannot attach: %s\n", strerror(-rc));
 		goto out;
@@ -448,7 +458,8 @@ int cmd_trace(int argc, char **argv)
 	if (o.cmd) {
 		/* Everything is attached and the child's tgid is in the filter: go. */
 		if (write(go[1], "g", 1) != 1) {
-			fprintf(stderr, "bench trace: cannot start %s: %s\n", o.cmd[0], strerror(errno));
+			fprintf(stderr, "bench trace: cannot start %s: %s\n", o.cmd[0],
+				strerror(errno));
 			goto out;
 		}
 		close(go[1]);
@@ -470,7 +481,8 @@ int cmd_trace(int argc, char **argv)
 			break;
 		if (pidfd < 0 && o.pid && !o.cmd && astrace_pid_check(o.pid))
 			break; /* no pidfd (old kernel): poll /proc */
-		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN } };
 		uint64_t left_ms = (deadline - now) / 1000000ull + 1;
 		int r = poll(p, pidfd >= 0 ? 2 : 1, left_ms > 200 ? 200 : (int)left_ms);
 		if (r > 0 && pidfd >= 0 && (p[1].revents & POLLIN))

@@ -14,7 +14,7 @@
 #include "trace_plot.h"
 
 static const char *const colours[SM_NSTATES] = {
-	[SM_UNKNOWN] = "0xcccccc", [SM_RUNNING] = "0x2ca02c", [SM_RUNNABLE] = "0xff7f0e",
+	[SM_UNKNOWN] = "0xcccccc",  [SM_RUNNING] = "0x2ca02c", [SM_RUNNABLE] = "0xff7f0e",
 	[SM_SLEEPING] = "0xaec7e8", [SM_BLOCKED] = "0xd62728",
 };
 
@@ -35,11 +35,13 @@ static int feed(FILE *f, const struct sm *sm, const char *png)
 	double span = (double)(t1 - t0) / 1e9;
 	size_t lanes = sm->nthreads ? sm->nthreads : 1;
 	int height = 120 + 22 * (int)lanes;
-	fprintf(f, "set terminal pngcairo noenhanced size 1400,%d font 'sans,9'\n", height < 300 ? 300 : height);
+	fprintf(f, "set terminal pngcairo noenhanced size 1400,%d font 'sans,9'\n",
+		height < 300 ? 300 : height);
 	fprintf(f, "set output '");
 	put_label(f, png);
 	fprintf(f, "'\nset xlabel 'seconds since the trace started'\n");
-	fprintf(f, "set xrange [0:%.6f]\nset yrange [-0.7:%zu-0.3]\n", span > 0 ? span : 1.0, lanes);
+	fprintf(f, "set xrange [0:%.6f]\nset yrange [-0.7:%zu-0.3]\n", span > 0 ? span : 1.0,
+		lanes);
 	fputs("set ytics (", f);
 	for (size_t i = 0; i < sm->nthreads; i++) {
 		fprintf(f, "%s\"", i ? ", " : "");
@@ -59,13 +61,16 @@ static int feed(FILE *f, const struct sm *sm, const char *png)
 		size_t lane = sm->nthreads - 1 - (size_t)(t - sm->threads);
 		fprintf(f, "set label \"%s\" at %.6f,%.2f center font ',8' front noenhanced\n",
 			trace_syscall_name(iv->syscall, nb, sizeof(nb)),
-			((double)(iv->t_start + iv->t_end) / 2 - (double)t0) / 1e9, (double)lane + 0.32);
+			((double)(iv->t_start + iv->t_end) / 2 - (double)t0) / 1e9,
+			(double)lane + 0.32);
 		labels++;
 	}
-	fputs("set grid xtics\nset key outside top horizontal\nset style fill solid 1.0 noborder\n", f);
+	fputs("set grid xtics\nset key outside top horizontal\nset style fill solid 1.0 noborder\n",
+	      f);
 	fputs("plot '-' using 1:2:3:4:5:6:7 with boxxyerror lc rgb variable notitle", f);
 	for (int s = 0; s < SM_NSTATES; s++)
-		fprintf(f, ", NaN with boxes lc rgb '#%s' title '%s'", colours[s] + 2, sm_state_name(s));
+		fprintf(f, ", NaN with boxes lc rgb '#%s' title '%s'", colours[s] + 2,
+			sm_state_name(s));
 	fputc('\n', f);
 	for (size_t i = 0; i < sm->niv; i++) {
 		const struct sm_interval *iv = &sm->iv[i];

@@ -11,14 +11,21 @@
 #include "sched_sm.h"
 #include "trace_out.h"
 
-#define TGID 100
+#define TGID	100
 #define T_BEGIN 1000
 
 static struct as_event sw(uint64_t ts, int cpu, uint32_t prev, uint32_t state, uint32_t next,
 			  uint8_t flags)
 {
-	struct as_event e = { .ts = ts, .kind = AS_EV_SWITCH, .flags = flags, .cpu = (uint16_t)cpu,
-			      .syscall = -1, .pid = prev, .tgid = TGID, .pid2 = next, .tgid2 = TGID,
+	struct as_event e = { .ts = ts,
+			      .kind = AS_EV_SWITCH,
+			      .flags = flags,
+			      .cpu = (uint16_t)cpu,
+			      .syscall = -1,
+			      .pid = prev,
+			      .tgid = TGID,
+			      .pid2 = next,
+			      .tgid2 = TGID,
 			      .state = state };
 	strcpy(e.comm, "prev");
 	strcpy(e.comm2, "next");
@@ -27,7 +34,11 @@ static struct as_event sw(uint64_t ts, int cpu, uint32_t prev, uint32_t state, u
 
 static struct as_event ev(uint64_t ts, uint8_t kind, int cpu, uint32_t pid)
 {
-	struct as_event e = { .ts = ts, .kind = kind, .cpu = (uint16_t)cpu, .syscall = -1, .pid = pid,
+	struct as_event e = { .ts = ts,
+			      .kind = kind,
+			      .cpu = (uint16_t)cpu,
+			      .syscall = -1,
+			      .pid = pid,
 			      .tgid = TGID };
 	strcpy(e.comm, "w");
 	return e;

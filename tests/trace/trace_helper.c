@@ -54,7 +54,8 @@ static void *work(void *arg)
 			;
 		long ms = sleep_ms;
 		DTRACE_PROBE2(asyncscope, wait_start, r, ms);
-		struct timespec ts = { .tv_sec = sleep_ms / 1000, .tv_nsec = (sleep_ms % 1000) * 1000000L };
+		struct timespec ts = { .tv_sec = sleep_ms / 1000,
+				       .tv_nsec = (sleep_ms % 1000) * 1000000L };
 		clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, NULL);
 		DTRACE_PROBE2(asyncscope, wait_end, r, ms);
 		long status = 200;
