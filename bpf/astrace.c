@@ -41,7 +41,7 @@ struct astrace {
 	atomic_int quit;
 
 	/* Reorder buffer: touched by the reader thread only while it runs. */
-	struct as_event *pend;
+	struct as_event *pend, *scratch; /* scratch: same capacity, for sorting */
 	size_t npend, cap_pend;
 	uint64_t dropped; /* could not be buffered (no memory) */
 
@@ -120,6 +120,12 @@ static int on_event(void *ctx, void *data, size_t size)
 			return 0;
 		}
 		t->pend = p;
+		p = realloc(t->scratch, ncap * sizeof(*p));
+		if (!p) {
+			t->dropped++;
+			return 0; /* pend grew; the next event retries scratch */
+		}
+		t->scratch = p;
 		t->cap_pend = ncap;
 	}
 	memcpy(&t->pend[t->npend++], data, sizeof(struct as_event));
@@ -130,7 +136,7 @@ static int on_event(void *ctx, void *data, size_t size)
  * machine, in timestamp order, and keeps the rest for the next round. */
 static void feed_pending(struct astrace *t, uint64_t upto)
 {
-	sm_sort(t->pend, t->npend);
+	sm_sort(t->pend, t->npend, t->scratch);
 	size_t i = 0;
 	while (i < t->npend && t->pend[i].ts <= upto)
 		sm_feed(&t->sm, &t->pend[i++]);
@@ -525,6 +531,7 @@ void astrace_close(struct astrace *t)
 	astrace_bpf__destroy(t->skel);
 	sm_free(&t->sm);
 	free(t->pend);
+	free(t->scratch);
 	free(t);
 }
 

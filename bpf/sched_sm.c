@@ -352,10 +352,14 @@ static void merge_sort(struct as_event *a, struct as_event *tmp, size_t n)
 	memcpy(a, tmp, n * sizeof(*a));
 }
 
-void sm_sort(struct as_event *ev, size_t n)
+void sm_sort(struct as_event *ev, size_t n, struct as_event *scratch)
 {
 	if (n < 2)
 		return;
+	if (scratch) {
+		merge_sort(ev, scratch, n);
+		return;
+	}
 	struct as_event *tmp = malloc(n * sizeof(*tmp));
 	if (!tmp) {
 		/* Insertion sort needs no memory, and batches are nearly sorted. */

@@ -91,8 +91,9 @@ int sm_feed(struct sm *sm, const struct as_event *e);
 /* Closes every open interval at t_end (marked cut). */
 void sm_finish(struct sm *sm, uint64_t t_end);
 
-/* Stable sort of a batch by timestamp. */
-void sm_sort(struct as_event *ev, size_t n);
+/* Stable sort of a batch by timestamp. scratch holds n events, or is NULL to
+ * allocate one (the reader passes its own, so draining allocates nothing). */
+void sm_sort(struct as_event *ev, size_t n, struct as_event *scratch);
 
 struct sm_thread *sm_find(struct sm *sm, uint32_t tid);
 

@@ -227,7 +227,7 @@ static void test_out_of_order_across_cpus(void **state)
 	sm_init(&ref, T_BEGIN);
 	struct as_event sorted[sizeof(e) / sizeof(e[0])];
 	memcpy(sorted, e, sizeof(e));
-	sm_sort(sorted, n);
+	sm_sort(sorted, n, NULL);
 	for (size_t i = 1; i < n; i++)
 		assert_true(sorted[i - 1].ts <= sorted[i].ts);
 	feed_all(&ref, sorted, n);
@@ -238,7 +238,8 @@ static void test_out_of_order_across_cpus(void **state)
 	struct as_event rev[sizeof(e) / sizeof(e[0])];
 	for (size_t i = 0; i < n; i++)
 		rev[i] = e[n - 1 - i];
-	sm_sort(rev, n);
+	struct as_event scratch[sizeof(e) / sizeof(e[0])];
+	sm_sort(rev, n, scratch);
 	struct sm b;
 	sm_init(&b, T_BEGIN);
 	feed_all(&b, rev, n);
