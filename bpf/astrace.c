@@ -357,9 +357,10 @@ static void note_probe(const char *provider, const char *name, void *arg)
 }
 
 /* Attaches to the asyncscope probes the executable has; none is not an error.
- * pid -1: the uprobe fires in any process mapping the file, and the program's
- * tgid filter keeps ours, which also covers children and an exec not yet done. */
-static int attach_usdt(struct astrace *t, const char *exe)
+ * The uprobes are bound to pid's address space (all its threads, and the
+ * program it execs next), so other processes running the same file do not take
+ * the trap: each hit costs microseconds. Child processes are not covered. */
+static int attach_usdt(struct astrace *t, pid_t pid, const char *exe)
 {
 	unsigned present = 0;
 	if (usdt_note_each(exe, note_probe, &present) < 0 || !present)
@@ -368,7 +369,7 @@ static int attach_usdt(struct astrace *t, const char *exe)
 		if (!(present & (1u << k)))
 			continue;
 		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = (uint64_t)k);
-		struct bpf_link *l = bpf_program__attach_usdt(t->skel->progs.as_usdt, -1, exe,
+		struct bpf_link *l = bpf_program__attach_usdt(t->skel->progs.as_usdt, pid, exe,
 							      "asyncscope", mark_names[k], &uo);
 		if (!l)
 			return errno ? -errno : -EINVAL;
@@ -421,7 +422,7 @@ int astrace_start(struct astrace *t, pid_t pid)
 		}
 	}
 	if (path && !t->opts.no_usdt) {
-		rc = attach_usdt(t, path);
+		rc = attach_usdt(t, pid, path);
 		if (rc)
 			return rc;
 	}
