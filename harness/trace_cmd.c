@@ -25,7 +25,8 @@
 
 static const char usage_text[] =
     "usage: bench trace (--pid PID | -- CMD ARGS...) [options]\n"
-    "  --pid PID        trace a running process: every thread, and those it creates\n"
+    "  --pid PID        trace a running process: its threads and child processes,\n"
+	"                   those it has and those it creates\n"
     "  -- CMD ARGS...   start CMD (no shell) and trace it from its first instruction;\n"
     "                   SIGINT/SIGTERM are forwarded to it; exits with its status\n"
     "  -d, --duration SECS  stop after SECS (default: when the process exits, or Ctrl-C)\n"
