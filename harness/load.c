@@ -117,6 +117,7 @@ struct lthread {
 	int err;
 
 	CURLM *multi;
+	CURLU *url;
 	int ep;
 	int pace_fd;
 	uint64_t curl_deadline; /* UINT64_MAX: no libcurl timer pending */
@@ -711,7 +712,7 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 		if (rc == CURLE_OK) \
 			rc = curl_easy_setopt(e, opt, val); \
 	} while (0)
-	SET(CURLOPT_URL, cfg->url);
+	SET(CURLOPT_CURLU, th->url);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	/* An explicit "no proxy" spares a getenv() scan of the proxy variables per
 	 * request; a load generator talks to the server it is pointed at. */
@@ -771,8 +772,11 @@ static int thread_setup(struct lthread *th, int nslots)
 	th->nslots = nslots;
 
 	th->multi = curl_multi_init();
-	if (!th->multi)
+	th->url = curl_url();
+	if (!th->multi || !th->url)
 		return -ENOMEM;
+	if (curl_url_set(th->url, CURLUPART_URL, cfg->url, 0) != CURLUE_OK)
+		return -EINVAL;
 	curl_multi_setopt(th->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
 	curl_multi_setopt(th->multi, CURLMOPT_SOCKETDATA, th);
 	curl_multi_setopt(th->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -826,6 +830,7 @@ static void thread_teardown(struct lthread *th)
 	}
 	free(th->slots);
 	free(th->free_slots);
+	curl_url_cleanup(th->url);
 	free(th->fds);
 	if (th->ep >= 0)
 		close(th->ep);
