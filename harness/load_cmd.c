@@ -33,7 +33,7 @@ static void show_progress(const struct load_progress *p, void *arg)
 	l->last_ns = p->elapsed_ns;
 	char planned[48] = "";
 	if (p->total_ns)
-		snprintf(planned, sizeof(planned), " / %.0fs", (double)p->total_ns / 1e9);
+		snprintf(planned, sizeof(planned), " / %.1fs", (double)p->total_ns / 1e9);
 	else if (p->requests)
 		snprintf(planned, sizeof(planned), ", %llu to go",
 			 (unsigned long long)(p->requests > p->completed ? p->requests - p->completed : 0));
