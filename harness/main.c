@@ -9,29 +9,29 @@
 #endif
 
 static const char usage[] =
-	"usage: bench COMMAND [options]\n"
-	"\n"
-	"  all [--quick] [--out DIR] [--targets a,b] [--scenarios a,b]\n"
-	"                       run every target through every scenario, write the report\n"
-	"  run TARGET [ENDPOINT] [-c N] [-n M | -d SECS] [--rate R] [--no-trace] [--out DIR]\n"
-	"                       one target under load, traced, into a results directory\n"
-	"  target TARGET [--port N] [--verbose] [model options]\n"
-	"                       one target alone, in the foreground\n"
-	"  load URL [-c N] [-n M | -d SECS] [--rate R] [-t T] [--records FILE] [--json FILE]\n"
-	"                       the load generator\n"
-	"  trace (--pid PID | -- CMD ARGS...) [-d SECS] [--out DIR] [--plot] [--perfetto FILE]\n"
-	"                       trace the scheduler for one process\n"
-	"  plot DIR             re-draw the charts of a results directory\n"
-	"  list                 targets, endpoints, scenarios\n"
-	"\n"
-	"  bench COMMAND --help for the options of one command; bench --version.\n";
+    "usage: bench COMMAND [options]\n"
+    "\n"
+    "  all [--quick] [--out DIR] [--targets a,b] [--scenarios a,b]\n"
+    "                       run every target through every scenario, write the report\n"
+    "  run TARGET [ENDPOINT] [-c N] [-n M | -d SECS] [--rate R] [--no-trace] [--out DIR]\n"
+    "                       one target under load, traced, into a results directory\n"
+    "  target TARGET [--port N] [--verbose] [model options]\n"
+    "                       one target alone, in the foreground\n"
+    "  load URL [-c N] [-n M | -d SECS] [--rate R] [-t T] [--records FILE] [--json FILE]\n"
+    "                       the load generator\n"
+    "  trace (--pid PID | -- CMD ARGS...) [-d SECS] [--out DIR] [--plot] [--perfetto FILE]\n"
+    "                       trace the scheduler for one process\n"
+    "  plot DIR             re-draw the charts of a results directory\n"
+    "  list                 targets, endpoints, scenarios\n"
+    "\n"
+    "  bench COMMAND --help for the options of one command; bench --version.\n";
 
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 } commands[] = {
-	{ "all", cmd_all },	  { "run", cmd_run },	{ "target", cmd_target }, { "load", cmd_load },
-	{ "trace", cmd_trace }, { "plot", cmd_plot }, { "list", cmd_list },
+    {"all", cmd_all},	  {"run", cmd_run},   {"target", cmd_target}, {"load", cmd_load},
+    {"trace", cmd_trace}, {"plot", cmd_plot}, {"list", cmd_list},
 };
 
 int main(int argc, char **argv)

@@ -6,13 +6,14 @@
 #include <sys/types.h>
 
 struct proc {
-	pid_t pid;   /* 0 when not running */
-	int port;    /* what the child wrote to its ready fd */
-	int status;  /* wait status once reaped */
+	pid_t pid;  /* 0 when not running */
+	int port;   /* what the child wrote to its ready fd */
+	int status; /* wait status once reaped */
 	int reaped;
 };
 
-/* The directory holding bench and the target-* executables. */
+/* The directory holding bench and the target-* executables: $ASYNCSCOPE_BIN_DIR,
+ * or the directory of the running executable. */
 const char *proc_bin_dir(void);
 
 /* Path of build/bin/target-NAME in buf; -ENOENT when it does not exist. */

@@ -14,8 +14,9 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench target TARGET [--bind ADDR] [--port N] [--verbose] [model options]\n"
-		   "targets:\n");
+	fprintf(f,
+		"usage: bench target TARGET [--bind ADDR] [--port N] [--verbose] [model options]\n"
+		"targets:\n");
 	for (const struct catalog_target *t = catalog_targets; t->name; t++)
 		fprintf(f, "  %-10s %s (%s)\n", t->name, t->how, t->knobs);
 }
@@ -82,14 +83,15 @@ int cmd_target(int argc, char **argv)
 	printf("target-%s listening on http://%s:%d/  (Ctrl-C stops it)\n", name, host, p.port);
 	for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
 		printf("  %-12s %s\n", e->path, e->meaning);
-	printf("try:\n  curl -s 'http://%s:%d/async?ms=1000' & curl -s 'http://%s:%d/wrong?ms=1000'\n\n",
+	printf("try:\n  curl -s 'http://%s:%d/async?ms=1000' & curl -s "
+	       "'http://%s:%d/wrong?ms=1000'\n\n",
 	       host, p.port, host, p.port);
 	fflush(stdout);
 
 	/* Wait for the target; a signal to us goes to it, and we wait for its exit. */
 	for (;;) {
 		siginfo_t si;
-		struct timespec tick = { 1, 0 };
+		struct timespec tick = {1, 0};
 		int sig = sigtimedwait(&sigs, &si, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			kill(p.pid, sig);
@@ -99,6 +101,7 @@ int cmd_target(int argc, char **argv)
 	char how[64];
 	int st = p.status;
 	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-		fprintf(stderr, "bench target: target-%s %s\n", name, proc_describe(st, how, sizeof(how)));
+		fprintf(stderr, "bench target: target-%s %s\n", name,
+			proc_describe(st, how, sizeof(how)));
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }

@@ -137,18 +137,13 @@ static void handle(struct conn *c, struct job *job)
 {
 	endpoint_enter(job);
 	switch (job->ep) {
-	case EP_ASYNC:
-		async_depth1(c, job);
-		break;
+	case EP_ASYNC: async_depth1(c, job); break;
 	case EP_SYNC:
 	case EP_WRONG:
 		endpoint_sleep(job); /* no yield: the whole loop sleeps */
 		break;
-	case EP_CPU:
-		endpoint_burn(job);
-		break;
-	default:
-		break;
+	case EP_CPU: endpoint_burn(job); break;
+	default: break;
 	}
 }
 

@@ -35,11 +35,8 @@ static int start(struct evconn *c)
 	case EP_WRONG:
 		endpoint_sleep(job); /* the loop stops here: that is the point */
 		return 1;
-	case EP_CPU:
-		endpoint_burn(job);
-		return 1;
-	default:
-		return 1;
+	case EP_CPU: endpoint_burn(job); return 1;
+	default: return 1;
 	}
 }
 

@@ -36,12 +36,11 @@ struct pool {
 };
 
 static struct pool pool = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.work = PTHREAD_COND_INITIALIZER,
-	.todo_tail = &pool.todo_head,
-	.done_tail = &pool.done_head,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .work = PTHREAD_COND_INITIALIZER,
+    .todo_tail = &pool.todo_head,
+    .done_tail = &pool.done_head,
 };
-
 
 static void push(struct evconn ***tail, struct evconn *c)
 {
@@ -119,11 +118,8 @@ static int start(struct evconn *c)
 	case EP_WRONG:
 		endpoint_sleep(job); /* blocks the loop: the mistake */
 		return 1;
-	case EP_CPU:
-		endpoint_burn(job);
-		return 1;
-	default:
-		return 1;
+	case EP_CPU: endpoint_burn(job); return 1;
+	default: return 1;
 	}
 }
 
@@ -141,7 +137,8 @@ int main(int argc, char **argv)
 	pool.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	struct loop *loop = loop_new();
 	struct evserver srv;
-	if (pool.wake_fd < 0 || !loop || evserver_init(&srv, loop, lfd, o.idle_ms, start, NULL) < 0 ||
+	if (pool.wake_fd < 0 || !loop ||
+	    evserver_init(&srv, loop, lfd, o.idle_ms, start, NULL) < 0 ||
 	    loop_watch(loop, pool.wake_fd, LOOP_READ, on_wake, NULL) < 0) {
 		fprintf(stderr, "target-hybrid: cannot start the event loop\n");
 		return 1;

@@ -11,7 +11,8 @@ void endpoint_enter(struct job *job)
 {
 	job->handler_tid = log_tid();
 	PROBE_HANDLER_ENTER(job->id, job->fd);
-	log_job(job, "handler enter, request %llu, queued %llu us", (unsigned long long)job->id,
+	log_job(job, "handler enter (request %llu, fd %d), queued %llu us",
+		(unsigned long long)job->id, job->fd,
 		(unsigned long long)((now_ns() - job->t_parsed) / 1000));
 }
 
@@ -84,17 +85,10 @@ void endpoint_run(struct job *job)
 	endpoint_enter(job);
 	switch (job->ep) {
 	case EP_SYNC:
-	case EP_WRONG:
-		endpoint_sleep(job);
-		break;
-	case EP_ASYNC:
-		async_depth1(job);
-		break;
-	case EP_CPU:
-		endpoint_burn(job);
-		break;
+	case EP_WRONG: endpoint_sleep(job); break;
+	case EP_ASYNC: async_depth1(job); break;
+	case EP_CPU: endpoint_burn(job); break;
 	case EP_HELLO:
-	case EP_ERROR:
-		break;
+	case EP_ERROR: break;
 	}
 }

@@ -180,8 +180,8 @@ static void on_stop(struct loop *loop, int fd, int events, void *data)
 int evserver_init(struct evserver *srv, struct loop *loop, int lfd, int idle_ms,
 		  evconn_start_fn start, void *model)
 {
-	*srv = (struct evserver){ .loop = loop, .lfd = lfd, .idle_ms = idle_ms, .start = start,
-				  .model = model };
+	*srv = (struct evserver){
+	    .loop = loop, .lfd = lfd, .idle_ms = idle_ms, .start = start, .model = model};
 	int err = loop_watch(loop, lfd, LOOP_READ, on_accept, srv);
 	if (err < 0)
 		return err;
@@ -215,8 +215,8 @@ static void async_depth2(struct evconn *c)
 {
 	log_job(&c->job, "depth 2: waiting %u ms", c->job.arg);
 	endpoint_wait_start(&c->job);
-	loop_timer_arm(c->srv->loop, &c->wait, (uint64_t)c->job.arg * 1000000ull,
-		       async_depth2_done, c);
+	loop_timer_arm(c->srv->loop, &c->wait, (uint64_t)c->job.arg * 1000000ull, async_depth2_done,
+		       c);
 }
 
 void evconn_async(struct evconn *c)

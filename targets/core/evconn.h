@@ -19,9 +19,9 @@ struct evconn {
 	struct session s;
 	struct job job;
 	struct evserver *srv;
-	int busy;	      /* a job is running outside the loop's read/write path */
-	int events;	      /* what the loop watches for this fd now */
-	uint64_t idle_since;  /* last complete request (or accept) */
+	int busy;		/* a job is running outside the loop's read/write path */
+	int events;		/* what the loop watches for this fd now */
+	uint64_t idle_since;	/* last complete request (or accept) */
 	struct loop_timer wait; /* the /async timer */
 	struct evconn *queued;	/* free for the model: a link in its own queue */
 	struct loop_timer idle;

@@ -207,6 +207,7 @@ int http_parse(const char *buf, size_t len, struct http_request *req)
 		return bad(req, 400, "HTTP/1.1 needs exactly one Host header");
 	if (hosts > 1)
 		return bad(req, 400, "more than one Host header");
-	req->keep_alive = req->minor == 1 ? !connection_close : connection_keep && !connection_close;
+	req->keep_alive =
+	    req->minor == 1 ? !connection_close : connection_keep && !connection_close;
 	return (int)pos;
 }

@@ -15,10 +15,10 @@
 #include <stdint.h>
 
 #define HTTP_MORE (-2)
-#define HTTP_BAD (-1)
+#define HTTP_BAD  (-1)
 
 #define HTTP_MAX_HEAD 8192 /* whole request head; longer: 431 */
-#define HTTP_MAX_URI 2048  /* request target; longer: 414 */
+#define HTTP_MAX_URI  2048 /* request target; longer: 414 */
 
 struct http_request {
 	const char *method;
@@ -27,11 +27,11 @@ struct http_request {
 	size_t path_len;
 	const char *query; /* after '?', not decoded; NULL when absent */
 	size_t query_len;
-	int minor;	    /* HTTP/1.<minor> */
-	int keep_alive;	    /* the connection stays open after the response */
+	int minor;	     /* HTTP/1.<minor> */
+	int keep_alive;	     /* the connection stays open after the response */
 	uint64_t request_id; /* X-Request-Id, 0 when absent or not a number */
-	int status;	    /* with HTTP_BAD: the response status */
-	const char *reason; /* with HTTP_BAD: one line for the response body */
+	int status;	     /* with HTTP_BAD: the response status */
+	const char *reason;  /* with HTTP_BAD: one line for the response body */
 };
 
 int http_parse(const char *buf, size_t len, struct http_request *req);

@@ -64,7 +64,7 @@ int loop_watch(struct loop *loop, int fd, int events, loop_fd_fn fn, void *data)
 		loop->nwatches = n;
 	}
 	struct watch *w = &loop->watches[fd];
-	struct epoll_event ev = { .data.fd = fd };
+	struct epoll_event ev = {.data.fd = fd};
 	ev.events = (events & LOOP_READ ? EPOLLIN : 0) | (events & LOOP_WRITE ? EPOLLOUT : 0);
 	int op = !events ? EPOLL_CTL_DEL : w->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 	if (!events && !w->events)
@@ -129,8 +129,8 @@ void loop_timer_cancel(struct loop *loop, struct loop_timer *t)
 	}
 }
 
-void loop_timer_arm(struct loop *loop, struct loop_timer *t, uint64_t delay_ns,
-		    loop_timer_fn fn, void *data)
+void loop_timer_arm(struct loop *loop, struct loop_timer *t, uint64_t delay_ns, loop_timer_fn fn,
+		    void *data)
 {
 	loop_timer_cancel(loop, t);
 	if (loop->nheap == loop->heapcap) {

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOOP_READ 1
+#define LOOP_READ  1
 #define LOOP_WRITE 2
 
 struct loop;
@@ -30,8 +30,8 @@ void loop_free(struct loop *loop);
 int loop_watch(struct loop *loop, int fd, int events, loop_fd_fn fn, void *data);
 
 /* Arms t to call fn(data) after delay_ns (re-arms it if armed). */
-void loop_timer_arm(struct loop *loop, struct loop_timer *t, uint64_t delay_ns,
-		    loop_timer_fn fn, void *data);
+void loop_timer_arm(struct loop *loop, struct loop_timer *t, uint64_t delay_ns, loop_timer_fn fn,
+		    void *data);
 void loop_timer_cancel(struct loop *loop, struct loop_timer *t);
 
 /* Runs until loop_stop. */

@@ -13,10 +13,10 @@
 
 #include <sys/sdt.h>
 
-#define PROBE_REQUEST_START(id, fd) DTRACE_PROBE2(asyncscope, request_start, id, fd)
-#define PROBE_HANDLER_ENTER(id, fd) DTRACE_PROBE2(asyncscope, handler_enter, id, fd)
-#define PROBE_WAIT_START(id, ms) DTRACE_PROBE2(asyncscope, wait_start, id, ms)
-#define PROBE_WAIT_END(id, ms) DTRACE_PROBE2(asyncscope, wait_end, id, ms)
+#define PROBE_REQUEST_START(id, fd)   DTRACE_PROBE2(asyncscope, request_start, id, fd)
+#define PROBE_HANDLER_ENTER(id, fd)   DTRACE_PROBE2(asyncscope, handler_enter, id, fd)
+#define PROBE_WAIT_START(id, ms)      DTRACE_PROBE2(asyncscope, wait_start, id, ms)
+#define PROBE_WAIT_END(id, ms)	      DTRACE_PROBE2(asyncscope, wait_end, id, ms)
 #define PROBE_REQUEST_END(id, status) DTRACE_PROBE2(asyncscope, request_end, id, status)
 
 #endif

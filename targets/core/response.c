@@ -42,18 +42,16 @@ size_t response_write(char *out, const struct job *job)
 	char body[160];
 	int blen;
 	switch (job->ep) {
-	case EP_HELLO:
-		blen = snprintf(body, sizeof(body), "Hello, World!");
-		break;
+	case EP_HELLO: blen = snprintf(body, sizeof(body), "Hello, World!"); break;
 	case EP_ERROR:
 		blen = snprintf(body, sizeof(body), "%d %s: %s\n", job->status,
 				status_text(job->status), job->reason);
 		break;
 	default:
 		/* Which thread ran the handler, as the original experiment printed it. */
-		blen = snprintf(body, sizeof(body), "%s %u %s pid=%d tid=%d\n",
-				endpoint_name(job->ep), job->arg, job->ep == EP_CPU ? "us" : "ms",
-				getpid(), job->handler_tid);
+		blen =
+		    snprintf(body, sizeof(body), "%s %u %s pid=%d tid=%d\n", endpoint_name(job->ep),
+			     job->arg, job->ep == EP_CPU ? "us" : "ms", getpid(), job->handler_tid);
 		break;
 	}
 	if (blen < 0)
@@ -69,9 +67,9 @@ size_t response_write(char *out, const struct job *job)
 			 "%s"
 			 "\r\n",
 			 job->status, status_text(job->status), response_date(), blen,
-			 !job->keep_alive ? "Connection: close\r\n" :
-			 job->http10	  ? "Connection: keep-alive\r\n" :
-					    "");
+			 !job->keep_alive ? "Connection: close\r\n"
+			 : job->http10	  ? "Connection: keep-alive\r\n"
+					  : "");
 	if (!job->head_only && n + blen < RESPONSE_MAX) {
 		memcpy(out + n, body, (size_t)blen);
 		n += blen;

@@ -7,8 +7,8 @@
 #include "probes.h"
 
 static const char *const names[] = {
-	[EP_ERROR] = "/error", [EP_HELLO] = "/hello", [EP_SYNC] = "/sync",
-	[EP_ASYNC] = "/async", [EP_WRONG] = "/wrong", [EP_CPU] = "/cpu",
+    [EP_ERROR] = "/error", [EP_HELLO] = "/hello", [EP_SYNC] = "/sync",
+    [EP_ASYNC] = "/async", [EP_WRONG] = "/wrong", [EP_CPU] = "/cpu",
 };
 
 const char *endpoint_name(enum endpoint ep)
@@ -65,11 +65,11 @@ static const struct {
 	uint32_t max;
 	const char *bad;
 } routes[] = {
-	{ "/hello", EP_HELLO, NULL, 0, NULL },
-	{ "/sync", EP_SYNC, "ms", ROUTE_MAX_MS, "ms must be an integer from 0 to 60000" },
-	{ "/async", EP_ASYNC, "ms", ROUTE_MAX_MS, "ms must be an integer from 0 to 60000" },
-	{ "/wrong", EP_WRONG, "ms", ROUTE_MAX_MS, "ms must be an integer from 0 to 60000" },
-	{ "/cpu", EP_CPU, "us", ROUTE_MAX_US, "us must be an integer from 0 to 10000000" },
+    {"/hello", EP_HELLO, NULL, 0, NULL},
+    {"/sync", EP_SYNC, "ms", ROUTE_MAX_MS, "ms must be an integer from 0 to 60000"},
+    {"/async", EP_ASYNC, "ms", ROUTE_MAX_MS, "ms must be an integer from 0 to 60000"},
+    {"/wrong", EP_WRONG, "ms", ROUTE_MAX_MS, "ms must be an integer from 0 to 60000"},
+    {"/cpu", EP_CPU, "us", ROUTE_MAX_US, "us must be an integer from 0 to 10000000"},
 };
 
 void route(const struct http_request *req, int fd, struct job *job)

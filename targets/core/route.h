@@ -30,7 +30,7 @@ struct job {
 	int fd;		    /* the connection, for logs and probes */
 	int keep_alive;
 	int http10;	 /* an HTTP/1.0 client: keep-alive must be said */
-	int head_only; /* HEAD: headers only */
+	int head_only;	 /* HEAD: headers only */
 	int handler_tid; /* the thread that ran the handler, for the body */
 	uint64_t t_parsed;
 };

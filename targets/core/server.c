@@ -33,14 +33,18 @@ static void usage(FILE *f, const char *model, unsigned knobs)
 		"  --idle-timeout MS  close a connection that sends no complete request for MS\n"
 		"                     (default 10000)\n",
 		model, knobs & KNOB_MAX_THREADS ? " [--max-threads N]" : "",
-		knobs & KNOB_POOL ? " [--pool N]" : "", knobs & KNOB_THREADS ? " [--threads N]" : "",
+		knobs & KNOB_POOL ? " [--pool N]" : "",
+		knobs & KNOB_THREADS ? " [--threads N]" : "",
 		knobs & KNOB_STACK ? " [--stack-kib N]" : "");
 	if (knobs & KNOB_MAX_THREADS)
-		fprintf(f, "  --max-threads N    connection threads at most; more wait in accept (default 1000)\n");
+		fprintf(f, "  --max-threads N    connection threads at most; more wait in accept "
+			   "(default 1000)\n");
 	if (knobs & KNOB_POOL)
-		fprintf(f, "  --pool N           worker threads for def handlers (default 40, as FastAPI)\n");
+		fprintf(f, "  --pool N           worker threads for def handlers (default 40, as "
+			   "FastAPI)\n");
 	if (knobs & KNOB_THREADS)
-		fprintf(f, "  --threads N        event loops, one per thread, sharing the port (default 1)\n");
+		fprintf(f, "  --threads N        event loops, one per thread, sharing the port "
+			   "(default 1)\n");
 	if (knobs & KNOB_STACK)
 		fprintf(f, "  --stack-kib N      stack per coroutine in KiB (default 64)\n");
 }
@@ -59,31 +63,49 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 void server_parse_opts(int argc, char **argv, const char *model, unsigned knobs,
 		       struct server_opts *o)
 {
-	*o = (struct server_opts){ .model = model, .bind = "127.0.0.1", .port = 8080,
-				   .ready_fd = -1, .idle_ms = 10000, .max_threads = 1000,
-				   .pool = 40, .threads = 1, .stack_kib = 64 };
-	enum { O_BIND = 256, O_PORT, O_READY, O_VERBOSE, O_IDLE, O_MAXT, O_POOL, O_THREADS, O_STACK, O_HELP };
+	*o = (struct server_opts){.model = model,
+				  .bind = "127.0.0.1",
+				  .port = 8080,
+				  .ready_fd = -1,
+				  .idle_ms = 10000,
+				  .max_threads = 1000,
+				  .pool = 40,
+				  .threads = 1,
+				  .stack_kib = 64};
+	enum {
+		O_BIND = 256,
+		O_PORT,
+		O_READY,
+		O_VERBOSE,
+		O_IDLE,
+		O_MAXT,
+		O_POOL,
+		O_THREADS,
+		O_STACK,
+		O_HELP
+	};
 	const struct option all[] = {
-		{ "bind", required_argument, 0, O_BIND },
-		{ "port", required_argument, 0, O_PORT },
-		{ "ready-fd", required_argument, 0, O_READY },
-		{ "verbose", no_argument, 0, O_VERBOSE },
-		{ "idle-timeout", required_argument, 0, O_IDLE },
-		{ "help", no_argument, 0, O_HELP },
-		{ "max-threads", required_argument, 0, O_MAXT },
-		{ "pool", required_argument, 0, O_POOL },
-		{ "threads", required_argument, 0, O_THREADS },
-		{ "stack-kib", required_argument, 0, O_STACK },
-		{ 0 },
+	    {"bind", required_argument, 0, O_BIND},
+	    {"port", required_argument, 0, O_PORT},
+	    {"ready-fd", required_argument, 0, O_READY},
+	    {"verbose", no_argument, 0, O_VERBOSE},
+	    {"idle-timeout", required_argument, 0, O_IDLE},
+	    {"help", no_argument, 0, O_HELP},
+	    {"max-threads", required_argument, 0, O_MAXT},
+	    {"pool", required_argument, 0, O_POOL},
+	    {"threads", required_argument, 0, O_THREADS},
+	    {"stack-kib", required_argument, 0, O_STACK},
+	    {0},
 	};
 	/* Only the knobs this model has are accepted. */
 	struct option longopts[sizeof(all) / sizeof(all[0])];
 	int n = 0;
 	for (int i = 0; all[i].name; i++) {
-		int knob = all[i].val == O_MAXT ? KNOB_MAX_THREADS :
-			   all[i].val == O_POOL ? KNOB_POOL :
-			   all[i].val == O_THREADS ? KNOB_THREADS :
-			   all[i].val == O_STACK ? KNOB_STACK : 0;
+		int knob = all[i].val == O_MAXT	     ? KNOB_MAX_THREADS
+			   : all[i].val == O_POOL    ? KNOB_POOL
+			   : all[i].val == O_THREADS ? KNOB_THREADS
+			   : all[i].val == O_STACK   ? KNOB_STACK
+						     : 0;
 		if (!knob || (knobs & (unsigned)knob))
 			longopts[n++] = all[i];
 	}
@@ -126,8 +148,8 @@ void server_parse_opts(int argc, char **argv, const char *model, unsigned knobs,
 
 int server_listen(const struct server_opts *o, int port, int reuseport)
 {
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
-	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
+	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	struct sockaddr *addr;
 	socklen_t alen;
 	int family;
@@ -193,7 +215,7 @@ void server_signals(void)
 	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	/* The descriptor kept in reserve for shedding connections when out of fds. */
 	reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = {.sa_handler = on_stop};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -225,10 +247,8 @@ int server_accept(int lfd, int nonblock)
 		}
 		switch (errno) {
 		case EINTR:
-		case ECONNABORTED:
-			continue;
-		case EAGAIN:
-			return -EAGAIN;
+		case ECONNABORTED: continue;
+		case EAGAIN: return -EAGAIN;
 		case EMFILE:
 		case ENFILE: {
 			/* Free the reserve, take the connection off the backlog and close it:
@@ -246,8 +266,7 @@ int server_accept(int lfd, int nonblock)
 			log_server("out of file descriptors: shed a connection");
 			return -EMFILE;
 		}
-		default:
-			return -errno;
+		default: return -errno;
 		}
 	}
 }
@@ -255,8 +274,8 @@ int server_accept(int lfd, int nonblock)
 int server_wait_accept(int lfd)
 {
 	while (!server_stopping) {
-		struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
-				       { .fd = stop_fd, .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = lfd, .events = POLLIN},
+				      {.fd = stop_fd, .events = POLLIN}};
 		if (poll(p, 2, -1) > 0 && (p[0].revents & POLLIN) && !server_stopping)
 			return 0;
 	}

@@ -101,8 +101,8 @@ long session_read(struct session *s)
 int session_flush(struct session *s)
 {
 	while (s->out_sent < s->out_len) {
-		ssize_t n = send(s->fd, s->out + s->out_sent, s->out_len - s->out_sent,
-				 MSG_NOSIGNAL);
+		ssize_t n =
+		    send(s->fd, s->out + s->out_sent, s->out_len - s->out_sent, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -122,8 +122,8 @@ static int wait_readable(int fd, uint64_t deadline)
 		uint64_t now = now_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
-				       { .fd = server_stop_fd(), .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = fd, .events = POLLIN},
+				      {.fd = server_stop_fd(), .events = POLLIN}};
 		int ms = (int)((deadline - now + 999999) / 1000000);
 		int r = poll(p, 2, ms);
 		if (r < 0 && errno != EINTR)
