@@ -18,7 +18,7 @@ const char *load_report_ns(char *buf, size_t len, double ns)
 	else if (ns < 1e9)
 		snprintf(buf, len, "%.2fms", ns / 1e6);
 	else
-		snprintf(buf, len, "%.2fs", ns / 1e9);
+		snprintf(buf, len, "%.3fs", ns / 1e9);
 	return buf;
 }
 
