@@ -21,26 +21,26 @@
 #include "clock.h"
 #include "records.h"
 
-#define NS 1000000000ull
-#define MS 1000000ull
-#define LATE_NS MS		/* a send this far behind its schedule is late */
-#define DRAIN_MAX_NS (2 * NS)	/* in-flight requests get this long after -d ends */
-#define DRAIN_STOP_NS NS	/* ...and this long after load_stop() */
-#define ID_HEADER "X-Request-Id: "
-#define ID_WIDTH 20		/* digits of UINT64_MAX */
+#define NS	      1000000000ull
+#define MS	      1000000ull
+#define LATE_NS	      MS       /* a send this far behind its schedule is late */
+#define DRAIN_MAX_NS  (2 * NS) /* in-flight requests get this long after -d ends */
+#define DRAIN_STOP_NS NS       /* ...and this long after load_stop() */
+#define ID_HEADER     "X-Request-Id: "
+#define ID_WIDTH      20 /* digits of UINT64_MAX */
 
 static const char *const err_names[LOAD_E_COUNT] = {
-	[LOAD_OK] = "",
-	[LOAD_E_CONNECT] = "connect",
-	[LOAD_E_TIMEOUT] = "timeout",
-	[LOAD_E_RESET] = "reset",
-	[LOAD_E_MALFORMED] = "malformed",
-	[LOAD_E_STATUS_3XX] = "status_3xx",
-	[LOAD_E_STATUS_4XX] = "status_4xx",
-	[LOAD_E_STATUS_5XX] = "status_5xx",
-	[LOAD_E_STATUS_OTHER] = "status_other",
-	[LOAD_E_ABORTED] = "aborted",
-	[LOAD_E_OTHER] = "other",
+    [LOAD_OK] = "",
+    [LOAD_E_CONNECT] = "connect",
+    [LOAD_E_TIMEOUT] = "timeout",
+    [LOAD_E_RESET] = "reset",
+    [LOAD_E_MALFORMED] = "malformed",
+    [LOAD_E_STATUS_3XX] = "status_3xx",
+    [LOAD_E_STATUS_4XX] = "status_4xx",
+    [LOAD_E_STATUS_5XX] = "status_5xx",
+    [LOAD_E_STATUS_OTHER] = "status_other",
+    [LOAD_E_ABORTED] = "aborted",
+    [LOAD_E_OTHER] = "other",
 };
 
 const char *load_err_name(enum load_err e)
@@ -133,14 +133,14 @@ struct lthread {
 	uint64_t conn_seq;
 	uint64_t open_now;
 
-	int limited;	 /* closed loop -n: stop after quota requests */
+	int limited; /* closed loop -n: stop after quota requests */
 	uint64_t quota;
 	uint64_t seq;	 /* requests started by this thread */
 	uint64_t next_k; /* open loop: next schedule index this thread owns */
 	int stopping;
 	uint64_t drain_deadline;
-	uint64_t stop_at;   /* when stopping began */
-	uint64_t sweep_ns;  /* how often in-flight requests are checked for --timeout */
+	uint64_t stop_at;  /* when stopping began */
+	uint64_t sweep_ns; /* how often in-flight requests are checked for --timeout */
 	uint64_t next_sweep;
 	uint64_t last_done; /* latest completion of a measured request */
 
@@ -175,7 +175,7 @@ static int fd_grow(struct lthread *th, int fd)
 	if (!p)
 		return -ENOMEM;
 	for (size_t i = th->nfds; i < n; i++)
-		p[i] = (struct fdinfo){ .conn = REC_NONE };
+		p[i] = (struct fdinfo){.conn = REC_NONE};
 	th->fds = p;
 	th->nfds = n;
 	return 0;
@@ -207,7 +207,7 @@ static int close_cb(void *arg, curl_socket_t fd)
 	struct lthread *th = arg;
 	if ((size_t)fd < th->nfds && th->fds[fd].conn != REC_NONE) {
 		/* close() drops the fd from the epoll set by itself. */
-		th->fds[fd] = (struct fdinfo){ .conn = REC_NONE };
+		th->fds[fd] = (struct fdinfo){.conn = REC_NONE};
 		th->open_now--;
 	}
 	return close(fd);
@@ -237,7 +237,7 @@ static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sock
 	uint32_t want = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
 	fi->wanted = 1;
 	if (fi->events != want) {
-		struct epoll_event ev = { .events = want, .data.fd = fd };
+		struct epoll_event ev = {.events = want, .data.fd = fd};
 		int op = fi->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 		if (epoll_ctl(th->ep, op, fd, &ev) < 0) {
 			/* Our view was stale: the fd was closed behind our back (and left
@@ -319,23 +319,18 @@ static enum load_err classify(CURLcode rc, long status)
 		return LOAD_E_STATUS_OTHER;
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return LOAD_E_CONNECT;
-	case CURLE_OPERATION_TIMEDOUT:
-		return LOAD_E_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_PROXY: return LOAD_E_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT: return LOAD_E_TIMEOUT;
 	case CURLE_RECV_ERROR:
 	case CURLE_SEND_ERROR:
 	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-		return LOAD_E_RESET;
+	case CURLE_PARTIAL_FILE: return LOAD_E_RESET;
 	case CURLE_WEIRD_SERVER_REPLY:
 	case CURLE_UNSUPPORTED_PROTOCOL: /* an HTTP/0.9 reply: not HTTP we accept */
 	case CURLE_BAD_CONTENT_ENCODING:
 	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return LOAD_E_MALFORMED;
-	default:
-		return LOAD_E_OTHER;
+	case CURLE_HTTP2_STREAM: return LOAD_E_MALFORMED;
+	default: return LOAD_E_OTHER;
 	}
 }
 
@@ -393,7 +388,7 @@ static int pop_free(struct lthread *th)
 
 static void arm_pace(struct lthread *th, uint64_t at)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 	its.it_value.tv_sec = (time_t)(at / NS);
 	its.it_value.tv_nsec = (long)(at % NS);
 	if (!at)
@@ -522,17 +517,17 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 		 * transfer, a few microseconds after t_start; we place them on our
 		 * clock from t_start and clamp them to the request's own bounds. */
 		struct rec_row row = {
-			.id = s->id,
-			.thread = (uint64_t)th->index,
-			.conn = s->conn,
-			.t_intended = s->t_intended,
-			.t_start = s->t_start,
-			.t_connected = REC_NONE,
-			.t_first_byte = REC_NONE,
-			.t_end = t_end,
-			.status = status > 0 ? (uint64_t)status : REC_NONE,
-			.bytes = s->bytes,
-			.error = err_names[kind],
+		    .id = s->id,
+		    .thread = (uint64_t)th->index,
+		    .conn = s->conn,
+		    .t_intended = s->t_intended,
+		    .t_start = s->t_start,
+		    .t_connected = REC_NONE,
+		    .t_first_byte = REC_NONE,
+		    .t_end = t_end,
+		    .status = status > 0 ? (uint64_t)status : REC_NONE,
+		    .bytes = s->bytes,
+		    .error = err_names[kind],
 		};
 		if (t_conn >= 0 && kind != LOAD_E_CONNECT && kind != LOAD_E_ABORTED) {
 			uint64_t t = s->t_start + (uint64_t)t_conn * 1000;
@@ -550,11 +545,13 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 	s->busy = 0;
 	th->inflight--;
 	th->free_slots[th->nfree++] = (int)(s - th->slots);
-	atomic_store_explicit(&th->prog_done, atomic_load_explicit(&th->prog_done,
-					memory_order_relaxed) + 1, memory_order_relaxed);
+	atomic_store_explicit(&th->prog_done,
+			      atomic_load_explicit(&th->prog_done, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	if (kind != LOAD_OK)
 		atomic_store_explicit(&th->prog_errors,
-				      atomic_load_explicit(&th->prog_errors, memory_order_relaxed) + 1,
+				      atomic_load_explicit(&th->prog_errors, memory_order_relaxed) +
+					  1,
 				      memory_order_relaxed);
 	if (kind == LOAD_E_ABORTED)
 		return;
@@ -613,12 +610,9 @@ static int can_send(struct lthread *th)
 {
 	uint64_t due;
 	switch (th->cfg->mode) {
-	case LOAD_CLOSED:
-		return closed_more(th);
-	case LOAD_OPEN:
-		return open_more(th, &due);
-	default:
-		return 0;
+	case LOAD_CLOSED: return closed_more(th);
+	case LOAD_OPEN: return open_more(th, &due);
+	default: return 0;
 	}
 }
 
@@ -631,7 +625,8 @@ static void socket_action(struct lthread *th, curl_socket_t fd, int flags)
 static void thread_loop(struct lthread *th)
 {
 	const struct run *run = th->run;
-	const uint64_t drain = th->cfg->timeout_ns < DRAIN_MAX_NS ? th->cfg->timeout_ns : DRAIN_MAX_NS;
+	const uint64_t drain =
+	    th->cfg->timeout_ns < DRAIN_MAX_NS ? th->cfg->timeout_ns : DRAIN_MAX_NS;
 	struct epoll_event evs[256];
 
 	th->sweep_ns = th->cfg->timeout_ns / 8;
@@ -640,21 +635,18 @@ static void thread_loop(struct lthread *th)
 	if (th->sweep_ns > 100 * MS)
 		th->sweep_ns = 100 * MS;
 
-	struct timespec t0 = { (time_t)(run->t0 / NS), (long)(run->t0 % NS) };
+	struct timespec t0 = {(time_t)(run->t0 / NS), (long)(run->t0 % NS)};
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) == EINTR)
 		;
 	switch (th->cfg->mode) {
-	case LOAD_CLOSED:
-		closed_send(th);
-		break;
+	case LOAD_CLOSED: closed_send(th); break;
 	case LOAD_BURST:
 		for (int i = 0; i < th->nslots; i++)
 			send_one(th, &th->slots[pop_free(th)],
-				 (uint64_t)i * (uint64_t)run->nthreads + (uint64_t)th->index, run->t0);
+				 (uint64_t)i * (uint64_t)run->nthreads + (uint64_t)th->index,
+				 run->t0);
 		break;
-	case LOAD_OPEN:
-		send_due(th);
-		break;
+	case LOAD_OPEN: send_due(th); break;
 	}
 
 	for (;;) {
@@ -695,7 +687,8 @@ static void thread_loop(struct lthread *th)
 			} else if (fd == run->stop_fd) {
 				if (!th->stopping) {
 					th->r.interrupted = 1;
-					begin_stop(th, now_ns(), DRAIN_STOP_NS < drain ? DRAIN_STOP_NS : drain);
+					begin_stop(th, now_ns(),
+						   DRAIN_STOP_NS < drain ? DRAIN_STOP_NS : drain);
 				}
 			} else if ((size_t)fd < th->nfds && !th->fds[fd].wanted) {
 				epoll_ctl(th->ep, EPOLL_CTL_DEL, fd, NULL);
@@ -739,10 +732,10 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 
 	CURL *e = s->easy;
 	CURLcode rc = CURLE_OK;
-#define SET(opt, val) \
-	do { \
-		if (rc == CURLE_OK) \
-			rc = curl_easy_setopt(e, opt, val); \
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (rc == CURLE_OK)                                                                \
+			rc = curl_easy_setopt(e, opt, val);                                        \
 	} while (0)
 	SET(CURLOPT_CURLU, th->url);
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -789,7 +782,7 @@ static int thread_setup(struct lthread *th, int nslots)
 	th->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (th->ep < 0 || th->pace_fd < 0)
 		return -errno;
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = th->pace_fd };
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = th->pace_fd};
 	if (epoll_ctl(th->ep, EPOLL_CTL_ADD, th->pace_fd, &ev) < 0)
 		return -errno;
 	ev.data.fd = th->run->stop_fd;
@@ -952,7 +945,7 @@ static void merge(struct load_result *res, const struct lthread *th)
 static void report_progress(const struct load_config *cfg, const struct run *run,
 			    struct lthread *ths)
 {
-	struct load_progress p = { 0 };
+	struct load_progress p = {0};
 	for (int i = 0; i < run->nthreads; i++) {
 		p.completed += atomic_load_explicit(&ths[i].prog_done, memory_order_relaxed);
 		p.errors += atomic_load_explicit(&ths[i].prog_errors, memory_order_relaxed);
@@ -967,8 +960,8 @@ static void report_progress(const struct load_config *cfg, const struct run *run
 int load_run(const struct load_config *cfg, struct load_result *res)
 {
 	static int curl_ready;
-	struct run run = { .cfg = cfg, .nthreads = cfg->threads, .stop_fd = -1, .done_fd = -1,
-			   .rec_fd = -1 };
+	struct run run = {
+	    .cfg = cfg, .nthreads = cfg->threads, .stop_fd = -1, .done_fd = -1, .rec_fd = -1};
 	struct lthread *ths = NULL;
 	int err = 0, nstarted = 0;
 
@@ -1058,8 +1051,9 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	pthread_mutex_unlock(&run.lock);
 
 	for (int finished = 0; finished < nstarted;) {
-		struct pollfd pfd = { .fd = run.done_fd, .events = POLLIN };
-		int r = poll(&pfd, 1, cfg->progress ? (cfg->progress_ms > 0 ? cfg->progress_ms : 250) : -1);
+		struct pollfd pfd = {.fd = run.done_fd, .events = POLLIN};
+		int r = poll(&pfd, 1,
+			     cfg->progress ? (cfg->progress_ms > 0 ? cfg->progress_ms : 250) : -1);
 		if (r > 0) {
 			uint64_t v;
 			if (read(run.done_fd, &v, sizeof(v)) == sizeof(v))
