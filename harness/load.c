@@ -100,6 +100,7 @@ struct slot {
 	uint64_t t_start;
 	uint64_t bytes;
 	uint64_t conn;
+	int fd; /* the socket it last waited on; -1 before any */
 	int busy;
 };
 
@@ -251,8 +252,10 @@ static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sock
 	/* The transfer now runs on this socket: that names its connection. */
 	if (fi->conn != REC_NONE && easy) {
 		struct slot *s;
-		if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s) == CURLE_OK && s)
+		if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s) == CURLE_OK && s) {
 			s->conn = fi->conn;
+			s->fd = fd;
+		}
 	}
 	return 0;
 }
@@ -357,6 +360,7 @@ static void send_one(struct lthread *th, struct slot *s, uint64_t id, uint64_t t
 	set_id(s, id);
 	s->bytes = 0;
 	s->conn = REC_NONE;
+	s->fd = -1;
 	s->t_intended = t_intended;
 	s->t_start = now_ns();
 	s->busy = 1;
@@ -601,8 +605,17 @@ static void sweep_timeouts(struct lthread *th, uint64_t now)
 	th->next_sweep = now + th->sweep_ns;
 	for (int i = 0; i < th->nslots; i++) {
 		struct slot *s = &th->slots[i];
-		if (s->busy && now - s->t_start >= th->cfg->timeout_ns)
-			finish(th, s, CURLE_OPERATION_TIMEDOUT, LOAD_E_TIMEOUT);
+		if (!s->busy || now - s->t_start < th->cfg->timeout_ns)
+			continue;
+		/* Never connected (no socket yet, or one still connecting: an
+		 * unreachable host) is a connect error; connected and then no
+		 * answer in time is a timeout. */
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		int connected =
+		    s->fd >= 0 && getpeername(s->fd, (struct sockaddr *)&peer, &len) == 0;
+		finish(th, s, CURLE_OPERATION_TIMEDOUT,
+		       connected ? LOAD_E_TIMEOUT : LOAD_E_CONNECT);
 	}
 }
 

@@ -512,6 +512,70 @@ static int errors_refused(void)
 	return errors_against(FAKE_OK, 1, LOAD_E_CONNECT, 2 * SEC);
 }
 
+/* TEST-NET-1 is never routed: the connect cannot finish (or fails at once). */
+static int errors_unreachable(void)
+{
+	char url[] = "http://192.0.2.1:9/";
+	struct load_config cfg;
+	load_config_init(&cfg);
+	cfg.url = url;
+	cfg.requests = 4;
+	cfg.duration_ns = 0;
+	cfg.connections = 2;
+	cfg.timeout_ns = 300 * MS;
+	struct load_result r;
+	uint64_t t = now_ns();
+	if (!run(&cfg, &r)) {
+		double took = (double)(now_ns() - t) / 1e9;
+		CHECK(r.by_kind[LOAD_E_CONNECT] == 4, "%llu of 4 are connect errors",
+		      (unsigned long long)r.by_kind[LOAD_E_CONNECT]);
+		CHECK(took < 3, "took %.2fs", took);
+		load_result_free(&r);
+	}
+	return failures ? 1 : 0;
+}
+
+/* A listener whose accept queue is full drops new SYNs: the connect never
+ * finishes, and the timeout must count it as a connect error. */
+static int errors_connect_stuck(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), fill[3];
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 0) ||
+	    getsockname(l, (struct sockaddr *)&a, &len)) {
+		fprintf(stderr, "FAIL: listener\n");
+		return 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(fill[i], (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)
+			fprintf(stderr, "filler %d: %s\n", i, strerror(errno));
+	}
+	struct timespec d = {0, 100 * 1000000};
+	nanosleep(&d, NULL);
+	char url[128];
+	url_of(url, sizeof(url), ntohs(a.sin_port), "/");
+	struct load_config cfg;
+	load_config_init(&cfg);
+	cfg.url = url;
+	cfg.requests = 2;
+	cfg.duration_ns = 0;
+	cfg.connections = 2;
+	cfg.timeout_ns = 300 * MS;
+	struct load_result r;
+	if (!run(&cfg, &r)) {
+		CHECK(r.by_kind[LOAD_E_CONNECT] == 2, "%llu of 2 are connect errors (timeout %llu)",
+		      (unsigned long long)r.by_kind[LOAD_E_CONNECT],
+		      (unsigned long long)r.by_kind[LOAD_E_TIMEOUT]);
+		load_result_free(&r);
+	}
+	for (int i = 0; i < 3; i++)
+		close(fill[i]);
+	close(l);
+	return failures ? 1 : 0;
+}
+
 static int errors_hang(void)
 {
 	return errors_against(FAKE_HANG, 0, LOAD_E_TIMEOUT, 300 * MS);
@@ -622,6 +686,8 @@ static const struct {
     {"request_ids", request_ids},
     {"errors_refused", errors_refused},
     {"errors_hang", errors_hang},
+    {"errors_unreachable", errors_unreachable},
+    {"errors_connect_stuck", errors_connect_stuck},
     {"errors_garbage", errors_garbage},
     {"errors_close_early", errors_close_early},
     {"errors_slam", errors_slam},
