@@ -29,7 +29,7 @@ const char loadopts_usage[] =
     "  --new-conn            a fresh connection per request (default: keep-alive)\n"
     "\n"
     "output:\n"
-    "  --records FILE        one CSV row per request (requests.csv format)\n"
+    "  --records FILE        one CSV row per request (requests.csv format; - for stdout)\n"
     "  --json FILE|-         the full summary as JSON\n"
     "  -q, --quiet           no live progress line on stderr\n"
     "\n"
