@@ -151,12 +151,16 @@ struct lthread {
 	struct load_result r;
 };
 
+/* One eventfd for the life of the process, never closed: load_stop may run in a
+ * signal handler at any moment, and must never write to a descriptor that a
+ * finished run closed and something else reused. "active" limits it to runs. */
 static _Atomic int stop_fd_global = -1;
+static _Atomic int stop_active;
 
 void load_stop(void)
 {
 	int fd = atomic_load(&stop_fd_global);
-	if (fd >= 0) {
+	if (fd >= 0 && atomic_load(&stop_active)) {
 		uint64_t one = 1;
 		ssize_t n = write(fd, &one, sizeof(one));
 		(void)n;
@@ -1000,7 +1004,13 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	}
 	res->conns_asked = (uint64_t)cfg->connections;
 
-	run.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (atomic_load(&stop_fd_global) < 0)
+		atomic_store(&stop_fd_global, eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+	run.stop_fd = atomic_load(&stop_fd_global);
+	uint64_t stale;
+	if (run.stop_fd >= 0 && read(run.stop_fd, &stale, sizeof(stale)) < 0) {
+		/* EAGAIN: no stop left over from an earlier run, as expected */
+	}
 	run.done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (run.stop_fd < 0 || run.done_fd < 0) {
 		err = -errno;
@@ -1058,7 +1068,7 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		run.span_ns = cfg->warmup_ns + cfg->duration_ns;
 		run.t_stop = run.t0 + run.span_ns;
 	}
-	atomic_store(&stop_fd_global, run.stop_fd);
+	atomic_store(&stop_active, 1);
 	run.go = 1;
 	pthread_cond_broadcast(&run.cond);
 	pthread_mutex_unlock(&run.lock);
@@ -1075,7 +1085,7 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		if (cfg->progress && !run.failed)
 			report_progress(cfg, &run, ths);
 	}
-	atomic_store(&stop_fd_global, -1);
+	atomic_store(&stop_active, 0);
 	for (int i = 0; i < nstarted; i++) {
 		pthread_join(ths[i].tid, NULL);
 		if (ths[i].err && !err)
@@ -1099,8 +1109,6 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	}
 out:
 	free(ths);
-	if (run.stop_fd >= 0)
-		close(run.stop_fd);
 	if (run.done_fd >= 0)
 		close(run.done_fd);
 	if (run.rec_fd >= 0)
