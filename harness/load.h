@@ -109,6 +109,9 @@ struct load_result {
 	uint64_t late;
 	uint64_t late_sum_ns;
 	uint64_t late_max_ns;
+	/* Open loop: sends that were due before the run stopped but never went out
+	 * (still waiting for a free connection). Not in sent; a backlog, not errors. */
+	uint64_t unsent;
 
 	uint64_t t0_ns;	     /* when the first request was due (CLOCK_MONOTONIC) */
 	uint64_t measure_ns; /* start of the measured window */

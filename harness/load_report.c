@@ -115,6 +115,11 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 				load_report_ns(b2, sizeof(b2), (double)r->late_max_ns));
 		else
 			fprintf(f, "  late sends: none\n");
+		if (r->unsent)
+			fprintf(f,
+				"  unsent: %llu sends were due but never went out (no free "
+				"connection)\n",
+				(unsigned long long)r->unsent);
 	}
 	if (cfg->mode == LOAD_BURST)
 		fprintf(f, "  burst: %llu requests in %s\n", (unsigned long long)r->sent,
@@ -198,9 +203,11 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
 	fprintf(f, ",\n    \"uncorrected\": ");
 	json_hist(f, r->lat.service);
 	fprintf(f, "\n  },\n");
-	fprintf(f, "  \"late\": {\"count\": %llu, \"mean_ns\": %.0f, \"max_ns\": %llu},\n",
+	fprintf(f,
+		"  \"late\": {\"count\": %llu, \"mean_ns\": %.0f, \"max_ns\": %llu, "
+		"\"unsent\": %llu},\n",
 		U(r->late), r->late ? (double)r->late_sum_ns / (double)r->late : 0.0,
-		U(r->late_max_ns));
+		U(r->late_max_ns), U(r->unsent));
 	fprintf(f, "  \"burst_ns\": %llu,\n  \"interrupted\": %s\n}\n", U(r->burst_ns),
 		r->interrupted ? "true" : "false");
 	return ferror(f) ? -EIO : 0;

@@ -363,6 +363,39 @@ static int open_stall(void)
 	return failures ? 1 : 0;
 }
 
+/* A stall that outlasts the run: what was due but never sent is reported. */
+static int open_unsent(void)
+{
+	int rc = start_target("epoll", NULL);
+	if (rc)
+		return rc;
+	char url[128];
+	url_of(url, sizeof(url), target.port, "/hello");
+	struct load_config cfg;
+	load_config_init(&cfg);
+	cfg.url = url;
+	cfg.connections = 1;
+	cfg.rate_from = cfg.rate_to = 500;
+	cfg.mode = LOAD_OPEN;
+	cfg.duration_ns = SEC;
+	struct staller st = {target.port, 500, 800};
+	pthread_t t;
+	pthread_create(&t, NULL, stall_later, &st);
+	struct load_result r;
+	int err = run(&cfg, &r);
+	pthread_join(t, NULL);
+	if (!err) {
+		CHECK(r.unsent > 100, "unsent %llu, about 250 expected",
+		      (unsigned long long)r.unsent);
+		CHECK(r.sent + r.unsent >= 490 && r.sent + r.unsent <= 510,
+		      "sent %llu + unsent %llu, the schedule had 500", (unsigned long long)r.sent,
+		      (unsigned long long)r.unsent);
+		load_result_free(&r);
+	}
+	stop_target();
+	return failures ? 1 : 0;
+}
+
 /* Open loop without trouble: the schedule is kept, a ramp sends its integral. */
 static int open_ramp(void)
 {
@@ -682,6 +715,7 @@ static const struct {
     {"burst_blocking", burst_blocking},
     {"open_stall", open_stall},
     {"open_ramp", open_ramp},
+    {"open_unsent", open_unsent},
     {"warmup", warmup},
     {"request_ids", request_ids},
     {"errors_refused", errors_refused},
