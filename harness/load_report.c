@@ -157,9 +157,9 @@ static void json_hist(FILE *f, const struct hist *h)
 
 #define U(x) ((unsigned long long)(x))
 
-int load_report_json(FILE *f, const struct load_config *cfg, const struct load_result *r)
+int load_report_json_members(FILE *f, const struct load_config *cfg, const struct load_result *r)
 {
-	fprintf(f, "{\n  \"config\": {\"url\": ");
+	fprintf(f, "  \"config\": {\"url\": ");
 	json_str(f, cfg->url);
 	fprintf(f, ", \"method\": ");
 	json_str(f, cfg->method ? cfg->method : "GET");
@@ -208,7 +208,15 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
 		"\"unsent\": %llu},\n",
 		U(r->late), r->late ? (double)r->late_sum_ns / (double)r->late : 0.0,
 		U(r->late_max_ns), U(r->unsent));
-	fprintf(f, "  \"burst_ns\": %llu,\n  \"interrupted\": %s\n}\n", U(r->burst_ns),
+	fprintf(f, "  \"burst_ns\": %llu,\n  \"interrupted\": %s", U(r->burst_ns),
 		r->interrupted ? "true" : "false");
+	return ferror(f) ? -EIO : 0;
+}
+
+int load_report_json(FILE *f, const struct load_config *cfg, const struct load_result *r)
+{
+	fputs("{\n", f);
+	load_report_json_members(f, cfg, r);
+	fputs("\n}\n", f);
 	return ferror(f) ? -EIO : 0;
 }
