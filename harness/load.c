@@ -509,10 +509,13 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 {
 	uint64_t t_end = now_ns();
 	long status = 0;
-	curl_off_t t_conn = -1, t_fb = -1;
+	curl_off_t t_conn = -1, t_fb = -1, t_total = -1;
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_conn);
-	curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_fb);
+	if (th->rec_on) {
+		curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_conn);
+		curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_fb);
+		curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &t_total);
+	}
 	curl_multi_remove_handle(th->multi, s->easy);
 	enum load_err kind = forced ? forced : classify(rc, status);
 
@@ -522,8 +525,15 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 		if (s->conn == REC_NONE)
 			s->conn = conn_by_port(th, s->easy);
 		/* libcurl times the phases in microseconds from when it began the
-		 * transfer, a few microseconds after t_start; we place them on our
-		 * clock from t_start and clamp them to the request's own bounds. */
+		 * transfer, which is after t_start by however long it took to get to
+		 * this one (a burst adds many at once). Its start is placed on our
+		 * clock from the end backwards, t_end - total (we stamp t_end right
+		 * after libcurl finishes), and never before t_start; a request we cut
+		 * off has no final total, so it counts from t_start. */
+		uint64_t base = s->t_start;
+		if (!forced && t_total >= 0 && t_end > (uint64_t)t_total * 1000 &&
+		    t_end - (uint64_t)t_total * 1000 > base)
+			base = t_end - (uint64_t)t_total * 1000;
 		struct rec_row row = {
 		    .id = s->id,
 		    .thread = (uint64_t)th->index,
@@ -538,11 +548,11 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 		    .error = err_names[kind],
 		};
 		if (t_conn >= 0 && kind != LOAD_E_CONNECT && kind != LOAD_E_ABORTED) {
-			uint64_t t = s->t_start + (uint64_t)t_conn * 1000;
+			uint64_t t = base + (uint64_t)t_conn * 1000;
 			row.t_connected = t < t_end ? t : t_end;
 		}
 		if (t_fb > 0 && status > 0) {
-			uint64_t t = s->t_start + (uint64_t)t_fb * 1000;
+			uint64_t t = base + (uint64_t)t_fb * 1000;
 			if (row.t_connected != REC_NONE && t < row.t_connected)
 				t = row.t_connected;
 			row.t_first_byte = t < t_end ? t : t_end;
