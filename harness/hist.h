@@ -13,8 +13,8 @@
 
 #define HIST_SUB_BITS 10 /* 1024 sub-buckets per power of two */
 #define HIST_MAX_BITS 43 /* values below 2^43 ns are resolved */
-#define HIST_MAX ((1ull << HIST_MAX_BITS) - 1)
-#define HIST_BUCKETS ((HIST_MAX_BITS - HIST_SUB_BITS + 1) << HIST_SUB_BITS)
+#define HIST_MAX      ((1ull << HIST_MAX_BITS) - 1)
+#define HIST_BUCKETS  ((HIST_MAX_BITS - HIST_SUB_BITS + 1) << HIST_SUB_BITS)
 
 struct hist {
 	uint64_t n;

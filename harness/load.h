@@ -54,13 +54,13 @@ struct load_progress {
 
 struct load_config {
 	const char *url;
-	const char *method; /* NULL: GET */
+	const char *method;		       /* NULL: GET */
 	const char *headers[LOAD_MAX_HEADERS]; /* "Name: value" */
 	int nheaders;
 
 	enum load_mode mode;
-	int connections; /* -c: in flight at most, split over the threads */
-	int threads;	 /* -t */
+	int connections;      /* -c: in flight at most, split over the threads */
+	int threads;	      /* -t */
 	uint64_t requests;    /* -n: measured requests; 0 means run for duration_ns */
 	uint64_t duration_ns; /* -d: measured time, after the warmup */
 	uint64_t warmup_ns;   /* excluded from statistics; only with duration_ns */
@@ -109,15 +109,18 @@ struct load_result {
 	uint64_t late;
 	uint64_t late_sum_ns;
 	uint64_t late_max_ns;
+	/* Open loop: sends that were due before the run stopped but never went out
+	 * (still waiting for a free connection). Not in sent; a backlog, not errors. */
+	uint64_t unsent;
 
-	uint64_t t0_ns;	       /* when the first request was due (CLOCK_MONOTONIC) */
-	uint64_t measure_ns;   /* start of the measured window */
-	uint64_t end_ns;       /* end of the measured window */
-	double elapsed_s;      /* measured window */
-	double rps;	       /* completed / elapsed */
+	uint64_t t0_ns;	     /* when the first request was due (CLOCK_MONOTONIC) */
+	uint64_t measure_ns; /* start of the measured window */
+	uint64_t end_ns;     /* end of the measured window */
+	double elapsed_s;    /* measured window */
+	double rps;	     /* completed / elapsed */
 	double bytes_per_s;
-	uint64_t burst_ns;     /* burst: from the common start to the last response */
-	int interrupted;       /* load_stop() was called */
+	uint64_t burst_ns; /* burst: from the common start to the last response */
+	int interrupted;   /* load_stop() was called */
 
 	struct load_latency lat;
 };

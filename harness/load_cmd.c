@@ -33,18 +33,19 @@ static void show_progress(const struct load_progress *p, void *arg)
 	l->last_ns = p->elapsed_ns;
 	char planned[48] = "";
 	if (p->total_ns)
-		snprintf(planned, sizeof(planned), " / %.0fs", (double)p->total_ns / 1e9);
+		snprintf(planned, sizeof(planned), " / %.1fs", (double)p->total_ns / 1e9);
 	else if (p->requests)
 		snprintf(planned, sizeof(planned), ", %llu to go",
-			 (unsigned long long)(p->requests > p->completed ? p->requests - p->completed : 0));
+			 (unsigned long long)(p->requests > p->completed
+						  ? p->requests - p->completed
+						  : 0));
 	fprintf(stderr, "\r\033[K  %llu done, %.0f req/s, %llu errors, %.1fs%s",
 		(unsigned long long)p->completed, rate, (unsigned long long)p->errors,
 		(double)p->elapsed_ns / 1e9, planned);
 	l->shown = 1;
 }
 
-static int write_json(const char *path, const struct load_config *cfg,
-		      const struct load_result *r)
+static int write_json(const char *path, const struct load_config *cfg, const struct load_result *r)
 {
 	if (!strcmp(path, "-"))
 		return load_report_json(stdout, cfg, r);
@@ -71,12 +72,12 @@ int cmd_load(int argc, char **argv)
 		return 2;
 	}
 
-	struct live live = { 0 };
+	struct live live = {0};
 	if (!o.quiet && isatty(STDERR_FILENO)) {
 		o.cfg.progress = show_progress;
 		o.cfg.progress_arg = &live;
 	}
-	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
+	struct sigaction sa = {.sa_handler = on_sigint}, old_int, old_term;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -90,10 +91,12 @@ int cmd_load(int argc, char **argv)
 		fprintf(stderr, "\r\033[K");
 	if (err) {
 		if (err == -EMFILE)
-			fprintf(stderr, "bench load: not enough file descriptors for -c %d (raise ulimit -n)\n",
-				o.cfg.connections);
-		else if (o.cfg.records_path && (err == -ENOENT || err == -EACCES || err == -EISDIR ||
-						err == -ENOSPC || err == -EROFS))
+			fprintf(
+			    stderr,
+			    "bench load: not enough file descriptors for -c %d (raise ulimit -n)\n",
+			    o.cfg.connections);
+		else if (o.cfg.records_path && (err == -ENOENT || err == -EACCES ||
+						err == -EISDIR || err == -ENOSPC || err == -EROFS))
 			fprintf(stderr, "bench load: records file %s: %s\n", o.cfg.records_path,
 				strerror(-err));
 		else

@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <stdint.h>
 
-static const char *const mode_names[] = { "closed", "burst", "open" };
+static const char *const mode_names[] = {"closed", "burst", "open"};
 
-static const double pcts[] = { 50, 75, 90, 99, 99.9, 99.99 };
-static const char *const pct_keys[] = { "p50", "p75", "p90", "p99", "p99_9", "p99_99" };
+static const double pcts[] = {50, 75, 90, 99, 99.9, 99.99};
+static const char *const pct_keys[] = {"p50", "p75", "p90", "p99", "p99_9", "p99_99"};
 #define NPCTS (sizeof(pcts) / sizeof(pcts[0]))
 
 const char *load_report_ns(char *buf, size_t len, double ns)
@@ -18,13 +18,13 @@ const char *load_report_ns(char *buf, size_t len, double ns)
 	else if (ns < 1e9)
 		snprintf(buf, len, "%.2fms", ns / 1e6);
 	else
-		snprintf(buf, len, "%.2fs", ns / 1e9);
+		snprintf(buf, len, "%.3fs", ns / 1e9);
 	return buf;
 }
 
 static const char *bytes_h(char *buf, size_t len, double b)
 {
-	const char *units[] = { "B", "KB", "MB", "GB", "TB" };
+	const char *units[] = {"B", "KB", "MB", "GB", "TB"};
 	int u = 0;
 	while (b >= 1024 && u < 4) {
 		b /= 1024;
@@ -41,16 +41,18 @@ static void lat_row(FILE *f, const char *name, const struct hist *h)
 	fprintf(f, " %9s", load_report_ns(b, sizeof(b), hist_mean(h)));
 	fprintf(f, " %9s", load_report_ns(b, sizeof(b), hist_stdev(h)));
 	for (size_t i = 0; i < NPCTS; i++)
-		fprintf(f, " %9s", load_report_ns(b, sizeof(b), (double)hist_percentile(h, pcts[i])));
+		fprintf(f, " %9s",
+			load_report_ns(b, sizeof(b), (double)hist_percentile(h, pcts[i])));
 	fprintf(f, " %9s\n", load_report_ns(b, sizeof(b), (double)h->max));
 }
 
 void load_report_text(FILE *f, const struct load_config *cfg, const struct load_result *r)
 {
 	char b1[32], b2[32];
-	fprintf(f, "%s @ %s\n", cfg->mode == LOAD_BURST ? "burst" :
-				cfg->mode == LOAD_OPEN	? "open loop" :
-							  "closed loop",
+	fprintf(f, "%s @ %s\n",
+		cfg->mode == LOAD_BURST	 ? "burst"
+		: cfg->mode == LOAD_OPEN ? "open loop"
+					 : "closed loop",
 		cfg->url);
 	fprintf(f, "  %d thread%s, %d connection%s", cfg->threads, cfg->threads == 1 ? "" : "s",
 		cfg->connections, cfg->connections == 1 ? "" : "s");
@@ -65,7 +67,8 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 	else if (cfg->duration_ns)
 		fprintf(f, ", %s", load_report_ns(b1, sizeof(b1), (double)cfg->duration_ns));
 	if (cfg->warmup_ns)
-		fprintf(f, " after %s warmup", load_report_ns(b1, sizeof(b1), (double)cfg->warmup_ns));
+		fprintf(f, " after %s warmup",
+			load_report_ns(b1, sizeof(b1), (double)cfg->warmup_ns));
 	if (cfg->new_conn)
 		fprintf(f, ", new connection per request");
 	fprintf(f, "\n");
@@ -82,9 +85,9 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 	}
 	fprintf(f, "  %llu requests in %.2fs, %s read\n", (unsigned long long)r->completed,
 		r->elapsed_s, bytes_h(b1, sizeof(b1), (double)r->bytes));
-	fprintf(f, "  sent %llu, completed %llu, ok %llu, errors %llu",
-		(unsigned long long)r->sent, (unsigned long long)r->completed,
-		(unsigned long long)r->ok, (unsigned long long)r->errors);
+	fprintf(f, "  sent %llu, completed %llu, ok %llu, errors %llu", (unsigned long long)r->sent,
+		(unsigned long long)r->completed, (unsigned long long)r->ok,
+		(unsigned long long)r->errors);
 	if (r->aborted)
 		fprintf(f, " (%llu aborted at the end)", (unsigned long long)r->aborted);
 	if (r->warmup_requests)
@@ -94,7 +97,8 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 		fprintf(f, "  errors:");
 		for (int k = 1; k < LOAD_E_COUNT; k++)
 			if (r->by_kind[k])
-				fprintf(f, " %s %llu", load_err_name(k), (unsigned long long)r->by_kind[k]);
+				fprintf(f, " %s %llu", load_err_name(k),
+					(unsigned long long)r->by_kind[k]);
 		fprintf(f, "\n");
 	}
 	fprintf(f, "  connections: %llu asked, %llu opened, %llu open at most, %llu failed\n",
@@ -102,12 +106,20 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 		(unsigned long long)r->conns_peak, (unsigned long long)r->conns_failed);
 	if (cfg->mode == LOAD_OPEN) {
 		if (r->late)
-			fprintf(f, "  late sends: %llu of %llu (mean %s behind, max %s): the schedule was not kept\n",
+			fprintf(f,
+				"  late sends: %llu of %llu (mean %s behind, max %s): the schedule "
+				"was not kept\n",
 				(unsigned long long)r->late, (unsigned long long)r->sent,
-				load_report_ns(b1, sizeof(b1), (double)r->late_sum_ns / (double)r->late),
+				load_report_ns(b1, sizeof(b1),
+					       (double)r->late_sum_ns / (double)r->late),
 				load_report_ns(b2, sizeof(b2), (double)r->late_max_ns));
 		else
 			fprintf(f, "  late sends: none\n");
+		if (r->unsent)
+			fprintf(f,
+				"  unsent: %llu sends were due but never went out (no free "
+				"connection)\n",
+				(unsigned long long)r->unsent);
 	}
 	if (cfg->mode == LOAD_BURST)
 		fprintf(f, "  burst: %llu requests in %s\n", (unsigned long long)r->sent,
@@ -145,9 +157,9 @@ static void json_hist(FILE *f, const struct hist *h)
 
 #define U(x) ((unsigned long long)(x))
 
-int load_report_json(FILE *f, const struct load_config *cfg, const struct load_result *r)
+int load_report_json_members(FILE *f, const struct load_config *cfg, const struct load_result *r)
 {
-	fprintf(f, "{\n  \"config\": {\"url\": ");
+	fprintf(f, "  \"config\": {\"url\": ");
 	json_str(f, cfg->url);
 	fprintf(f, ", \"method\": ");
 	json_str(f, cfg->method ? cfg->method : "GET");
@@ -164,8 +176,9 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
 		json_str(f, cfg->headers[i]);
 	}
 	fprintf(f, "]},\n");
-	fprintf(f, "  \"requests\": {\"sent\": %llu, \"completed\": %llu, \"ok\": %llu, "
-		   "\"errors\": %llu, \"aborted\": %llu, \"warmup\": %llu},\n",
+	fprintf(f,
+		"  \"requests\": {\"sent\": %llu, \"completed\": %llu, \"ok\": %llu, "
+		"\"errors\": %llu, \"aborted\": %llu, \"warmup\": %llu},\n",
 		U(r->sent), U(r->completed), U(r->ok), U(r->errors), U(r->aborted),
 		U(r->warmup_requests));
 	fprintf(f, "  \"errors\": {");
@@ -175,12 +188,14 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
 	for (int c = 1; c < 6; c++)
 		fprintf(f, ", \"%dxx\": %llu", c, U(r->by_class[c]));
 	fprintf(f, "},\n");
-	fprintf(f, "  \"connections\": {\"asked\": %llu, \"opened\": %llu, \"peak\": %llu, "
-		   "\"failed\": %llu},\n",
+	fprintf(f,
+		"  \"connections\": {\"asked\": %llu, \"opened\": %llu, \"peak\": %llu, "
+		"\"failed\": %llu},\n",
 		U(r->conns_asked), U(r->conns_opened), U(r->conns_peak), U(r->conns_failed));
-	fprintf(f, "  \"throughput\": {\"t0_ns\": %llu, \"measure_start_ns\": %llu, "
-		   "\"measure_end_ns\": %llu, \"elapsed_s\": %.6f, \"requests_per_s\": %.2f, "
-		   "\"bytes\": %llu, \"bytes_per_s\": %.2f},\n",
+	fprintf(f,
+		"  \"throughput\": {\"t0_ns\": %llu, \"measure_start_ns\": %llu, "
+		"\"measure_end_ns\": %llu, \"elapsed_s\": %.6f, \"requests_per_s\": %.2f, "
+		"\"bytes\": %llu, \"bytes_per_s\": %.2f},\n",
 		U(r->t0_ns), U(r->measure_ns), U(r->end_ns), r->elapsed_s, r->rps, U(r->bytes),
 		r->bytes_per_s);
 	fprintf(f, "  \"latency\": {\n    \"corrected\": ");
@@ -188,10 +203,20 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
 	fprintf(f, ",\n    \"uncorrected\": ");
 	json_hist(f, r->lat.service);
 	fprintf(f, "\n  },\n");
-	fprintf(f, "  \"late\": {\"count\": %llu, \"mean_ns\": %.0f, \"max_ns\": %llu},\n",
+	fprintf(f,
+		"  \"late\": {\"count\": %llu, \"mean_ns\": %.0f, \"max_ns\": %llu, "
+		"\"unsent\": %llu},\n",
 		U(r->late), r->late ? (double)r->late_sum_ns / (double)r->late : 0.0,
-		U(r->late_max_ns));
-	fprintf(f, "  \"burst_ns\": %llu,\n  \"interrupted\": %s\n}\n", U(r->burst_ns),
+		U(r->late_max_ns), U(r->unsent));
+	fprintf(f, "  \"burst_ns\": %llu,\n  \"interrupted\": %s", U(r->burst_ns),
 		r->interrupted ? "true" : "false");
+	return ferror(f) ? -EIO : 0;
+}
+
+int load_report_json(FILE *f, const struct load_config *cfg, const struct load_result *r)
+{
+	fputs("{\n", f);
+	load_report_json_members(f, cfg, r);
+	fputs("\n}\n", f);
 	return ferror(f) ? -EIO : 0;
 }

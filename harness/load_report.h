@@ -14,6 +14,10 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
  * Times are integer ns. 0 or -EIO. */
 int load_report_json(FILE *f, const struct load_config *cfg, const struct load_result *r);
 
+/* The same members without the enclosing braces and without a trailing comma or
+ * newline, for a caller that adds its own keys around them (summary.json). */
+int load_report_json_members(FILE *f, const struct load_config *cfg, const struct load_result *r);
+
 /* "1.23ms" and friends; returns buf. */
 const char *load_report_ns(char *buf, size_t len, double ns);
 

@@ -10,31 +10,31 @@
 #include <string.h>
 
 const char loadopts_usage[] =
-	"usage: bench load URL [options]\n"
-	"\n"
-	"load model (closed loop unless told otherwise):\n"
-	"  -c, --connections N   connections, i.e. requests in flight at most (default 10)\n"
-	"  -n, --requests N      stop after N requests\n"
-	"  -d, --duration D      run for D (default 10s when no -n); D like 5s, 250ms, 2m\n"
-	"  --rate R | A:B        open loop: R requests/s on a fixed schedule, or a linear\n"
-	"                        ramp from A to B over -d; latency counts from the schedule\n"
-	"  --burst               one request on each of the -c connections, all at once\n"
-	"  --warmup D            leave the first D out of the statistics (with -d)\n"
-	"  -t, --threads N       event-loop threads, each with its share of -c (default 1)\n"
-	"\n"
-	"requests:\n"
-	"  -X, --method M        request method (default GET)\n"
-	"  -H, --header 'N: v'   extra request header (repeatable)\n"
-	"  --timeout D           per-request timeout, connect included (default 30s)\n"
-	"  --new-conn            a fresh connection per request (default: keep-alive)\n"
-	"\n"
-	"output:\n"
-	"  --records FILE        one CSV row per request (requests.csv format)\n"
-	"  --json FILE|-         the full summary as JSON\n"
-	"  -q, --quiet           no live progress line on stderr\n"
-	"\n"
-	"Exit status: 0 all requests succeeded, 1 some failed or the run could not start,\n"
-	"2 bad usage.\n";
+    "usage: bench load URL [options]\n"
+    "\n"
+    "load model (closed loop unless told otherwise):\n"
+    "  -c, --connections N   connections, i.e. requests in flight at most (default 10)\n"
+    "  -n, --requests N      stop after N requests\n"
+    "  -d, --duration D      run for D (default 10s when no -n); D like 5s, 250ms, 2m\n"
+    "  --rate R | A:B        open loop: R requests/s on a fixed schedule, or a linear\n"
+    "                        ramp from A to B over -d; latency counts from the schedule\n"
+    "  --burst               one request on each of the -c connections, all at once\n"
+    "  --warmup D            leave the first D out of the statistics (with -d)\n"
+    "  -t, --threads N       event-loop threads, each with its share of -c (default 1)\n"
+    "\n"
+    "requests:\n"
+    "  -X, --method M        request method (default GET)\n"
+    "  -H, --header 'N: v'   extra request header (repeatable)\n"
+    "  --timeout D           per-request timeout, connect included (default 30s)\n"
+    "  --new-conn            a fresh connection per request (default: keep-alive)\n"
+    "\n"
+    "output:\n"
+    "  --records FILE        one CSV row per request (requests.csv format; - for stdout)\n"
+    "  --json FILE|-         the full summary as JSON\n"
+    "  -q, --quiet           no live progress line on stderr\n"
+    "\n"
+    "Exit status: 0 all requests succeeded, 1 some failed or the run could not start,\n"
+    "2 bad usage.\n";
 
 static int fail(char *err, size_t len, const char *fmt, ...)
 {
@@ -160,9 +160,9 @@ static int check_header(const char *h)
 
 /* The options that take a value. */
 static const char *const valued[] = {
-	"-c", "--connections", "-t", "--threads", "-n", "--requests", "-d", "--duration",
-	"--warmup", "--timeout", "--rate", "-X", "--method", "-H", "--header", "--records",
-	"--json", NULL,
+    "-c",	  "--connections", "-t",	"--threads", "-n", "--requests", "-d",
+    "--duration", "--warmup",	   "--timeout", "--rate",    "-X", "--method",	 "-H",
+    "--header",	  "--records",	   "--json",	NULL,
 };
 
 int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t len)
@@ -222,31 +222,43 @@ int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t 
 		}
 		if (IS("-c", "--connections")) {
 			if (parse_count(val, 1000000, &v))
-				return fail(err, len, "-c: '%s' is not a connection count from 1 to 1000000", val);
+				return fail(err, len,
+					    "-c: '%s' is not a connection count from 1 to 1000000",
+					    val);
 			c->connections = (int)v;
 		} else if (IS("-t", "--threads")) {
 			if (parse_count(val, 1024, &v))
-				return fail(err, len, "-t: '%s' is not a thread count from 1 to 1024", val);
+				return fail(err, len,
+					    "-t: '%s' is not a thread count from 1 to 1024", val);
 			c->threads = (int)v;
 		} else if (IS("-n", "--requests")) {
 			if (parse_count(val, 1000000000000000ull, &v))
-				return fail(err, len, "-n: '%s' is not a positive request count", val);
+				return fail(err, len, "-n: '%s' is not a positive request count",
+					    val);
 			c->requests = v;
 			have_n = 1;
 		} else if (IS("-d", "--duration")) {
 			if (loadopts_duration(val, &c->duration_ns) || !c->duration_ns)
-				return fail(err, len, "-d: '%s' is not a positive duration (like 10s, 500ms, 2m)", val);
+				return fail(
+				    err, len,
+				    "-d: '%s' is not a positive duration (like 10s, 500ms, 2m)",
+				    val);
 			have_d = 1;
 		} else if (IS("--warmup", "--warmup")) {
 			if (loadopts_duration(val, &c->warmup_ns))
-				return fail(err, len, "--warmup: '%s' is not a duration (like 2s)", val);
+				return fail(err, len, "--warmup: '%s' is not a duration (like 2s)",
+					    val);
 			have_warmup = 1;
 		} else if (IS("--timeout", "--timeout")) {
 			if (loadopts_duration(val, &c->timeout_ns) || c->timeout_ns < 1000000)
-				return fail(err, len, "--timeout: '%s' is not a duration of at least 1ms", val);
+				return fail(err, len,
+					    "--timeout: '%s' is not a duration of at least 1ms",
+					    val);
 		} else if (IS("--rate", "--rate")) {
 			if (parse_rate(val, &c->rate_from, &c->rate_to))
-				return fail(err, len, "--rate: '%s' is not a rate > 0 (R or A:B requests/s)", val);
+				return fail(err, len,
+					    "--rate: '%s' is not a rate > 0 (R or A:B requests/s)",
+					    val);
 			have_rate = 1;
 		} else if (IS("-X", "--method")) {
 			if (!is_token(val))
@@ -254,7 +266,8 @@ int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t 
 			c->method = val;
 		} else if (IS("-H", "--header")) {
 			if (!check_header(val))
-				return fail(err, len, "-H: '%s' is not a 'Name: value' header", val);
+				return fail(err, len, "-H: '%s' is not a 'Name: value' header",
+					    val);
 			if (c->nheaders == LOAD_MAX_HEADERS)
 				return fail(err, len, "-H: at most %d headers", LOAD_MAX_HEADERS);
 			c->headers[c->nheaders++] = val;
@@ -281,7 +294,9 @@ int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t 
 		return fail(err, len, "-n and -d: give one of them");
 	if (c->mode == LOAD_BURST) {
 		if (have_n || have_d || have_rate || have_warmup)
-			return fail(err, len, "--burst sends one request per connection (-c): no -n, -d, --rate or --warmup");
+			return fail(err, len,
+				    "--burst sends one request per connection (-c): no -n, -d, "
+				    "--rate or --warmup");
 		c->duration_ns = 0;
 	}
 	if (have_rate) {

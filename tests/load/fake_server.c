@@ -19,10 +19,9 @@ static int listen_any(int *port, int do_listen)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(a);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    (do_listen && listen(fd, 128) < 0) ||
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || (do_listen && listen(fd, 128) < 0) ||
 	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
 		int err = -errno;
 		close(fd);
@@ -47,7 +46,7 @@ static int read_head(struct fake_server *s, int fd, char *buf, size_t cap)
 {
 	size_t got = 0;
 	while (!atomic_load(&s->stop)) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		if (poll(&p, 1, 50) <= 0)
 			continue;
 		ssize_t n = read(fd, buf + got, cap - 1 - got);
@@ -111,10 +110,10 @@ static void *serve(void *arg)
 		break;
 	case FAKE_CLOSE_EARLY:
 		if (read_head(s, fd, buf, sizeof(buf)) > 0)
-			write_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a little");
+			write_str(fd,
+				  "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a little");
 		break;
-	case FAKE_SLAM:
-		break;
+	case FAKE_SLAM: break;
 	}
 	close(fd);
 	return NULL;
@@ -124,7 +123,7 @@ static void *acceptor(void *arg)
 {
 	struct fake_server *s = arg;
 	while (!atomic_load(&s->stop)) {
-		struct pollfd p = { .fd = s->lfd, .events = POLLIN };
+		struct pollfd p = {.fd = s->lfd, .events = POLLIN};
 		if (poll(&p, 1, 50) <= 0)
 			continue;
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);

@@ -8,14 +8,14 @@
 #include <stdint.h>
 
 enum fake_mode {
-	FAKE_OK,	   /* a proper keep-alive HTTP/1.1 200; remembers the request ids */
-	FAKE_HANG,	   /* accepts, reads, never answers */
-	FAKE_GARBAGE,	   /* answers with bytes that are not HTTP, then closes */
-	FAKE_CLOSE_EARLY,  /* a status line and half the promised body, then closes */
-	FAKE_SLAM,	   /* closes right after accept */
+	FAKE_OK,	  /* a proper keep-alive HTTP/1.1 200; remembers the request ids */
+	FAKE_HANG,	  /* accepts, reads, never answers */
+	FAKE_GARBAGE,	  /* answers with bytes that are not HTTP, then closes */
+	FAKE_CLOSE_EARLY, /* a status line and half the promised body, then closes */
+	FAKE_SLAM,	  /* closes right after accept */
 };
 
-#define FAKE_MAX_IDS 4096
+#define FAKE_MAX_IDS   4096
 #define FAKE_MAX_CONNS 256
 
 struct fake_server {

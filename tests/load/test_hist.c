@@ -54,7 +54,7 @@ static void check_dataset(uint64_t *v, size_t n)
 		sum += v[i];
 	}
 	qsort(v, n, sizeof(*v), cmp_u64);
-	const double ps[] = { 1, 10, 50, 75, 90, 99, 99.9, 99.99 };
+	const double ps[] = {1, 10, 50, 75, 90, 99, 99.9, 99.99};
 	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
 		assert_close(hist_percentile(h, ps[i]), exact(v, n, ps[i]));
 	assert_int_equal(hist_percentile(h, 100), v[n - 1]);
@@ -179,9 +179,9 @@ static void empty_and_single(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(uniform_microseconds), cmocka_unit_test(log_spread_to_an_hour),
-		cmocka_unit_test(bimodal_tail),		cmocka_unit_test(bucket_precision),
-		cmocka_unit_test(merge_equals_single),	cmocka_unit_test(empty_and_single),
+	    cmocka_unit_test(uniform_microseconds), cmocka_unit_test(log_spread_to_an_hour),
+	    cmocka_unit_test(bimodal_tail),	    cmocka_unit_test(bucket_precision),
+	    cmocka_unit_test(merge_equals_single),  cmocka_unit_test(empty_and_single),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,19 +20,19 @@
 #include "proc.h"
 #include "records.h"
 
-#define MS 1000000ull
+#define MS  1000000ull
 #define SEC 1000000000ull
 
 static int failures;
 
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                          \
-			fputc('\n', stderr);                                   \
-			failures++;                                            \
-		}                                                             \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			failures++;                                                                \
+		}                                                                                  \
 	} while (0)
 
 static struct proc target;
@@ -45,7 +45,7 @@ static int start_target(const char *name, char *const extra[])
 		fprintf(stderr, "SKIP: target-%s is not built\n", name);
 		return 77;
 	}
-	char *argv[16] = { path, "--port", "0" };
+	char *argv[16] = {path, "--port", "0"};
 	int n = 3;
 	for (int i = 0; extra && extra[i] && n < 15; i++)
 		argv[n++] = extra[i];
@@ -130,7 +130,7 @@ static long check_records(const char *path, long want_rows, int all_ok)
 	char line[512];
 	CHECK(fgets(line, sizeof(line), f) && !strcmp(line, REC_HEADER), "header: %s", line);
 	uint64_t *ids = malloc(sizeof(uint64_t) * 1000000);
-	uint64_t last_end[64] = { 0 };
+	uint64_t last_end[64] = {0};
 	long rows = 0, bad = 0;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
@@ -145,7 +145,7 @@ static long check_records(const char *path, long want_rows, int all_ok)
 		      "missing fields: %s", line);
 		/* Times in order, skipping the ones not known. */
 		uint64_t prev = 0;
-		int order[] = { T_INT, T_START, T_CONN, T_FB, T_END };
+		int order[] = {T_INT, T_START, T_CONN, T_FB, T_END};
 		for (int i = 0; i < 5; i++) {
 			if (!r.has[order[i]])
 				continue;
@@ -269,7 +269,8 @@ static int burst(const char *model, int serial)
 		CHECK(r.ok == 8, "ok %llu", (unsigned long long)r.ok);
 		double waits = (double)r.burst_ns / (200.0 * MS);
 		if (serial)
-			CHECK(waits >= 0.8 * 8, "batch took %.2f waits, serial wants >= 6.4", waits);
+			CHECK(waits >= 0.8 * 8, "batch took %.2f waits, serial wants >= 6.4",
+			      waits);
 		else
 			CHECK(waits < 2, "batch took %.2f waits, concurrent wants < 2", waits);
 		load_result_free(&r);
@@ -300,11 +301,12 @@ struct staller {
 static void *stall_later(void *arg)
 {
 	struct staller *s = arg;
-	struct timespec d = { s->delay_ms / 1000, (long)(s->delay_ms % 1000) * 1000000 };
+	struct timespec d = {s->delay_ms / 1000, (long)(s->delay_ms % 1000) * 1000000};
 	nanosleep(&d, NULL);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)s->port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
 		char req[128];
 		snprintf(req, sizeof(req),
@@ -337,7 +339,7 @@ static int open_stall(void)
 	cfg.rate_from = cfg.rate_to = 400;
 	cfg.mode = LOAD_OPEN;
 	cfg.duration_ns = 2 * SEC;
-	struct staller st = { target.port, 600, 400 };
+	struct staller st = {target.port, 600, 400};
 	pthread_t t;
 	pthread_create(&t, NULL, stall_later, &st);
 	struct load_result r;
@@ -355,6 +357,39 @@ static int open_stall(void)
 		      (double)unc / MS);
 		CHECK(r.late > 50, "only %llu late sends", (unsigned long long)r.late);
 		CHECK(r.late_max_ns > 200 * MS, "max lateness %.1f ms", (double)r.late_max_ns / MS);
+		load_result_free(&r);
+	}
+	stop_target();
+	return failures ? 1 : 0;
+}
+
+/* A stall that outlasts the run: what was due but never sent is reported. */
+static int open_unsent(void)
+{
+	int rc = start_target("epoll", NULL);
+	if (rc)
+		return rc;
+	char url[128];
+	url_of(url, sizeof(url), target.port, "/hello");
+	struct load_config cfg;
+	load_config_init(&cfg);
+	cfg.url = url;
+	cfg.connections = 1;
+	cfg.rate_from = cfg.rate_to = 500;
+	cfg.mode = LOAD_OPEN;
+	cfg.duration_ns = SEC;
+	struct staller st = {target.port, 500, 800};
+	pthread_t t;
+	pthread_create(&t, NULL, stall_later, &st);
+	struct load_result r;
+	int err = run(&cfg, &r);
+	pthread_join(t, NULL);
+	if (!err) {
+		CHECK(r.unsent > 100, "unsent %llu, about 250 expected",
+		      (unsigned long long)r.unsent);
+		CHECK(r.sent + r.unsent >= 490 && r.sent + r.unsent <= 510,
+		      "sent %llu + unsent %llu, the schedule had 500", (unsigned long long)r.sent,
+		      (unsigned long long)r.unsent);
 		load_result_free(&r);
 	}
 	stop_target();
@@ -409,7 +444,8 @@ static int warmup(void)
 	if (!run(&cfg, &r)) {
 		CHECK(r.warmup_requests >= 95 && r.warmup_requests <= 105, "warmup %llu, want 100",
 		      (unsigned long long)r.warmup_requests);
-		CHECK(r.sent >= 195 && r.sent <= 205, "sent %llu, want 200", (unsigned long long)r.sent);
+		CHECK(r.sent >= 195 && r.sent <= 205, "sent %llu, want 200",
+		      (unsigned long long)r.sent);
 		CHECK(r.elapsed_s > 0.9 && r.elapsed_s < 1.5, "measured %.2fs", r.elapsed_s);
 		load_result_free(&r);
 	}
@@ -440,8 +476,8 @@ static int request_ids(void)
 	fake_stop(&s);
 	if (!err) {
 		CHECK(r.ok == 300, "ok %llu", (unsigned long long)r.ok);
-		CHECK(s.requests == 300 && s.no_id == 0, "%u requests, %u without an id", s.requests,
-		      s.no_id);
+		CHECK(s.requests == 300 && s.no_id == 0, "%u requests, %u without an id",
+		      s.requests, s.no_id);
 		for (int i = 0; i < 300; i++)
 			if (s.seen[i] != 1) {
 				CHECK(0, "id %d seen %u times", i, s.seen[i]);
@@ -486,7 +522,9 @@ static int errors_against(enum fake_mode mode, int port_closed, enum load_err wa
 	if (!err) {
 		CHECK(r.completed == 6 && r.ok == 0, "completed %llu ok %llu",
 		      (unsigned long long)r.completed, (unsigned long long)r.ok);
-		CHECK(r.by_kind[want] == 6, "%llu of 6 are %s (connect %llu timeout %llu reset %llu malformed %llu other %llu)",
+		CHECK(r.by_kind[want] == 6,
+		      "%llu of 6 are %s (connect %llu timeout %llu reset %llu malformed %llu other "
+		      "%llu)",
 		      (unsigned long long)r.by_kind[want], load_err_name(want),
 		      (unsigned long long)r.by_kind[LOAD_E_CONNECT],
 		      (unsigned long long)r.by_kind[LOAD_E_TIMEOUT],
@@ -505,6 +543,70 @@ static int errors_against(enum fake_mode mode, int port_closed, enum load_err wa
 static int errors_refused(void)
 {
 	return errors_against(FAKE_OK, 1, LOAD_E_CONNECT, 2 * SEC);
+}
+
+/* TEST-NET-1 is never routed: the connect cannot finish (or fails at once). */
+static int errors_unreachable(void)
+{
+	char url[] = "http://192.0.2.1:9/";
+	struct load_config cfg;
+	load_config_init(&cfg);
+	cfg.url = url;
+	cfg.requests = 4;
+	cfg.duration_ns = 0;
+	cfg.connections = 2;
+	cfg.timeout_ns = 300 * MS;
+	struct load_result r;
+	uint64_t t = now_ns();
+	if (!run(&cfg, &r)) {
+		double took = (double)(now_ns() - t) / 1e9;
+		CHECK(r.by_kind[LOAD_E_CONNECT] == 4, "%llu of 4 are connect errors",
+		      (unsigned long long)r.by_kind[LOAD_E_CONNECT]);
+		CHECK(took < 3, "took %.2fs", took);
+		load_result_free(&r);
+	}
+	return failures ? 1 : 0;
+}
+
+/* A listener whose accept queue is full drops new SYNs: the connect never
+ * finishes, and the timeout must count it as a connect error. */
+static int errors_connect_stuck(void)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0), fill[3];
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, 0) ||
+	    getsockname(l, (struct sockaddr *)&a, &len)) {
+		fprintf(stderr, "FAIL: listener\n");
+		return 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (connect(fill[i], (struct sockaddr *)&a, sizeof(a)) < 0 && errno != EINPROGRESS)
+			fprintf(stderr, "filler %d: %s\n", i, strerror(errno));
+	}
+	struct timespec d = {0, 100 * 1000000};
+	nanosleep(&d, NULL);
+	char url[128];
+	url_of(url, sizeof(url), ntohs(a.sin_port), "/");
+	struct load_config cfg;
+	load_config_init(&cfg);
+	cfg.url = url;
+	cfg.requests = 2;
+	cfg.duration_ns = 0;
+	cfg.connections = 2;
+	cfg.timeout_ns = 300 * MS;
+	struct load_result r;
+	if (!run(&cfg, &r)) {
+		CHECK(r.by_kind[LOAD_E_CONNECT] == 2, "%llu of 2 are connect errors (timeout %llu)",
+		      (unsigned long long)r.by_kind[LOAD_E_CONNECT],
+		      (unsigned long long)r.by_kind[LOAD_E_TIMEOUT]);
+		load_result_free(&r);
+	}
+	for (int i = 0; i < 3; i++)
+		close(fill[i]);
+	close(l);
+	return failures ? 1 : 0;
 }
 
 static int errors_hang(void)
@@ -559,7 +661,7 @@ static int duration_hang(void)
 static void *stop_soon(void *arg)
 {
 	(void)arg;
-	struct timespec d = { 0, 300 * 1000000 };
+	struct timespec d = {0, 300 * 1000000};
 	nanosleep(&d, NULL);
 	load_stop();
 	return NULL;
@@ -607,21 +709,24 @@ static const struct {
 	const char *name;
 	int (*fn)(void);
 } tests[] = {
-	{ "closed_exact", closed_exact },
-	{ "new_conn", new_conn },
-	{ "burst_epoll", burst_epoll },
-	{ "burst_blocking", burst_blocking },
-	{ "open_stall", open_stall },
-	{ "open_ramp", open_ramp },
-	{ "warmup", warmup },
-	{ "request_ids", request_ids },
-	{ "errors_refused", errors_refused },
-	{ "errors_hang", errors_hang },
-	{ "errors_garbage", errors_garbage },
-	{ "errors_close_early", errors_close_early },
-	{ "errors_slam", errors_slam },
-	{ "duration_hang", duration_hang },
-	{ "stop_early", stop_early },
+    {"closed_exact", closed_exact},
+    {"new_conn", new_conn},
+    {"burst_epoll", burst_epoll},
+    {"burst_blocking", burst_blocking},
+    {"open_stall", open_stall},
+    {"open_ramp", open_ramp},
+    {"open_unsent", open_unsent},
+    {"warmup", warmup},
+    {"request_ids", request_ids},
+    {"errors_refused", errors_refused},
+    {"errors_hang", errors_hang},
+    {"errors_unreachable", errors_unreachable},
+    {"errors_connect_stuck", errors_connect_stuck},
+    {"errors_garbage", errors_garbage},
+    {"errors_close_early", errors_close_early},
+    {"errors_slam", errors_slam},
+    {"duration_hang", duration_hang},
+    {"stop_early", stop_early},
 };
 
 int main(int argc, char **argv)

@@ -11,8 +11,8 @@
 
 #include "loadopts.h"
 
-#define ARGV(...) ((char *[]){ "load", __VA_ARGS__, NULL })
-#define ARGC(a) ((int)(sizeof(a) / sizeof(a[0])) - 1)
+#define ARGV(...) ((char *[]){"load", __VA_ARGS__, NULL})
+#define ARGC(a)	  ((int)(sizeof(a) / sizeof(a[0])) - 1)
 
 static struct loadopts o;
 static char err[256];
@@ -57,8 +57,8 @@ static void every_option(void **state)
 {
 	(void)state;
 	assert_int_equal(PARSE("-c", "64", "-t2", "-d", "5s", "--rate", "100:2000", "--warmup=1s",
-			       "--timeout", "250ms", "-X", "POST", "-H", "A: b", "--header",
-			       "C:d", "--new-conn", "--records", "r.csv", "--json", "-", "-q",
+			       "--timeout", "250ms", "-X", "POST", "-H", "A: b", "--header", "C:d",
+			       "--new-conn", "--records", "r.csv", "--json", "-", "-q",
 			       "http://h/x"),
 			 0);
 	assert_int_equal(o.cfg.connections, 64);
@@ -107,7 +107,7 @@ static void durations(void **state)
 	assert_int_equal(loadopts_duration("1h", &ns), 0);
 	assert_int_equal(ns, 3600000000000ull);
 	assert_int_equal(loadopts_duration("0", &ns), 0);
-	const char *bad[] = { "", "abc", "-1", "5x", "1e400", "nan", "inf", "5 s", "1000h", NULL };
+	const char *bad[] = {"", "abc", "-1", "5x", "1e400", "nan", "inf", "5 s", "1000h", NULL};
 	for (int i = 0; bad[i]; i++)
 		assert_int_equal(loadopts_duration(bad[i], &ns), -EINVAL);
 }
@@ -176,10 +176,13 @@ static void bad_urls_and_requests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults),	     cmocka_unit_test(every_option),
-		cmocka_unit_test(durations),	     cmocka_unit_test(bad_counts),
-		cmocka_unit_test(bad_durations_and_rates), cmocka_unit_test(bad_combinations),
-		cmocka_unit_test(bad_urls_and_requests),
+	    cmocka_unit_test(defaults),
+	    cmocka_unit_test(every_option),
+	    cmocka_unit_test(durations),
+	    cmocka_unit_test(bad_counts),
+	    cmocka_unit_test(bad_durations_and_rates),
+	    cmocka_unit_test(bad_combinations),
+	    cmocka_unit_test(bad_urls_and_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,17 +40,27 @@ static void header_and_rows(void **state)
 	assert_true(fd >= 0);
 	struct rec_writer w;
 	assert_int_equal(rec_writer_init(&w, fd, 0), 0);
-	struct rec_row ok = { 7, 1, 3, 100, 110, 120, 130, 140, 200, 14, "" };
-	struct rec_row bad = { 18446744073709551614ull, 0, REC_NONE, 5, 6, REC_NONE, REC_NONE,
-			       9, REC_NONE, 0, "connect" };
+	struct rec_row ok = {7, 1, 3, 100, 110, 120, 130, 140, 200, 14, ""};
+	struct rec_row bad = {18446744073709551614ull,
+			      0,
+			      REC_NONE,
+			      5,
+			      6,
+			      REC_NONE,
+			      REC_NONE,
+			      9,
+			      REC_NONE,
+			      0,
+			      "connect"};
 	assert_int_equal(rec_write(&w, &ok), 0);
 	assert_int_equal(rec_write(&w, &bad), 0);
 	assert_int_equal(rec_writer_close(&w), 0);
 	close(fd);
-	assert_string_equal(slurp(path),
-			    "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error\n"
-			    "7,1,3,100,110,120,130,140,200,14,\n"
-			    "18446744073709551614,0,,5,6,,,9,,0,connect\n");
+	assert_string_equal(
+	    slurp(path),
+	    "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error\n"
+	    "7,1,3,100,110,120,130,140,200,14,\n"
+	    "18446744073709551614,0,,5,6,,,9,,0,connect\n");
 	unlink(path);
 }
 
@@ -63,7 +73,7 @@ static void many_rows_small_buffer(void **state)
 	struct rec_writer w;
 	assert_int_equal(rec_writer_init(&w, fd, 300), 0); /* flushes about every row */
 	for (uint64_t i = 0; i < 5000; i++) {
-		struct rec_row r = { i, 0, i % 4, i, i + 1, i + 2, i + 3, i + 4, 200, i, "" };
+		struct rec_row r = {i, 0, i % 4, i, i + 1, i + 2, i + 3, i + 4, 200, i, ""};
 		assert_int_equal(rec_write(&w, &r), 0);
 	}
 	assert_int_equal(rec_writer_close(&w), 0);
@@ -75,7 +85,8 @@ static void many_rows_small_buffer(void **state)
 		snprintf(want, sizeof(want), "%llu,0,%llu,%llu,%llu,%llu,%llu,%llu,200,%llu,\n",
 			 (unsigned long long)i, (unsigned long long)(i % 4), (unsigned long long)i,
 			 (unsigned long long)i + 1, (unsigned long long)i + 2,
-			 (unsigned long long)i + 3, (unsigned long long)i + 4, (unsigned long long)i);
+			 (unsigned long long)i + 3, (unsigned long long)i + 4,
+			 (unsigned long long)i);
 		assert_memory_equal(line, want, strlen(want));
 		line += strlen(want);
 	}
@@ -93,7 +104,7 @@ static void two_writers_whole_rows(void **state)
 	assert_int_equal(rec_writer_init(&a, fd, 1000), 0);
 	assert_int_equal(rec_writer_init(&b, fd, 700), 0);
 	for (uint64_t i = 0; i < 2000; i++) {
-		struct rec_row r = { i, i & 1, 0, 1, 2, 3, 4, 5, 200, 0, i % 7 ? "" : "timeout" };
+		struct rec_row r = {i, i & 1, 0, 1, 2, 3, 4, 5, 200, 0, i % 7 ? "" : "timeout"};
 		rec_write(i & 1 ? &b : &a, &r);
 	}
 	rec_writer_close(&a);
@@ -143,11 +154,11 @@ static void bad_path(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(header_and_rows),
-		cmocka_unit_test(many_rows_small_buffer),
-		cmocka_unit_test(two_writers_whole_rows),
-		cmocka_unit_test(pipe_flushes_fit_pipe_buf),
-		cmocka_unit_test(bad_path),
+	    cmocka_unit_test(header_and_rows),
+	    cmocka_unit_test(many_rows_small_buffer),
+	    cmocka_unit_test(two_writers_whole_rows),
+	    cmocka_unit_test(pipe_flushes_fit_pipe_buf),
+	    cmocka_unit_test(bad_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

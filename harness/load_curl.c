@@ -1,0 +1,308 @@
+/* The load engine's libcurl side: the socket, timer, open/close and write
+ * callbacks that tie libcurl to a thread's epoll loop, and the setup and teardown
+ * of a thread's multi handle and easy handles. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "load_int.h"
+
+/* ---- sockets: libcurl tells us which fds to watch; we watch them with epoll ---- */
+
+static int fd_grow(struct lthread *th, int fd)
+{
+	if ((size_t)fd < th->nfds)
+		return 0;
+	size_t n = th->nfds ? th->nfds : 64;
+	while (n <= (size_t)fd)
+		n *= 2;
+	struct fdinfo *p = realloc(th->fds, n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = th->nfds; i < n; i++)
+		p[i] = (struct fdinfo){ .conn = REC_NONE };
+	th->fds = p;
+	th->nfds = n;
+	return 0;
+}
+
+static curl_socket_t open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct lthread *th = arg;
+	(void)purpose;
+	int fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if (fd < 0)
+		return CURL_SOCKET_BAD;
+	if (fd_grow(th, fd)) {
+		close(fd);
+		return CURL_SOCKET_BAD;
+	}
+	/* Connection ids are unique across threads: a stride per thread. */
+	th->fds[fd].conn = th->conn_seq++ * (uint64_t)th->run->nthreads + (uint64_t)th->index;
+	th->fds[fd].events = 0;
+	th->fds[fd].wanted = 0;
+	th->r.conns_opened++;
+	if (++th->open_now > th->r.conns_peak)
+		th->r.conns_peak = th->open_now;
+	return fd;
+}
+
+static int close_cb(void *arg, curl_socket_t fd)
+{
+	struct lthread *th = arg;
+	if ((size_t)fd < th->nfds && th->fds[fd].conn != REC_NONE) {
+		/* close() drops the fd from the epoll set by itself. */
+		th->fds[fd] = (struct fdinfo){ .conn = REC_NONE };
+		th->open_now--;
+	}
+	return close(fd);
+}
+
+static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+	struct lthread *th = arg;
+	(void)sockp;
+	if (fd_grow(th, fd))
+		return -1;
+	struct fdinfo *fi = &th->fds[fd];
+	if (what == CURL_POLL_REMOVE) {
+		/* libcurl removes a keep-alive socket at the end of every transfer
+		 * and adds it back for the next one: two epoll_ctl calls per request.
+		 * We leave it in the set instead and drop it only if it reports an
+		 * event while libcurl is not watching (the peer closed it, say).
+		 * Sockets we did not open (the resolver's) may be closed without
+		 * close_cb telling us, so they leave the set at once. */
+		fi->wanted = 0;
+		if (fi->conn == REC_NONE && fi->events) {
+			epoll_ctl(th->ep, EPOLL_CTL_DEL, fd, NULL);
+			fi->events = 0;
+		}
+		return 0;
+	}
+	uint32_t want = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	fi->wanted = 1;
+	if (fi->events != want) {
+		struct epoll_event ev = { .events = want, .data.fd = fd };
+		int op = fi->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		if (epoll_ctl(th->ep, op, fd, &ev) < 0) {
+			/* Our view was stale: the fd was closed behind our back (and left
+			 * the set), or reused. */
+			op = errno == EEXIST ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+			if (epoll_ctl(th->ep, op, fd, &ev) < 0)
+				return -1;
+		}
+		fi->events = want;
+	}
+	/* The transfer now runs on this socket: that names its connection. */
+	if (fi->conn != REC_NONE && easy) {
+		struct slot *s;
+		if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s) == CURLE_OK && s) {
+			s->conn = fi->conn;
+			s->fd = fd;
+		}
+	}
+	return 0;
+}
+
+/* A transfer that had to wait told us its socket in sock_cb. One that found its
+ * response already waiting (libcurl polls before it asks us to) never did, and
+ * libcurl 7.88 has no connection id to ask for; its local port identifies the
+ * connection. A scan over this thread's sockets, done only for the records. */
+uint64_t load__conn_by_port(struct lthread *th, CURL *easy)
+{
+	long port = 0;
+	if (curl_easy_getinfo(easy, CURLINFO_LOCAL_PORT, &port) != CURLE_OK || port <= 0)
+		return REC_NONE;
+	for (size_t fd = 0; fd < th->nfds; fd++) {
+		struct fdinfo *fi = &th->fds[fd];
+		if (fi->conn == REC_NONE)
+			continue;
+		if (!fi->port) {
+			struct sockaddr_storage a;
+			socklen_t len = sizeof(a);
+			if (getsockname((int)fd, (struct sockaddr *)&a, &len) < 0)
+				continue;
+			if (a.ss_family == AF_INET)
+				fi->port = ntohs(((struct sockaddr_in *)&a)->sin_port);
+			else if (a.ss_family == AF_INET6)
+				fi->port = ntohs(((struct sockaddr_in6 *)&a)->sin6_port);
+		}
+		if (fi->port == port)
+			return fi->conn;
+	}
+	return REC_NONE;
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *arg)
+{
+	struct lthread *th = arg;
+	(void)multi;
+	th->curl_deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * MS;
+	return 0;
+}
+
+static size_t write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct slot *s = arg;
+	(void)p;
+	s->bytes += size * n;
+	return size * n;
+}
+
+/* ---- setup and teardown ---- */
+
+static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist *extra)
+{
+	const struct load_config *cfg = th->cfg;
+	s->th = th;
+	s->easy = curl_easy_init();
+	if (!s->easy)
+		return -ENOMEM;
+	/* The id header is first and sized for the widest id, so later ids are
+	 * written into it in place: no allocation per request. */
+	s->hdrs = curl_slist_append(NULL, ID_HEADER "00000000000000000000");
+	if (!s->hdrs)
+		return -ENOMEM;
+	s->id_digits = s->hdrs->data + sizeof(ID_HEADER) - 1;
+	for (const struct curl_slist *h = extra; h; h = h->next)
+		if (!curl_slist_append(s->hdrs, h->data))
+			return -ENOMEM;
+
+	CURL *e = s->easy;
+	CURLcode rc = CURLE_OK;
+#define SET(opt, val)                                                                              \
+	do {                                                                                       \
+		if (rc == CURLE_OK)                                                                \
+			rc = curl_easy_setopt(e, opt, val);                                        \
+	} while (0)
+	SET(CURLOPT_CURLU, th->url);
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	/* An explicit "no proxy" spares a getenv() scan of the proxy variables per
+	 * request; a load generator talks to the server it is pointed at. */
+	SET(CURLOPT_PROXY, "");
+	SET(CURLOPT_PRIVATE, s);
+	SET(CURLOPT_WRITEFUNCTION, write_cb);
+	SET(CURLOPT_WRITEDATA, s);
+	SET(CURLOPT_HTTPHEADER, s->hdrs);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_NOPROGRESS, 1L);
+	SET(CURLOPT_TCP_NODELAY, 1L);
+	SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	/* No CURLOPT_TIMEOUT_MS: libcurl would set and clear a timer per request
+	 * (about 7% of our CPU time per request); the loop sweeps instead. */
+	SET(CURLOPT_OPENSOCKETFUNCTION, open_cb);
+	SET(CURLOPT_OPENSOCKETDATA, th);
+	SET(CURLOPT_CLOSESOCKETFUNCTION, close_cb);
+	SET(CURLOPT_CLOSESOCKETDATA, th);
+	if (cfg->method && !strcmp(cfg->method, "HEAD"))
+		SET(CURLOPT_NOBODY, 1L);
+	else if (cfg->method && strcmp(cfg->method, "GET"))
+		SET(CURLOPT_CUSTOMREQUEST, cfg->method);
+	/* A burst's connections carry one request each, like N separate clients;
+	 * holding them open afterwards would stall a server that serves one
+	 * connection at a time until the client hangs up. */
+	if (cfg->new_conn || cfg->mode == LOAD_BURST) {
+		SET(CURLOPT_FRESH_CONNECT, 1L);
+		SET(CURLOPT_FORBID_REUSE, 1L);
+	}
+#undef SET
+	return rc == CURLE_OK ? 0 : -EINVAL;
+}
+
+int load__thread_setup(struct lthread *th, int nslots)
+{
+	const struct load_config *cfg = th->cfg;
+	struct curl_slist *extra = NULL;
+	int err = -ENOMEM;
+
+	th->curl_deadline = UINT64_MAX;
+	th->ep = epoll_create1(EPOLL_CLOEXEC);
+	th->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (th->ep < 0 || th->pace_fd < 0)
+		return -errno;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = th->pace_fd };
+	if (epoll_ctl(th->ep, EPOLL_CTL_ADD, th->pace_fd, &ev) < 0)
+		return -errno;
+	ev.data.fd = th->run->stop_fd;
+	if (epoll_ctl(th->ep, EPOLL_CTL_ADD, th->run->stop_fd, &ev) < 0)
+		return -errno;
+
+	th->r.lat.corrected = hist_new();
+	th->r.lat.service = hist_new();
+	th->slots = calloc((size_t)nslots, sizeof(*th->slots));
+	th->free_slots = calloc((size_t)nslots, sizeof(int));
+	if (!th->r.lat.corrected || !th->r.lat.service || !th->slots || !th->free_slots)
+		return -ENOMEM;
+	th->nslots = nslots;
+
+	th->multi = curl_multi_init();
+	th->url = curl_url();
+	if (!th->multi || !th->url)
+		return -ENOMEM;
+	if (curl_url_set(th->url, CURLUPART_URL, cfg->url, 0) != CURLUE_OK)
+		return -EINVAL;
+	curl_multi_setopt(th->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+	curl_multi_setopt(th->multi, CURLMOPT_SOCKETDATA, th);
+	curl_multi_setopt(th->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(th->multi, CURLMOPT_TIMERDATA, th);
+	/* Keep every connection this thread may have open in libcurl's cache. */
+	curl_multi_setopt(th->multi, CURLMOPT_MAXCONNECTS, (long)nslots);
+
+	for (int i = 0; i < cfg->nheaders; i++) {
+		struct curl_slist *n = curl_slist_append(extra, cfg->headers[i]);
+		if (!n)
+			goto out;
+		extra = n;
+	}
+	for (int i = 0; i < nslots; i++) {
+		err = slot_init(th, &th->slots[i], extra);
+		if (err)
+			goto out;
+		/* Popped from the end: slot 0 goes first. */
+		th->free_slots[nslots - 1 - i] = i;
+	}
+	th->nfree = nslots;
+	if (th->run->rec_fd >= 0) {
+		err = rec_writer_init(&th->rec, th->run->rec_fd, 0);
+		if (err)
+			goto out;
+		th->rec_on = 1;
+	}
+	err = 0;
+out:
+	curl_slist_free_all(extra);
+	return err;
+}
+
+void load__thread_teardown(struct lthread *th)
+{
+	if (th->rec_on) {
+		int err = rec_writer_close(&th->rec);
+		if (err && !th->err)
+			th->err = err;
+	}
+	if (th->multi) {
+		for (int i = 0; i < th->nslots; i++)
+			if (th->slots[i].easy)
+				curl_multi_remove_handle(th->multi, th->slots[i].easy);
+		curl_multi_cleanup(th->multi); /* closes the cached connections */
+	}
+	for (int i = 0; i < th->nslots; i++) {
+		if (th->slots[i].easy)
+			curl_easy_cleanup(th->slots[i].easy);
+		curl_slist_free_all(th->slots[i].hdrs);
+	}
+	free(th->slots);
+	free(th->free_slots);
+	curl_url_cleanup(th->url);
+	free(th->fds);
+	if (th->ep >= 0)
+		close(th->ep);
+	if (th->pace_fd >= 0)
+		close(th->pace_fd);
+}

@@ -1,0 +1,127 @@
+/* Inside the load engine: what load.c (the run), load_curl.c (libcurl's side:
+ * callbacks, handles) and load_thread.c (the per-thread loop and the load models)
+ * share. Not part of the API; names carry load__. */
+#ifndef ASYNCSCOPE_LOAD_INT_H
+#define ASYNCSCOPE_LOAD_INT_H
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "load.h"
+#include "records.h"
+
+#define NS	      1000000000ull
+#define MS	      1000000ull
+#define LATE_NS	      MS       /* a send this far behind its schedule is late */
+#define DRAIN_MAX_NS  (2 * NS) /* in-flight requests get this long after -d ends */
+#define DRAIN_STOP_NS NS       /* ...and this long after load_stop() */
+#define ID_HEADER     "X-Request-Id: "
+#define ID_WIDTH      20 /* digits of UINT64_MAX */
+
+/* What every thread reads and nobody writes once the threads run. */
+struct run {
+	const struct load_config *cfg;
+	int nthreads;
+	uint64_t t0;	  /* first request due */
+	uint64_t measure; /* t0 + warmup */
+	uint64_t t_stop;  /* end of the schedule for -d runs; 0 for -n and burst */
+	uint64_t span_ns; /* warmup + duration: the open loop's ramp length */
+	int stop_fd;	  /* eventfd, readable once load_stop() was called */
+	int done_fd;	  /* eventfd the threads bump when they finish */
+	int rec_fd;
+	/* The start gate: threads set up, report ready, and wait for go (t0 set). */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int nready;
+	int go;
+	int failed; /* a thread could not set up: nobody sends */
+};
+
+struct fdinfo {
+	uint64_t conn;	 /* REC_NONE when the socket is not one of our connections */
+	uint32_t events; /* what epoll watches; 0 when not registered */
+	uint16_t wanted; /* libcurl watches it (between its first poll and REMOVE) */
+	uint16_t port;	 /* local port, looked up when first needed */
+};
+
+struct lthread;
+
+/* One connection's worth of in-flight capacity: an easy handle that is reused for
+ * every request it carries, and the header list whose first entry we rewrite in
+ * place with the request id. */
+struct slot {
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char *id_digits; /* inside hdrs->data */
+	struct lthread *th;
+	uint64_t id;
+	uint64_t t_intended;
+	uint64_t t_start;
+	uint64_t bytes;
+	uint64_t conn;
+	int fd; /* the socket it last waited on; -1 before any */
+	int busy;
+};
+
+struct lthread {
+	/* Progress counters on their own cache line: the owner stores, load_run's
+	 * thread reads a few times a second. */
+	_Alignas(64) _Atomic uint64_t prog_done;
+	_Atomic uint64_t prog_errors;
+
+	_Alignas(64) struct run *run;
+	const struct load_config *cfg;
+	int index;
+	pthread_t tid;
+	int started;
+	int err;
+
+	CURLM *multi;
+	CURLU *url;
+	int ep;
+	int pace_fd;
+	uint64_t curl_deadline; /* UINT64_MAX: no libcurl timer pending */
+
+	struct slot *slots;
+	int nslots;
+	int *free_slots; /* stack of idle slot indexes */
+	int nfree;
+	int inflight;
+
+	struct fdinfo *fds;
+	size_t nfds;
+	uint64_t conn_seq;
+	uint64_t open_now;
+
+	int limited; /* closed loop -n: stop after quota requests */
+	uint64_t quota;
+	uint64_t seq;	 /* requests started by this thread */
+	uint64_t next_k; /* open loop: next schedule index this thread owns */
+	int stopping;
+	uint64_t drain_deadline;
+	uint64_t stop_at;  /* when stopping began */
+	uint64_t sweep_ns; /* how often in-flight requests are checked for --timeout */
+	uint64_t next_sweep;
+	uint64_t last_done; /* latest completion of a measured request */
+
+	struct rec_writer rec;
+	int rec_on;
+
+	struct load_result r;
+};
+
+/* One eventfd for the life of the process, never closed: load_stop may run in a
+ * signal handler at any moment, and must never write to a descriptor that a
+ * finished run closed and something else reused. "active" limits it to runs. */
+
+/* load_curl.c */
+int load__thread_setup(struct lthread *th, int nslots);
+void load__thread_teardown(struct lthread *th);
+uint64_t load__conn_by_port(struct lthread *th, CURL *easy);
+
+/* load_thread.c: a worker thread's body, given its struct lthread. */
+void *load__thread_main(void *arg);
+
+#endif

@@ -1,0 +1,490 @@
+/* The load engine's per-thread event loop and the three load models: what to
+ * send when, what to do when a request ends, and how a run stops. */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "load_int.h"
+
+/* ---- requests ---- */
+
+static enum load_err classify(CURLcode rc, long status)
+{
+	switch (rc) {
+	case CURLE_OK:
+		if (status >= 200 && status < 300)
+			return LOAD_OK;
+		if (status >= 300 && status < 400)
+			return LOAD_E_STATUS_3XX;
+		if (status >= 400 && status < 500)
+			return LOAD_E_STATUS_4XX;
+		if (status >= 500 && status < 600)
+			return LOAD_E_STATUS_5XX;
+		return LOAD_E_STATUS_OTHER;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY: return LOAD_E_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT: return LOAD_E_TIMEOUT;
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE: return LOAD_E_RESET;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_UNSUPPORTED_PROTOCOL: /* an HTTP/0.9 reply: not HTTP we accept */
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM: return LOAD_E_MALFORMED;
+	default: return LOAD_E_OTHER;
+	}
+}
+
+static void set_id(struct slot *s, uint64_t id)
+{
+	char tmp[ID_WIDTH];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id);
+	char *p = s->id_digits;
+	while (n)
+		*p++ = tmp[--n];
+	*p = '\0';
+}
+
+static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
+static void begin_stop(struct lthread *th, uint64_t now, uint64_t grace);
+
+static void send_one(struct lthread *th, struct slot *s, uint64_t id, uint64_t t_intended)
+{
+	s->id = id;
+	set_id(s, id);
+	s->bytes = 0;
+	s->conn = REC_NONE;
+	s->fd = -1;
+	s->t_intended = t_intended;
+	s->t_start = now_ns();
+	s->busy = 1;
+	th->inflight++;
+	th->seq++;
+	if (t_intended >= th->run->measure) {
+		th->r.sent++;
+		uint64_t behind = s->t_start - t_intended;
+		if (th->cfg->mode == LOAD_OPEN && s->t_start > t_intended && behind > LATE_NS) {
+			th->r.late++;
+			th->r.late_sum_ns += behind;
+			if (behind > th->r.late_max_ns)
+				th->r.late_max_ns = behind;
+		}
+	}
+	if (curl_multi_add_handle(th->multi, s->easy) != CURLM_OK) {
+		/* Cannot happen with a valid handle; if it does, this thread stops
+		 * rather than spin on it. */
+		th->err = -EIO;
+		begin_stop(th, now_ns(), 0);
+		finish(th, s, CURLE_FAILED_INIT, LOAD_E_OTHER);
+	}
+}
+
+static int pop_free(struct lthread *th)
+{
+	return th->free_slots[--th->nfree];
+}
+
+static void arm_pace(struct lthread *th, uint64_t at)
+{
+	struct itimerspec its = { 0 };
+	its.it_value.tv_sec = (time_t)(at / NS);
+	its.it_value.tv_nsec = (long)(at % NS);
+	if (!at)
+		its.it_value.tv_nsec = 0; /* disarm */
+	timerfd_settime(th->pace_fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Offset of send k from t0 on the open loop's schedule. A fixed rate R puts send k
+ * at k/R; a ramp from A to B over the span integrates the rate: k = A t + s t^2 / 2
+ * with s = (B - A) / span, solved for t. UINT64_MAX when a falling ramp never
+ * reaches k. */
+static uint64_t sched_ns(const struct run *run, uint64_t k)
+{
+	double a = run->cfg->rate_from, b = run->cfg->rate_to;
+	double span = (double)run->span_ns / 1e9, t;
+	if (a == b || span <= 0) {
+		t = (double)k / a;
+	} else {
+		double s = (b - a) / span, disc = a * a + 2.0 * s * (double)k;
+		if (disc < 0)
+			return UINT64_MAX;
+		t = (-a + sqrt(disc)) / s;
+	}
+	if (!(t >= 0) || t > 1e9)
+		return UINT64_MAX;
+	return (uint64_t)(t * 1e9);
+}
+
+static int open_more(struct lthread *th, uint64_t *due)
+{
+	const struct run *run = th->run;
+	if (th->stopping)
+		return 0;
+	if (th->cfg->requests && th->next_k >= th->cfg->requests)
+		return 0;
+	uint64_t off = sched_ns(run, th->next_k);
+	if (off == UINT64_MAX || (run->t_stop && off >= run->span_ns))
+		return 0;
+	*due = run->t0 + off;
+	return 1;
+}
+
+/* Open loop: start every send that is due and has a free connection, then sleep
+ * on the timerfd until the next one. A due send without a free connection waits
+ * for a completion (which calls us again) and is counted late when it goes. */
+static void send_due(struct lthread *th)
+{
+	uint64_t due;
+	while (open_more(th, &due)) {
+		if (due > now_ns()) {
+			arm_pace(th, due);
+			return;
+		}
+		if (!th->nfree)
+			return;
+		uint64_t k = th->next_k;
+		th->next_k += (uint64_t)th->run->nthreads;
+		send_one(th, &th->slots[pop_free(th)], k, due);
+	}
+	arm_pace(th, 0);
+}
+
+static int closed_more(const struct lthread *th)
+{
+	return !th->stopping && (!th->limited || th->seq < th->quota);
+}
+
+static void closed_send(struct lthread *th)
+{
+	while (th->nfree && closed_more(th)) {
+		/* Ids are unique across threads: a stride per thread. */
+		uint64_t id = th->seq * (uint64_t)th->run->nthreads + (uint64_t)th->index;
+		send_one(th, &th->slots[pop_free(th)], id, now_ns());
+	}
+}
+
+static void account(struct lthread *th, struct slot *s, enum load_err kind, long status,
+		    uint64_t t_end)
+{
+	struct load_result *r = &th->r;
+	if (s->t_intended < th->run->measure) {
+		r->warmup_requests++;
+		return;
+	}
+	if (kind == LOAD_E_ABORTED) {
+		r->aborted++;
+	} else {
+		r->completed++;
+		hist_record(r->lat.corrected, t_end - s->t_intended);
+		hist_record(r->lat.service, t_end - s->t_start);
+		if (t_end > th->last_done)
+			th->last_done = t_end;
+	}
+	r->by_kind[kind]++;
+	if (kind == LOAD_OK)
+		r->ok++;
+	else
+		r->errors++;
+	r->by_class[status >= 100 && status < 600 ? status / 100 : 0]++;
+	r->bytes += s->bytes;
+	if (kind == LOAD_E_CONNECT)
+		r->conns_failed++;
+	if (th->cfg->mode == LOAD_BURST && t_end - th->run->t0 > r->burst_ns)
+		r->burst_ns = t_end - th->run->t0;
+}
+
+/* A request ended (rc from libcurl) or is cut off (forced). Records it, frees its
+ * slot, and lets the load model start the next one. */
+static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced)
+{
+	uint64_t t_end = now_ns();
+	long status = 0;
+	curl_off_t t_conn = -1, t_fb = -1, t_total = -1;
+	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (th->rec_on) {
+		curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_conn);
+		curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_fb);
+		curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &t_total);
+	}
+	curl_multi_remove_handle(th->multi, s->easy);
+	enum load_err kind = forced ? forced : classify(rc, status);
+
+	account(th, s, kind, status, t_end);
+
+	if (th->rec_on) {
+		if (s->conn == REC_NONE)
+			s->conn = load__conn_by_port(th, s->easy);
+		/* libcurl times the phases in microseconds from when it began the
+		 * transfer, which is after t_start by however long it took to get to
+		 * this one (a burst adds many at once). Its start is placed on our
+		 * clock from the end backwards, t_end - total (we stamp t_end right
+		 * after libcurl finishes), and never before t_start; a request we cut
+		 * off has no final total, so it counts from t_start. */
+		uint64_t base = s->t_start;
+		if (!forced && t_total >= 0 && t_end > (uint64_t)t_total * 1000 &&
+		    t_end - (uint64_t)t_total * 1000 > base)
+			base = t_end - (uint64_t)t_total * 1000;
+		struct rec_row row = {
+			.id = s->id,
+			.thread = (uint64_t)th->index,
+			.conn = s->conn,
+			.t_intended = s->t_intended,
+			.t_start = s->t_start,
+			.t_connected = REC_NONE,
+			.t_first_byte = REC_NONE,
+			.t_end = t_end,
+			.status = status > 0 ? (uint64_t)status : REC_NONE,
+			.bytes = s->bytes,
+			.error = load_err_name(kind),
+		};
+		if (t_conn >= 0 && kind != LOAD_E_CONNECT && kind != LOAD_E_ABORTED) {
+			uint64_t t = base + (uint64_t)t_conn * 1000;
+			row.t_connected = t < t_end ? t : t_end;
+		}
+		if (t_fb > 0 && status > 0) {
+			uint64_t t = base + (uint64_t)t_fb * 1000;
+			if (row.t_connected != REC_NONE && t < row.t_connected)
+				t = row.t_connected;
+			row.t_first_byte = t < t_end ? t : t_end;
+		}
+		rec_write(&th->rec, &row);
+	}
+
+	s->busy = 0;
+	th->inflight--;
+	th->free_slots[th->nfree++] = (int)(s - th->slots);
+	atomic_store_explicit(&th->prog_done,
+			      atomic_load_explicit(&th->prog_done, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
+	if (kind != LOAD_OK)
+		atomic_store_explicit(&th->prog_errors,
+				      atomic_load_explicit(&th->prog_errors, memory_order_relaxed) +
+					  1,
+				      memory_order_relaxed);
+	if (kind == LOAD_E_ABORTED)
+		return;
+	if (th->cfg->mode == LOAD_CLOSED)
+		closed_send(th);
+	else if (th->cfg->mode == LOAD_OPEN)
+		send_due(th);
+}
+
+static void drain_msgs(struct lthread *th)
+{
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(th->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct slot *s = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+		CURLcode rc = m->data.result; /* m is invalid once the handle is removed */
+		if (s)
+			finish(th, s, rc, LOAD_OK);
+	}
+}
+
+/* Open loop at the stop: the sends that were due by now but are still queued
+ * for a connection will never go out. Counted, so the backlog is not hidden. */
+static void count_unsent(struct lthread *th, uint64_t now)
+{
+	uint64_t due;
+	while (open_more(th, &due) && due <= now) {
+		if (due >= th->run->measure)
+			th->r.unsent++;
+		th->next_k += (uint64_t)th->run->nthreads;
+	}
+}
+
+static void begin_stop(struct lthread *th, uint64_t now, uint64_t grace)
+{
+	if (th->stopping)
+		return;
+	if (th->cfg->mode == LOAD_OPEN)
+		count_unsent(th, now);
+	th->stopping = 1;
+	th->stop_at = now;
+	th->drain_deadline = now + grace;
+	arm_pace(th, 0);
+}
+
+static void abort_inflight(struct lthread *th)
+{
+	for (int i = 0; i < th->nslots; i++)
+		if (th->slots[i].busy)
+			finish(th, &th->slots[i], CURLE_OK, LOAD_E_ABORTED);
+}
+
+/* --timeout: cut off requests in flight longer than the timeout, counted from
+ * their actual start. Checked every sweep_ns, so a timeout fires up to that much
+ * late; far cheaper than a libcurl timer per request. */
+static void sweep_timeouts(struct lthread *th, uint64_t now)
+{
+	th->next_sweep = now + th->sweep_ns;
+	for (int i = 0; i < th->nslots; i++) {
+		struct slot *s = &th->slots[i];
+		if (!s->busy || now - s->t_start < th->cfg->timeout_ns)
+			continue;
+		/* Never connected (no socket yet, or one still connecting: an
+		 * unreachable host) is a connect error; connected and then no
+		 * answer in time is a timeout. */
+		struct sockaddr_storage peer;
+		socklen_t len = sizeof(peer);
+		int connected =
+		    s->fd >= 0 && getpeername(s->fd, (struct sockaddr *)&peer, &len) == 0;
+		finish(th, s, CURLE_OPERATION_TIMEDOUT,
+		       connected ? LOAD_E_TIMEOUT : LOAD_E_CONNECT);
+	}
+}
+
+static int can_send(struct lthread *th)
+{
+	uint64_t due;
+	switch (th->cfg->mode) {
+	case LOAD_CLOSED: return closed_more(th);
+	case LOAD_OPEN: return open_more(th, &due);
+	default: return 0;
+	}
+}
+
+static void socket_action(struct lthread *th, curl_socket_t fd, int flags)
+{
+	int running;
+	curl_multi_socket_action(th->multi, fd, flags, &running);
+}
+
+static void thread_loop(struct lthread *th)
+{
+	const struct run *run = th->run;
+	const uint64_t drain =
+	    th->cfg->timeout_ns < DRAIN_MAX_NS ? th->cfg->timeout_ns : DRAIN_MAX_NS;
+	struct epoll_event evs[256];
+
+	th->sweep_ns = th->cfg->timeout_ns / 8;
+	if (th->sweep_ns < MS)
+		th->sweep_ns = MS;
+	if (th->sweep_ns > 100 * MS)
+		th->sweep_ns = 100 * MS;
+
+	struct timespec t0 = { (time_t)(run->t0 / NS), (long)(run->t0 % NS) };
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) == EINTR)
+		;
+	switch (th->cfg->mode) {
+	case LOAD_CLOSED: closed_send(th); break;
+	case LOAD_BURST:
+		for (int i = 0; i < th->nslots; i++)
+			send_one(th, &th->slots[pop_free(th)],
+				 (uint64_t)i * (uint64_t)run->nthreads + (uint64_t)th->index,
+				 run->t0);
+		break;
+	case LOAD_OPEN: send_due(th); break;
+	}
+
+	for (;;) {
+		uint64_t now = now_ns();
+		/* First, as it can end the last requests: the checks below must see that. */
+		if (th->inflight && now >= th->next_sweep)
+			sweep_timeouts(th, now);
+		if (!th->stopping && run->t_stop && now >= run->t_stop)
+			begin_stop(th, run->t_stop, drain);
+		if (th->stopping && now >= th->drain_deadline) {
+			abort_inflight(th);
+			break;
+		}
+		if (!th->inflight && !can_send(th))
+			break;
+
+		uint64_t next = th->curl_deadline;
+		if (th->inflight && th->next_sweep < next)
+			next = th->next_sweep;
+		if (!th->stopping && run->t_stop && run->t_stop < next)
+			next = run->t_stop;
+		if (th->stopping && th->drain_deadline < next)
+			next = th->drain_deadline;
+		int timeout = -1;
+		if (next != UINT64_MAX)
+			timeout = next <= now ? 0 : (int)((next - now + MS - 1) / MS);
+
+		int n = epoll_wait(th->ep, evs, 256, timeout);
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			uint32_t e = evs[i].events;
+			if (fd == th->pace_fd) {
+				uint64_t ticks;
+				if (read(fd, &ticks, sizeof(ticks)) < 0) {
+					/* EAGAIN: re-armed since; nothing to read */
+				}
+				send_due(th);
+			} else if (fd == run->stop_fd) {
+				if (!th->stopping) {
+					th->r.interrupted = 1;
+					begin_stop(th, now_ns(),
+						   DRAIN_STOP_NS < drain ? DRAIN_STOP_NS : drain);
+				}
+			} else if ((size_t)fd < th->nfds && !th->fds[fd].wanted) {
+				epoll_ctl(th->ep, EPOLL_CTL_DEL, fd, NULL);
+				th->fds[fd].events = 0;
+			} else {
+				int flags = (e & (EPOLLIN | EPOLLHUP) ? CURL_CSELECT_IN : 0) |
+					    (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+					    (e & EPOLLERR ? CURL_CSELECT_ERR : 0);
+				socket_action(th, fd, flags);
+			}
+		}
+		drain_msgs(th);
+		/* Requests started just now asked for an immediate timeout: run them
+		 * here rather than after another trip through epoll_wait. */
+		while (th->curl_deadline != UINT64_MAX && now_ns() >= th->curl_deadline) {
+			th->curl_deadline = UINT64_MAX;
+			socket_action(th, CURL_SOCKET_TIMEOUT, 0);
+			drain_msgs(th);
+		}
+	}
+}
+
+void *load__thread_main(void *arg)
+{
+	struct lthread *th = arg;
+	struct run *run = th->run;
+	const struct load_config *cfg = th->cfg;
+	int n = cfg->connections / run->nthreads + (th->index < cfg->connections % run->nthreads);
+
+	if (cfg->mode == LOAD_CLOSED && cfg->requests) {
+		th->limited = 1;
+		th->quota = cfg->requests / (uint64_t)run->nthreads +
+			    ((uint64_t)th->index < cfg->requests % (uint64_t)run->nthreads);
+	}
+	th->next_k = (uint64_t)th->index;
+	th->err = load__thread_setup(th, n);
+
+	pthread_mutex_lock(&run->lock);
+	run->nready++;
+	pthread_cond_broadcast(&run->cond);
+	while (!run->go)
+		pthread_cond_wait(&run->cond, &run->lock);
+	int failed = run->failed;
+	pthread_mutex_unlock(&run->lock);
+
+	if (!th->err && !failed)
+		thread_loop(th);
+	load__thread_teardown(th);
+	uint64_t one = 1;
+	ssize_t w = write(run->done_fd, &one, sizeof(one));
+	(void)w;
+	return NULL;
+}
