@@ -1,4 +1,4 @@
-/* Placeholder until run, all and plot land. */
+/* Placeholder until run and all land. */
 #include <stdio.h>
 
 #include "cmds.h"
@@ -16,12 +16,6 @@ int cmd_run(int argc, char **argv)
 }
 
 int cmd_all(int argc, char **argv)
-{
-	(void)argc;
-	return not_built(argv[0]);
-}
-
-int cmd_plot(int argc, char **argv)
 {
 	(void)argc;
 	return not_built(argv[0]);
