@@ -113,7 +113,7 @@ static int line_chart(FILE *f, const struct sum *s, const char *dir, const char 
 		return n;
 	fputs("set title ", f);
 	gp_str(f, title);
-	fprintf(f, " font ',13'\nset logscale x 2\nset xlabel 'concurrent connections (log scale)'\n");
+	fprintf(f, " font ',13'\nset logscale x 10\nset xlabel 'concurrent connections (log scale)'\n");
 	fputs("set ylabel ", f);
 	gp_str(f, ylabel);
 	fputs(logy ? "\nset logscale y\n" : "\nset yrange [0:*]\n", f);
@@ -229,7 +229,7 @@ static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *
 	open_chart(f, dir, png, 1300, 520);
 	fputs("set multiplot layout 1,2 title ", f);
 	gp_str(f, title);
-	fputs(" font ',13'\nset logscale x 2\nset xlabel 'concurrent connections (log scale)'\nset key inside left top\n", f);
+	fputs(" font ',13'\nset logscale x 10\nset xlabel 'concurrent connections (log scale)'\nset key inside left top\n", f);
 	fputs("set title ", f);
 	gp_str(f, ta);
 	fprintf(f, "\n%s", loga ? "set logscale y\n" : "set yrange [0:*]\n");

@@ -429,11 +429,11 @@ static void emit_running(struct tl *t, struct boxw *w, const struct rd_iv *v, do
 }
 
 /* A request read on one thread and handled on another (hybrid's loop handing
- * work to its pool) gets a dashed line between the two moments. */
+ * work to its pool) gets an arrow between the two moments. */
 static void emit_handoffs(struct tl *t, FILE *f)
 {
 	fputs("$HAND << EOD\n", f);
-	size_t n = t->r.nreq, step = n > 150 ? (n + 149) / 150 : 1;
+	size_t n = t->r.nreq, step = n > 30 ? (n + 29) / 30 : 1;
 	for (size_t k = 0; k < n; k += step) {
 		const struct rd_req *q = &t->r.req[t->order[k]];
 		const struct rd_mark *rs = NULL, *he = NULL;
@@ -457,8 +457,11 @@ static void emit_handoffs(struct tl *t, FILE *f)
 		if (!a || !b || a->lane < 0 || b->lane < 0)
 			continue;
 		double x = xms(t, rs->t), dx = xms(t, he->t) - x;
+		/* Half transparent (gnuplot's alpha byte), so a fan of them stays
+		 * readable; at most 30, evenly spaced in send order. */
 		fprintf(f, "%.4f %d %.4f %d %u\n", x, a->lane, dx, b->lane - a->lane,
-			tl_colour_of(t, q->id));
+			0x60000000u | tl_colour_of(t, q->id));
+		t->nhand++;
 	}
 	fputs("EOD\n", f);
 }

@@ -64,11 +64,13 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 		pjson_get(t->r.meta, "target", target, sizeof(target));
 		pjson_get(t->r.meta, "endpoint", endpoint, sizeof(endpoint));
 	}
+	if (!target[0] && t->r.nthr) /* the main thread's name is the program's */
+		snprintf(target, sizeof(target), "%s", t->r.thr[0].comm);
 	if (!target[0]) {
 		const char *base = strrchr(dir, '/');
 		snprintf(target, sizeof(target), "%s", base && base[1] ? base + 1 : dir);
 	}
-	snprintf(p->title, sizeof(p->title), "%s %s: %s", target, endpoint,
+	snprintf(p->title, sizeof(p->title), "%s%s%s: %s", target, endpoint[0] ? " " : "", endpoint,
 		 t->nlane ? "requests over the threads that served them" :
 			    "what the threads did");
 	size_t failed = 0;
@@ -200,7 +202,8 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 		gp_str(f, p->notes[i]);
 		fprintf(f, " at screen 0.5,%.5f center font ',9' tc rgb '#a03000'\n", sy(p, 66 + 17 * i));
 	}
-	fputs("set label 5 'One colour per request, the same in both panels (cycling after 12). Bursts shorter than 2 px are drawn 2 px wide.' ", f);
+	fputs(t->r.nmark ? "set label 5 'One colour per request, the same in both panels (cycling after 12). Bursts shorter than 2 px are drawn 2 px wide.' " :
+			   "set label 5 'Bursts shorter than 2 px are drawn 2 px wide.' ", f);
 	fprintf(f, "at screen %.5f,%.5f left font ',8' tc rgb '#707070'\n", (double)TL_LEFT / TL_W,
 		sy(p, p->h - 12));
 	const char *xlabel = t->nlane ? "ms since the first request was sent" : "ms since the trace started";
@@ -232,17 +235,20 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 		fprintf(f, "set yrange [-0.6:%.1f]\n", (double)t->nthr_lanes - 0.4);
 		ytics_threads(t, f);
 		fprintf(f, "set xlabel '%s'\n", xlabel);
-		fprintf(f,
-			"plot $THR using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb variable notitle, \\\n"
-			" $HAND using 1:2:3:4:5 with vectors nohead lw 1 dt 2 lc rgb variable notitle, \\\n"
-			" $LBL using 1:2:3 with labels boxed font ',7' tc rgb '#303030' notitle, \\\n"
-			" NaN with boxes lc rgb '#%06x' title 'running a request (its colour)', \\\n"
-			" NaN with boxes lc rgb '#%06x' title 'running, no request', \\\n"
-			" NaN with boxes lc rgb '#%06x' title 'runnable: awaiting a CPU', \\\n"
-			" NaN with lines lw 3 lc rgb '#%06x' title 'sleeping (syscall named)', \\\n"
-			" NaN with lines lw 3 lc rgb '#%06x' title 'blocked (uninterruptible)', \\\n"
-			" NaN with vectors nohead lw 1 dt 2 lc rgb '#606060' title 'hand-off to another thread'\n",
-			0x1f77b4, 0x505050, 0xff7f0e, 0x9ecae1, 0xd62728);
+		fputs("plot $THR using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb variable notitle, \\\n"
+		      " $HAND using 1:2:3:4:5 with vectors head size screen 0.005,25 filled lw 1 lc rgb variable notitle, \\\n"
+		      " $LBL using 1:2:3 with labels boxed font ',7' tc rgb '#303030' notitle", f);
+		if (t->r.nmark)
+			fputs(", \\\n NaN with boxes lc rgb '#1f77b4' title 'running a request (its colour)', \\\n"
+			      " NaN with boxes lc rgb '#505050' title 'running, no request'", f);
+		else
+			fputs(", \\\n NaN with boxes lc rgb '#505050' title 'running'", f);
+		fputs(", \\\n NaN with boxes lc rgb '#ff7f0e' title 'runnable: awaiting a CPU', \\\n"
+		      " NaN with lines lw 3 lc rgb '#9ecae1' title 'sleeping (syscall named)', \\\n"
+		      " NaN with lines lw 3 lc rgb '#d62728' title 'blocked (uninterruptible)'", f);
+		if (t->nhand)
+			fputs(", \\\n NaN with vectors head filled lc rgb '#606060' title 'read here, handed to'", f);
+		fputc('\n', f);
 	}
 	fputs("unset multiplot\nunset label\nunset xlabel\n", f);
 }

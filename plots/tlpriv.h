@@ -45,6 +45,7 @@ struct tl {
 	size_t nthr, nthr_lanes, thr_total, thr_idle, thr_cut;
 	uint64_t t0, w0, w1; /* origin of the axis, window shown */
 	double ms_per_px;
+	size_t nhand; /* hand-offs drawn */
 	double req_ppu, thr_ppu; /* pixels per lane unit in each panel */
 };
 
