@@ -383,21 +383,63 @@ static void emit_requests(struct tl *t, FILE *f)
 	fputs("EOD\n", f);
 }
 
-/* A running interval split by the requests its thread was serving. */
-static void emit_running(struct tl *t, struct boxw *w, const struct rd_iv *v, double y)
+/* First service stretch of thread tid ending after time a. */
+static size_t first_serve(const struct tl *t, uint32_t tid, uint64_t a)
 {
-	double minw = t->ms_per_px * 2, h = half(t->thr_ppu, 0.36, 12);
-	uint64_t a = v->a < t->w0 ? t->w0 : v->a, b = v->b > t->w1 ? t->w1 : v->b;
-	/* First service stretch of this thread ending after a. */
 	size_t lo = 0, hi = t->nserve;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		const struct tl_serve *s = &t->serve[mid];
-		if (s->tid < v->tid || (s->tid == v->tid && s->b <= a))
+		if (s->tid < tid || (s->tid == tid && s->b <= a))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* The request a running stretch [a, b) was mostly about: the one served longest
+ * in it, else the first marked in it. 0 with *id unset when none. */
+static int dominant(const struct tl *t, uint32_t tid, uint64_t a, uint64_t b, uint64_t *id)
+{
+	uint64_t best = 0;
+	int found = 0;
+	for (size_t i = first_serve(t, tid, a); i < t->nserve && t->serve[i].tid == tid &&
+						t->serve[i].a < b;
+	     i++) {
+		const struct tl_serve *s = &t->serve[i];
+		uint64_t x = s->a > a ? s->a : a, y = s->b < b ? s->b : b;
+		if (y - x >= best) {
+			best = y - x;
+			*id = s->id;
+			found = 1;
+		}
+	}
+	if (found)
+		return 1;
+	size_t k = first_mark(t->by_tid, t->r.nmark, tid, a);
+	if (k < t->r.nmark && t->by_tid[k].tid == tid && t->by_tid[k].t <= b) {
+		*id = t->by_tid[k].id;
+		return 1;
+	}
+	return 0;
+}
+
+/* A running interval split by the requests its thread was serving. One too
+ * short to split visibly (an event loop's burst through ten requests) is drawn
+ * whole in the colour of the request it mostly served. */
+static void emit_running(struct tl *t, struct boxw *w, const struct rd_iv *v, double y)
+{
+	double minw = t->ms_per_px * 2, h = half(t->thr_ppu, 0.36, 12);
+	uint64_t a = v->a < t->w0 ? t->w0 : v->a, b = v->b > t->w1 ? t->w1 : v->b;
+	uint64_t id;
+	if (xms(t, b) - xms(t, a) < minw * 2) {
+		double x0 = xms(t, a);
+		box(w, x0, x0 + minw, y - h, y + h,
+		    dominant(t, v->tid, a, b, &id) ? tl_colour_of(t, id) : C_NOREQ);
+		return;
+	}
+	size_t lo = first_serve(t, v->tid, a);
 	uint64_t at = a;
 	for (;;) {
 		const struct tl_serve *s = lo < t->nserve && t->serve[lo].tid == v->tid &&
@@ -419,8 +461,7 @@ static void emit_running(struct tl *t, struct boxw *w, const struct rd_iv *v, do
 			break;
 		uint64_t sb = s->b < b ? s->b : b, sa = s->a > at ? s->a : at;
 		double x0 = xms(t, sa), x1 = xms(t, sb);
-		box(w, x0, x1 - x0 < minw ? x0 + minw : x1, y - h, y + h,
-		    tl_colour_of(t, s->id));
+		box(w, x0, x1 - x0 < minw ? x0 + minw : x1, y - h, y + h, tl_colour_of(t, s->id));
 		at = sb;
 		lo++;
 		if (at >= b)

@@ -53,6 +53,8 @@ static int cmp_seg(const void *x, const void *y)
 /* Sorted, and overlapping or touching segments merged (the loop's bursts). */
 static void tidy(struct thr *t)
 {
+	if (t->n < 2)
+		return;
 	qsort(t->run, (size_t)t->n, sizeof(*t->run), cmp_seg);
 	int o = 0;
 	for (int i = 0; i < t->n; i++) {
