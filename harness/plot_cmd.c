@@ -80,7 +80,10 @@ int cmd_plot(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "bench plot: %s\n", argc < 2 ? "missing DIR" : argc > 2 ? "one DIR only" : "unknown option");
+		fprintf(stderr, "bench plot: %s\n",
+			argc < 2   ? "missing DIR"
+			: argc > 2 ? "one DIR only"
+				   : "unknown option");
 		usage(stderr);
 		return 2;
 	}
@@ -102,12 +105,15 @@ int cmd_plot(int argc, char **argv)
 			fprintf(stderr, "bench plot: %s: report: %s\n", dir, why(rc));
 			return 1;
 		}
-		printf("%s: comparison charts, %d timeline%s%s, report.html\n", dir, cells < 0 ? 0 : cells,
-		       cells == 1 ? "" : "s", bad ? " (some failed)" : "");
+		printf("%s: comparison charts, %d timeline%s%s, report.html\n", dir,
+		       cells < 0 ? 0 : cells, cells == 1 ? "" : "s", bad ? " (some failed)" : "");
 		return bad ? 1 : 0;
 	}
 	if (!has(dir, "sched.csv") && !has(dir, "requests.csv")) {
-		fprintf(stderr, "bench plot: %s: no summary.csv, sched.csv or requests.csv: not a results directory\n", dir);
+		fprintf(stderr,
+			"bench plot: %s: no summary.csv, sched.csv or requests.csv: not a results "
+			"directory\n",
+			dir);
 		return 1;
 	}
 	if ((rc = plots_timeline(dir))) {

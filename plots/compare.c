@@ -14,8 +14,8 @@
 #include "plots.h"
 #include "summary.h"
 
-static const char *const blog_paths[] = { "/sync", "/async", "/wrong" };
-static const unsigned blog_colours[] = { 0x1f77b4, 0x2ca02c, 0xd62728 };
+static const char *const blog_paths[] = {"/sync", "/async", "/wrong"};
+static const unsigned blog_colours[] = {0x1f77b4, 0x2ca02c, 0xd62728};
 
 static int cmp_conc(const void *a, const void *b)
 {
@@ -25,8 +25,8 @@ static int cmp_conc(const void *a, const void *b)
 
 /* One datablock per target: concurrency and the field, successful cells only,
  * by concurrency. Returns how many targets had a point; `which` marks them. */
-static int series(FILE *f, const struct sum *s, const char *scen, enum sum_field fld, const char *name,
-		  int *which)
+static int series(FILE *f, const struct sum *s, const char *scen, enum sum_field fld,
+		  const char *name, int *which)
 {
 	int drawn = 0;
 	double *pts = malloc((s->n ? s->n : 1) * 2 * sizeof(double));
@@ -37,8 +37,8 @@ static int series(FILE *f, const struct sum *s, const char *scen, enum sum_field
 		for (size_t i = 0; i < s->n; i++) {
 			const struct sum_row *r = &s->row[i];
 			double v = sum_get(r, fld);
-			if (strcmp(r->scenario, scen) || strcmp(r->target, s->target[t]) || r->failed ||
-			    isnan(v) || isnan(r->concurrency) || r->concurrency <= 0)
+			if (strcmp(r->scenario, scen) || strcmp(r->target, s->target[t]) ||
+			    r->failed || isnan(v) || isnan(r->concurrency) || r->concurrency <= 0)
 				continue;
 			pts[2 * n] = r->concurrency;
 			pts[2 * n + 1] = v;
@@ -65,13 +65,17 @@ static void plot_series(FILE *f, const struct sum *s, const char *name, const in
 	for (int t = 0; t < s->ntarget; t++) {
 		if (!which[t])
 			continue;
-		fprintf(f, "%s$%s_%d using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#%06x' title '%s%s'",
-			first ? "plot " : ", \\\n  ", name, t, sum_colour(s->target[t]), s->target[t],
-			suffix);
+		fprintf(f,
+			"%s$%s_%d using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#%06x' title "
+			"'%s%s'",
+			first ? "plot " : ", \\\n  ", name, t, sum_colour(s->target[t]),
+			s->target[t], suffix);
 		first = 0;
 	}
 	if (first)
-		fputs("set label 'no successful cells' at graph 0.5,0.5 center\nplot [1:10][0:1] NaN notitle", f);
+		fputs("set label 'no successful cells' at graph 0.5,0.5 center\nplot [1:10][0:1] "
+		      "NaN notitle",
+		      f);
 	fputc('\n', f);
 }
 
@@ -113,7 +117,8 @@ static int line_chart(FILE *f, const struct sum *s, const char *dir, const char 
 		return n;
 	fputs("set title ", f);
 	gp_str(f, title);
-	fprintf(f, " font ',13'\nset logscale x 10\nset xlabel 'concurrent connections (log scale)'\n");
+	fprintf(
+	    f, " font ',13'\nset logscale x 10\nset xlabel 'concurrent connections (log scale)'\n");
 	fputs("set ylabel ", f);
 	gp_str(f, ylabel);
 	fputs(logy ? "\nset logscale y\n" : "\nset yrange [0:*]\n", f);
@@ -136,23 +141,26 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 				const struct sum_row *r = &s->row[i];
 				char path[64];
 				sum_path(r->endpoint, path, sizeof(path));
-				if (strcmp(r->scenario, "blog") || strcmp(r->target, s->target[t]) ||
-				    strcmp(path, blog_paths[j]))
+				if (strcmp(r->scenario, "blog") ||
+				    strcmp(r->target, s->target[t]) || strcmp(path, blog_paths[j]))
 					continue;
 				double w = sum_wait_ms(r->endpoint);
 				if (!wait && w > 0)
 					wait = w;
 				double x = t + (j - (nb - 1) / 2.0) * bw;
 				if (r->failed || isnan(r->batch_ms))
-					fprintf(f, "%g 0 %g %u \"failed\"\n", x, bw * 0.9, 0xd62728u);
+					fprintf(f, "%g 0 %g %u \"failed\"\n", x, bw * 0.9,
+						0xd62728u);
 				else
-					fprintf(f, "%g %g %g %u \"%.1f\"\n", x, r->batch_ms / 1000, bw * 0.9,
-						blog_colours[j], w > 0 ? r->batch_ms / w : 0);
+					fprintf(f, "%g %g %g %u \"%.1f\"\n", x, r->batch_ms / 1000,
+						bw * 0.9, blog_colours[j],
+						w > 0 ? r->batch_ms / w : 0);
 				break;
 			}
 	fputs("EOD\n", f);
 	open_chart(f, dir, "blog", 1100, 600);
-	fputs("set title 'The original experiment: N requests at once, how long the batch took' font ',13'\n"
+	fputs("set title 'The original experiment: N requests at once, how long the batch took' "
+	      "font ',13'\n"
 	      "set ylabel 'seconds until the last response'\nset grid noxtics\n"
 	      "set style fill solid 1.0 noborder\nset yrange [0:*]\nset offsets 0,0,graph 0.08,0\n",
 	      f);
@@ -160,14 +168,19 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 	for (int t = 0; t < s->ntarget; t++)
 		fprintf(f, "%s'%s' %d", t ? ", " : "", s->target[t], t);
 	fputs(")\n", f);
-	fputs("set label 'numbers over the bars: the batch time in waits' at graph 0,1.03 left font ',9' tc rgb '#606060'\n", f);
+	fputs("set label 'numbers over the bars: the batch time in waits' at graph 0,1.03 left "
+	      "font ',9' tc rgb '#606060'\n",
+	      f);
 	fputs("plot $BLOG using 1:2:3:4 with boxes lc rgb variable notitle, \\\n"
-	      "  $BLOG using 1:2:5 with labels offset 0,0.7 font ',8' notitle", f);
+	      "  $BLOG using 1:2:5 with labels offset 0,0.7 font ',8' notitle",
+	      f);
 	for (int j = 0; j < nb; j++)
-		fprintf(f, ", \\\n  NaN with boxes lc rgb '#%06x' title '%s'", blog_colours[j], blog_paths[j]);
+		fprintf(f, ", \\\n  NaN with boxes lc rgb '#%06x' title '%s'", blog_colours[j],
+			blog_paths[j]);
 	if (wait > 0)
-		fprintf(f, ", \\\n  %g with lines dt 2 lw 2 lc rgb '#303030' title 'one wait (%g ms)'", wait / 1000,
-			wait);
+		fprintf(f,
+			", \\\n  %g with lines dt 2 lw 2 lc rgb '#303030' title 'one wait (%g ms)'",
+			wait / 1000, wait);
 	fputc('\n', f);
 	close_chart(f);
 	return 0;
@@ -199,17 +212,21 @@ static int memory_chart(FILE *f, const struct sum *s, const char *dir)
 	}
 	fputs("EOD\n", f);
 	open_chart(f, dir, "memory", 1100, 500);
-	fputs("set multiplot layout 1,2 title 'Cost of concurrency: the most memory and threads each target used (io-bound)' font ',13'\n"
-	      "set style fill solid 1.0 noborder\nset grid noxtics\nset yrange [0:*]\nset offsets 0,0,graph 0.1,0\nset key off\n",
+	fputs("set multiplot layout 1,2 title 'Cost of concurrency: the most memory and threads "
+	      "each target used (io-bound)' font ',13'\n"
+	      "set style fill solid 1.0 noborder\nset grid noxtics\nset yrange [0:*]\nset offsets "
+	      "0,0,graph 0.1,0\nset key off\n",
 	      f);
 	fprintf(f, "set xrange [-0.6:%d.6]\nset xtics (", n - 1);
 	for (int k = 0; k < n; k++)
 		fprintf(f, "%s'%s' %d", k ? ", " : "", s->target[idx[k]], k);
 	fputs(")\n", f);
 	fputs("set title 'resident memory at peak (MiB)'\n"
-	      "plot $MEM using 1:2:(0.6):4 with boxes lc rgb variable, $MEM using 1:2:(sprintf('%.1f',$2)) with labels offset 0,0.7 font ',9'\n"
+	      "plot $MEM using 1:2:(0.6):4 with boxes lc rgb variable, $MEM using "
+	      "1:2:(sprintf('%.1f',$2)) with labels offset 0,0.7 font ',9'\n"
 	      "set title 'threads at peak'\n"
-	      "plot $MEM using 1:3:(0.6):4 with boxes lc rgb variable, $MEM using 1:3:(sprintf('%d',int($3))) with labels offset 0,0.7 font ',9'\n"
+	      "plot $MEM using 1:3:(0.6):4 with boxes lc rgb variable, $MEM using "
+	      "1:3:(sprintf('%d',int($3))) with labels offset 0,0.7 font ',9'\n"
 	      "unset multiplot\n",
 	      f);
 	close_chart(f);
@@ -217,8 +234,8 @@ static int memory_chart(FILE *f, const struct sum *s, const char *dir)
 }
 
 static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *png,
-		     const char *scen, const char *title, enum sum_field a, const char *ta, int loga,
-		     enum sum_field b, const char *tb, int logb)
+		     const char *scen, const char *title, enum sum_field a, const char *ta,
+		     int loga, enum sum_field b, const char *tb, int logb)
 {
 	int wa[8], wb[8];
 	char na[32], nb[32];
@@ -229,7 +246,9 @@ static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *
 	open_chart(f, dir, png, 1300, 520);
 	fputs("set multiplot layout 1,2 title ", f);
 	gp_str(f, title);
-	fputs(" font ',13'\nset logscale x 10\nset xlabel 'concurrent connections (log scale)'\nset key inside left top\n", f);
+	fputs(" font ',13'\nset logscale x 10\nset xlabel 'concurrent connections (log "
+	      "scale)'\nset key inside left top\n",
+	      f);
 	fputs("set title ", f);
 	gp_str(f, ta);
 	fprintf(f, "\n%s", loga ? "set logscale y\n" : "set yrange [0:*]\n");
@@ -244,9 +263,10 @@ static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *
 	return 0;
 }
 
-static const char *const charts[] = { "blog", "throughput", "latency", "iobound", "memory", "cpubound" };
-static const char *const chart_scen[] = { "blog", "throughput", "throughput", "io-bound", "io-bound",
-					  "cpu-bound" };
+static const char *const charts[] = {"blog",	"throughput", "latency",
+				     "iobound", "memory",     "cpubound"};
+static const char *const chart_scen[] = {"blog",     "throughput", "throughput",
+					 "io-bound", "io-bound",   "cpu-bound"};
 #define NCHARTS 6
 
 int plots_compare(const char *dir)
@@ -281,27 +301,33 @@ int plots_compare(const char *dir)
 	if (want[0])
 		rc = blog_chart(f, &s, dir);
 	if (!rc && want[1]) {
-		snprintf(title, sizeof(title), "Throughput: GET %s, closed loop", endpoint_of(&s, "throughput"));
+		snprintf(title, sizeof(title), "Throughput: GET %s, closed loop",
+			 endpoint_of(&s, "throughput"));
 		open_chart(f, dir, "throughput", 1000, 560);
-		rc = line_chart(f, &s, dir, "tp", "throughput", F_RPS, title, "requests per second", 0);
+		rc = line_chart(f, &s, dir, "tp", "throughput", F_RPS, title, "requests per second",
+				0);
 		close_chart(f);
 	}
 	if (!rc && want[2]) {
-		snprintf(title, sizeof(title), "Latency under load: GET %s", endpoint_of(&s, "throughput"));
-		rc = two_panel(f, &s, dir, "latency", "throughput", title, F_P50, "p50 latency (ms, log)", 1,
-			       F_P99, "p99 latency (ms, log)", 1);
+		snprintf(title, sizeof(title), "Latency under load: GET %s",
+			 endpoint_of(&s, "throughput"));
+		rc = two_panel(f, &s, dir, "latency", "throughput", title, F_P50,
+			       "p50 latency (ms, log)", 1, F_P99, "p99 latency (ms, log)", 1);
 	}
 	if (!rc && want[3]) {
-		snprintf(title, sizeof(title), "I/O-bound: GET %s at rising concurrency", endpoint_of(&s, "io-bound"));
-		rc = two_panel(f, &s, dir, "iobound", "io-bound", title, F_RPS, "requests per second", 0, F_P99,
-			       "p99 latency (ms, log)", 1);
+		snprintf(title, sizeof(title), "I/O-bound: GET %s at rising concurrency",
+			 endpoint_of(&s, "io-bound"));
+		rc = two_panel(f, &s, dir, "iobound", "io-bound", title, F_RPS,
+			       "requests per second", 0, F_P99, "p99 latency (ms, log)", 1);
 	}
 	if (!rc && want[4])
 		rc = memory_chart(f, &s, dir);
 	if (!rc && want[5]) {
-		snprintf(title, sizeof(title), "CPU-bound: GET %s, where async does not help", endpoint_of(&s, "cpu-bound"));
+		snprintf(title, sizeof(title), "CPU-bound: GET %s, where async does not help",
+			 endpoint_of(&s, "cpu-bound"));
 		open_chart(f, dir, "cpubound", 1000, 560);
-		rc = line_chart(f, &s, dir, "cpu", "cpu-bound", F_RPS, title, "requests per second", 0);
+		rc = line_chart(f, &s, dir, "cpu", "cpu-bound", F_RPS, title, "requests per second",
+				0);
 		close_chart(f);
 	}
 	int bad = ferror(f);

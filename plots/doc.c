@@ -33,12 +33,14 @@ static void md_esc(FILE *f, const char *s, int cell)
 
 static void base64(FILE *out, FILE *in)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	unsigned char b[3 * 1024];
 	size_t n;
 	while ((n = fread(b, 1, sizeof(b), in)) > 0) {
 		for (size_t i = 0; i < n; i += 3) {
-			unsigned v = (unsigned)b[i] << 16 | (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) |
+			unsigned v = (unsigned)b[i] << 16 |
+				     (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) |
 				     (i + 2 < n ? b[i + 2] : 0);
 			fputc(tab[v >> 18 & 63], out);
 			fputc(tab[v >> 12 & 63], out);
@@ -53,10 +55,12 @@ void doc_begin(struct doc *d, const char *title)
 	fputs("# ", d->md);
 	md_esc(d->md, title, 0);
 	fputs("\n\n", d->md);
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", d->html);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>",
+	      d->html);
 	html_esc(d->html, title);
 	fputs("</title>\n<style>\n"
-	      "body{font-family:system-ui,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\n"
+	      "body{font-family:system-ui,sans-serif;max-width:1180px;margin:2em auto;padding:0 "
+	      "1em;color:#222;line-height:1.45}\n"
 	      "h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #ddd}\n"
 	      "img{max-width:100%;border:1px solid #eee}\n"
 	      "table{border-collapse:collapse;font-size:.85em;margin:1em 0}\n"
@@ -64,7 +68,8 @@ void doc_begin(struct doc *d, const char *title)
 	      "td:first-child,th:first-child,td.l{text-align:left}th{background:#f4f4f4}\n"
 	      "tr.fail td{background:#fde8e8}\n"
 	      "pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.8em}\n"
-	      ".grid{display:grid;gap:.8em}.grid figure{margin:0}.grid figcaption{font-size:.85em;color:#555}\n"
+	      ".grid{display:grid;gap:.8em}.grid figure{margin:0}.grid "
+	      "figcaption{font-size:.85em;color:#555}\n"
 	      "</style></head><body>\n<h1>",
 	      d->html);
 	html_esc(d->html, title);
@@ -130,7 +135,8 @@ void doc_img(struct doc *d, const char *rel, const char *alt, int width)
 void doc_pre(struct doc *d, const char *text)
 {
 	/* A fence longer than any run of backticks in the text. */
-	fprintf(d->md, "~~~~\n%s%s~~~~\n\n", text, text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
+	fprintf(d->md, "~~~~\n%s%s~~~~\n\n", text,
+		text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
 	fputs("<pre>", d->html);
 	html_esc(d->html, text);
 	fputs("</pre>\n", d->html);

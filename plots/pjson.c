@@ -65,7 +65,9 @@ static size_t scan_string(const char *s, size_t i, char *out, size_t len)
 				int k;
 				for (k = 1; k <= 4 && s[i + k]; k++) {
 					char h = s[i + k];
-					v = v * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+					v = v * 16 + (unsigned)(h >= 'a'   ? h - 'a' + 10
+								: h >= 'A' ? h - 'A' + 10
+									   : h - '0');
 				}
 				if (k <= 4)
 					return 0;

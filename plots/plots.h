@@ -11,7 +11,7 @@
 #define ASPLOTS_PLOTS_H
 
 /* Lanes beyond these are sampled (requests) or the busiest kept (threads). */
-#define PLOTS_MAX_REQ_LANES 60
+#define PLOTS_MAX_REQ_LANES    60
 #define PLOTS_MAX_THREAD_LANES 40
 
 /* run_dir/timeline.png and timeline.svg from requests.csv, sched.csv and

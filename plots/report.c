@@ -69,10 +69,11 @@ static int extremes(const struct sum *s, const char *scen, double c, enum sum_fi
 
 static void blog_text(const struct sum *s, struct para *p)
 {
-	static const char *const paths[] = { "/sync", "/async", "/wrong" };
-	add(p, "Each target got N requests at once on one endpoint, as in the original experiment; a bar is the time until the last response, the dashed line one wait. ");
+	static const char *const paths[] = {"/sync", "/async", "/wrong"};
+	add(p, "Each target got N requests at once on one endpoint, as in the original experiment; "
+	       "a bar is the time until the last response, the dashed line one wait. ");
 	for (int j = 0; j < 3; j++) {
-		struct para together = { "" }, serial = { "" };
+		struct para together = {""}, serial = {""};
 		int nt = 0, ns = 0;
 		double n = NAN, wait = 0;
 		for (size_t i = 0; i < s->n; i++) {
@@ -98,7 +99,8 @@ static void blog_text(const struct sum *s, struct para *p)
 		if (nt && ns)
 			add(p, "; ");
 		if (ns)
-			add(p, "%s took the number of waits in brackets, one request after another", serial.s);
+			add(p, "%s took the number of waits in brackets, one request after another",
+			    serial.s);
 		add(p, ". ");
 	}
 }
@@ -128,7 +130,9 @@ static void iobound_text(const struct sum *s, struct para *p)
 	add(p, "Every request waits, so throughput is bounded by concurrency over the wait");
 	if (w > 0)
 		add(p, " (%.0f in flight / %.0f ms = %.0f requests/s)", c, w, c / (w / 1000));
-	add(p, ". At %.0f, %s came closest with %.0f requests/s (p99 %.0f ms); %s reached %.0f requests/s (p99 %.0f ms). ",
+	add(p,
+	    ". At %.0f, %s came closest with %.0f requests/s (p99 %.0f ms); %s reached %.0f "
+	    "requests/s (p99 %.0f ms). ",
 	    c, hi->target, hi->rps, hi->p99_ms, lo->target, lo->rps, lo->p99_ms);
 }
 
@@ -144,16 +148,19 @@ static void memory_text(const struct sum *s, struct para *p)
 			big = r;
 		/* The leanest at the top concurrency that also kept up: of equal
 		 * thread counts, the one with more throughput. */
-		if (r->concurrency == c &&
-		    (!small || r->threads < small->threads ||
-		     (r->threads == small->threads && r->rps > small->rps)))
+		if (r->concurrency == c && (!small || r->threads < small->threads ||
+					    (r->threads == small->threads && r->rps > small->rps)))
 			small = r;
 	}
 	if (!big || !small)
 		return;
-	add(p, "A thread per connection costs a stack and a scheduler entry per connection: %s peaked at %.0f threads and %.1f MiB at %.0f connections, while %s served %.0f connections with %.0f thread%s and %.1f MiB. ",
+	add(p,
+	    "A thread per connection costs a stack and a scheduler entry per connection: %s peaked "
+	    "at %.0f threads and %.1f MiB at %.0f connections, while %s served %.0f connections "
+	    "with %.0f thread%s and %.1f MiB. ",
 	    big->target, big->threads, big->rss_kib / 1024, big->concurrency, small->target,
-	    small->concurrency, small->threads, small->threads == 1 ? "" : "s", small->rss_kib / 1024);
+	    small->concurrency, small->threads, small->threads == 1 ? "" : "s",
+	    small->rss_kib / 1024);
 }
 
 static void cpu_text(const struct sum *s, struct para *p)
@@ -163,12 +170,15 @@ static void cpu_text(const struct sum *s, struct para *p)
 	if (isnan(c) || extremes(s, "cpu-bound", c, F_RPS, &lo, &hi))
 		return;
 	double spread = hi->rps > 0 ? 100 * (hi->rps - lo->rps) / hi->rps : 0;
-	add(p, "The handler burns CPU instead of waiting, so the CPUs are the limit whatever the model: at %.0f connections %s did %.0f requests/s and %s %.0f (%.0f%% apart). ",
+	add(p,
+	    "The handler burns CPU instead of waiting, so the CPUs are the limit whatever the "
+	    "model: at %.0f connections %s did %.0f requests/s and %s %.0f (%.0f%% apart). ",
 	    c, hi->target, hi->rps, lo->target, lo->rps, spread);
 	if (spread < 25)
 		add(p, "An event loop does not make CPU work faster. ");
 	else
-		add(p, "A single-threaded loop uses one core; models that run handlers on several threads use them all. ");
+		add(p, "A single-threaded loop uses one core; models that run handlers on several "
+		       "threads use them all. ");
 }
 
 static void fmt(char *b, size_t len, double v, const char *f)
@@ -181,9 +191,9 @@ static void fmt(char *b, size_t len, double v, const char *f)
 
 static void numbers_table(struct doc *d, const struct sum *s)
 {
-	static const char *const head[] = { "scenario", "target", "endpoint", "conns", "req/s",
-					    "p50 ms", "p99 ms", "batch ms", "RSS MiB", "threads",
-					    "status" };
+	static const char *const head[] = {"scenario", "target",  "endpoint", "conns",
+					   "req/s",    "p50 ms",  "p99 ms",   "batch ms",
+					   "RSS MiB",  "threads", "status"};
 	doc_table(d, head, 11);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
@@ -196,7 +206,8 @@ static void numbers_table(struct doc *d, const struct sum *s)
 		fmt(rss, sizeof(rss), r->rss_kib / 1024, "%.1f");
 		fmt(thr, sizeof(thr), r->threads, "%.0f");
 		snprintf(st, sizeof(st), "%s", r->failed ? "failed" : "ok");
-		const char *cells[] = { r->scenario, r->target, r->endpoint, c, rps, p50, p99, b, rss, thr, st };
+		const char *cells[] = {r->scenario, r->target, r->endpoint, c,	 rps, p50,
+				       p99,	    b,	       rss,	    thr, st};
 		doc_row(d, cells, 11);
 	}
 	doc_table_end(d);
@@ -249,10 +260,11 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 		const struct sum_row *r = &s->row[i];
 		if (!r->failed)
 			continue;
-		struct para p = { "" };
+		struct para p = {""};
 		char c[24];
 		fmt(c, sizeof(c), r->concurrency, "%.0f");
-		add(&p, "%s, %s %s at %s connections: %s", r->scenario, r->target, r->endpoint, c, r->status);
+		add(&p, "%s, %s %s at %s connections: %s", r->scenario, r->target, r->endpoint, c,
+		    r->status);
 		doc_p(d, p.s);
 		char t[2048];
 		if (r->dir[0]) {
@@ -265,9 +277,13 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 
 static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 {
-	static const char *const paths[] = { "/sync", "/async", "/wrong" };
+	static const char *const paths[] = {"/sync", "/async", "/wrong"};
 	doc_h(d, 2, "The blog timelines");
-	doc_p(d, "One picture per target and endpoint: requests on top as the client saw them, the server's threads below as the kernel ran them, one colour per request in both. A staircase on one thread is a serialised batch; parallel bars on many threads are a thread per request; short bursts on one thread under overlapping bars are an event loop. Each file is a full-size PNG (and SVG) in the cell's directory.");
+	doc_p(d, "One picture per target and endpoint: requests on top as the client saw them, the "
+		 "server's threads below as the kernel ran them, one colour per request in both. A "
+		 "staircase on one thread is a serialised batch; parallel bars on many threads are "
+		 "a thread per request; short bursts on one thread under overlapping bars are an "
+		 "event loop. Each file is a full-size PNG (and SVG) in the cell's directory.");
 	doc_grid(d, 3);
 	for (int t = 0; t < s->ntarget; t++)
 		for (int j = 0; j < 3; j++)
@@ -275,15 +291,16 @@ static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 				const struct sum_row *r = &s->row[i];
 				char path[64], rel[300], cap[200];
 				sum_path(r->endpoint, path, sizeof(path));
-				if (strcmp(r->scenario, "blog") || strcmp(r->target, s->target[t]) ||
-				    strcmp(path, paths[j]))
+				if (strcmp(r->scenario, "blog") ||
+				    strcmp(r->target, s->target[t]) || strcmp(path, paths[j]))
 					continue;
 				snprintf(rel, sizeof(rel), "%s/timeline.png", r->dir);
 				if (r->failed)
-					snprintf(cap, sizeof(cap), "%s %s: failed", r->target, r->endpoint);
+					snprintf(cap, sizeof(cap), "%s %s: failed", r->target,
+						 r->endpoint);
 				else
-					snprintf(cap, sizeof(cap), "%s %s: %.2f s", r->target, r->endpoint,
-						 r->batch_ms / 1000);
+					snprintf(cap, sizeof(cap), "%s %s: %.2f s", r->target,
+						 r->endpoint, r->batch_ms / 1000);
 				if (r->dir[0] && exists(dir, rel))
 					doc_cell(d, rel, cap);
 				break;
@@ -298,7 +315,7 @@ static void machine(struct doc *d, const char *meta)
 		doc_p(d, "No meta.json in this directory.");
 		return;
 	}
-	static const char *const head[] = { "what", "value" };
+	static const char *const head[] = {"what", "value"};
 	doc_table(d, head, 2);
 	size_t pos = 0;
 	char k[128], v[512];
@@ -308,12 +325,12 @@ static void machine(struct doc *d, const char *meta)
 			char k2[128], v2[512], kk[260];
 			while (pjson_next(v, &p2, k2, sizeof(k2), v2, sizeof(v2)) > 0) {
 				snprintf(kk, sizeof(kk), "%s %s", k, k2);
-				const char *cells[] = { kk, v2 };
+				const char *cells[] = {kk, v2};
 				doc_row(d, cells, 2);
 			}
 			continue;
 		}
-		const char *cells[] = { k, v };
+		const char *cells[] = {k, v};
 		doc_row(d, cells, 2);
 	}
 	doc_table_end(d);
@@ -336,28 +353,32 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, const
 {
 	char v[128];
 	doc_begin(d, "asyncscope: concurrency models compared");
-	struct para intro = { "" };
+	struct para intro = {""};
 	add(&intro, "The same small HTTP service, written %d ways (", s->ntarget);
 	for (int t = 0; t < s->ntarget; t++)
 		add(&intro, "%s%s", t ? ", " : "", s->target[t]);
 	add(&intro, "), driven by the same load generator and traced with eBPF. %zu cells", s->n);
 	if (meta && !pjson_get(meta, "quick", v, sizeof(v)) && !strcmp(v, "true"))
 		add(&intro, " in the quick matrix (fewer and shorter runs)");
-	if (meta && (!pjson_get(meta, "start", v, sizeof(v)) || !pjson_get(meta, "started", v, sizeof(v)) ||
-		     !pjson_get(meta, "start_time", v, sizeof(v))))
+	if (meta &&
+	    (!pjson_get(meta, "start", v, sizeof(v)) || !pjson_get(meta, "started", v, sizeof(v)) ||
+	     !pjson_get(meta, "start_time", v, sizeof(v))))
 		add(&intro, ", started %s", v);
-	add(&intro, ". Every number below is measured on this machine; the sentences under each chart are written from them.");
+	add(&intro, ". Every number below is measured on this machine; the sentences under each "
+		    "chart are written from them.");
 	doc_p(d, intro.s);
 
-	struct para p = { "" };
+	struct para p = {""};
 	blog_text(s, &p);
 	chart(d, dir, "blog", "The original experiment: sync, async and the mistake", p.s);
 	p.s[0] = '\0';
-	add(&p, "Requests per second for a tiny response with every connection always busy (log x). ");
+	add(&p,
+	    "Requests per second for a tiny response with every connection always busy (log x). ");
 	line_text(s, &p, "throughput", F_RPS, "throughput", "requests/s", 1);
 	chart(d, dir, "throughput", "Throughput", p.s);
 	p.s[0] = '\0';
-	add(&p, "Median and 99th percentile latency of the same runs: queueing shows up first in p99. ");
+	add(&p, "Median and 99th percentile latency of the same runs: queueing shows up first in "
+		"p99. ");
 	line_text(s, &p, "throughput", F_P99, "p99", "ms", 0);
 	chart(d, dir, "latency", "Latency under load", p.s);
 	p.s[0] = '\0';
@@ -384,7 +405,7 @@ int plots_report(const char *dir)
 	struct sum s;
 	char path[4096], md[4096], html[4096];
 	char *meta = NULL;
-	struct doc d = { .dir = dir };
+	struct doc d = {.dir = dir};
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path) ||
 	    snprintf(md, sizeof(md), "%s/report.md", dir) >= (int)sizeof(md) - 4 ||
 	    snprintf(html, sizeof(html), "%s/report.html", dir) >= (int)sizeof(html) - 4)

@@ -7,9 +7,9 @@
 
 struct sum_row {
 	char scenario[24], target[24], endpoint[96], status[256], dir[256];
-	double concurrency, requests, ok, errors, duration_s, rps, p50_ms, p99_ms, max_ms,
-		batch_ms, rss_kib, threads, cpu_s; /* NAN when empty */
-	int failed; /* status is not "ok" */
+	double concurrency, requests, ok, errors, duration_s, rps, p50_ms, p99_ms, max_ms, batch_ms,
+	    rss_kib, threads, cpu_s; /* NAN when empty */
+	int failed;		     /* status is not "ok" */
 };
 
 struct sum {

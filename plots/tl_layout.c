@@ -10,7 +10,7 @@
 #include "tlpriv.h"
 
 struct page {
-	int h;			/* total height, px */
+	int h;		      /* total height, px */
 	int req_top, req_bot; /* panel edges, px from the top */
 	int thr_top, thr_bot;
 	char title[256], sub[512], notes[2][256];
@@ -38,10 +38,10 @@ static void cat(char *dst, size_t len, const char *fmt, const char *a, const cha
 /* Run parameters worth a glance, from wherever meta.json keeps them. */
 static void meta_params(const char *json, char *out, size_t len, int depth)
 {
-	static const char *const keys[] = { "scenario",	 "connections", "concurrency", "c",
-					    "requests",	 "n",		"duration",    "duration_s",
-					    "rate",	 "burst",	"mode",	       "load",
-					    "threads",	 "pool",	"kernel",      NULL };
+	static const char *const keys[] = {"scenario", "connections", "concurrency", "c",
+					   "requests", "n",	      "duration",    "duration_s",
+					   "rate",     "burst",	      "mode",	     "load",
+					   "threads",  "pool",	      "kernel",	     NULL};
 	size_t pos = 0;
 	char k[64], v[256];
 	while (pjson_next(json, &pos, k, sizeof(k), v, sizeof(v)) > 0) {
@@ -49,7 +49,8 @@ static void meta_params(const char *json, char *out, size_t len, int depth)
 			meta_params(v, out, len, 1);
 			continue;
 		}
-		if (v[0] == '[' || v[0] == '{' || !v[0] || !strcmp(v, "false") || !strcmp(v, "null"))
+		if (v[0] == '[' || v[0] == '{' || !v[0] || !strcmp(v, "false") ||
+		    !strcmp(v, "null"))
 			continue;
 		for (int i = 0; keys[i]; i++)
 			if (!strcmp(k, keys[i]))
@@ -71,8 +72,7 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 		snprintf(target, sizeof(target), "%s", base && base[1] ? base + 1 : dir);
 	}
 	snprintf(p->title, sizeof(p->title), "%s%s%s: %s", target, endpoint[0] ? " " : "", endpoint,
-		 t->nlane ? "requests over the threads that served them" :
-			    "what the threads did");
+		 t->nlane ? "requests over the threads that served them" : "what the threads did");
 	size_t failed = 0;
 	uint64_t last = 0;
 	for (size_t i = 0; i < t->r.nreq; i++) {
@@ -81,7 +81,8 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 			last = t->r.req[i].t_end;
 	}
 	if (t->r.nreq)
-		snprintf(p->sub, sizeof(p->sub), "%zu requests, %zu failed, all done in %.0f ms  ·  %zu thread%s seen",
+		snprintf(p->sub, sizeof(p->sub),
+			 "%zu requests, %zu failed, all done in %.0f ms  ·  %zu thread%s seen",
 			 t->r.nreq, failed, ((double)last - (double)t->t0) / 1e6, t->thr_total,
 			 t->thr_total == 1 ? "" : "s");
 	else
@@ -94,10 +95,12 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 	size_t nl = sizeof(p->notes[0]);
 	n[0] = '\0';
 	if (t->r.nreq > t->nlane)
-		snprintf(n, nl, "Requests: %zu of %zu shown, evenly spaced in send order.  ", t->nlane,
-			 t->r.nreq);
+		snprintf(n, nl, "Requests: %zu of %zu shown, evenly spaced in send order.  ",
+			 t->nlane, t->r.nreq);
 	if (t->nlane && !t->r.have_marks)
-		cat(n, nl, "%s%s", "No server marks (marks.csv): request lanes show the client's view only.  ", "");
+		cat(n, nl, "%s%s",
+		    "No server marks (marks.csv): request lanes show the client's view only.  ",
+		    "");
 	if (t->nlane && !t->r.have_sched)
 		cat(n, nl, "%s%s", "No scheduler trace (sched.csv): no thread lanes.", "");
 	char *m = p->notes[1];
@@ -174,22 +177,27 @@ static void ytics_threads(const struct tl *t, FILE *f)
 
 static void panel_frame(const struct page *p, FILE *f, int top, int bot, const char *title)
 {
-	fprintf(f, "set tmargin at screen %.5f\nset bmargin at screen %.5f\n", sy(p, top), sy(p, bot));
-	fprintf(f, "set lmargin at screen %.5f\nset rmargin at screen %.5f\n", (double)TL_LEFT / TL_W,
-		(double)(TL_W - TL_RIGHT) / TL_W);
+	fprintf(f, "set tmargin at screen %.5f\nset bmargin at screen %.5f\n", sy(p, top),
+		sy(p, bot));
+	fprintf(f, "set lmargin at screen %.5f\nset rmargin at screen %.5f\n",
+		(double)TL_LEFT / TL_W, (double)(TL_W - TL_RIGHT) / TL_W);
 	fprintf(f, "set key at screen %.5f,%.5f left top Left reverse samplen 1.2 font ',9'\n",
 		(double)(TL_W - TL_RIGHT + 14) / TL_W, sy(p, top));
 	fprintf(f, "set label 10 ");
 	gp_str(f, title);
-	fprintf(f, " at screen %.5f,%.5f left font ',11'\n", (double)TL_LEFT / TL_W, sy(p, top - 8));
+	fprintf(f, " at screen %.5f,%.5f left font ',11'\n", (double)TL_LEFT / TL_W,
+		sy(p, top - 8));
 }
 
 static void draw(const struct tl *t, const struct page *p, FILE *f)
 {
-	double x0 = ((double)t->w0 - (double)t->t0) / 1e6, x1 = ((double)t->w1 - (double)t->t0) / 1e6;
+	double x0 = ((double)t->w0 - (double)t->t0) / 1e6,
+	       x1 = ((double)t->w1 - (double)t->t0) / 1e6;
 	fputs("set multiplot\nset style fill solid 1.0 noborder\n", f);
 	fputs("set style textbox opaque fillcolor rgb '#ffffff' noborder margins 1,0\n", f);
-	fputs("set grid xtics lc rgb '#dddddd' lt 1\nset border 3 lc rgb '#606060'\nset tics nomirror\n", f);
+	fputs("set grid xtics lc rgb '#dddddd' lt 1\nset border 3 lc rgb '#606060'\nset tics "
+	      "nomirror\n",
+	      f);
 	fprintf(f, "set xrange [%.4f:%.4f]\n", x0, x1);
 	fputs("set label 1 ", f);
 	gp_str(f, p->title);
@@ -200,13 +208,17 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 	for (int i = 0; i < p->nnotes; i++) {
 		fprintf(f, "set label %d ", 3 + i);
 		gp_str(f, p->notes[i]);
-		fprintf(f, " at screen 0.5,%.5f center font ',9' tc rgb '#a03000'\n", sy(p, 66 + 17 * i));
+		fprintf(f, " at screen 0.5,%.5f center font ',9' tc rgb '#a03000'\n",
+			sy(p, 66 + 17 * i));
 	}
-	fputs(t->r.nmark ? "set label 5 'One colour per request, the same in both panels (cycling after 12). Bursts shorter than 2 px are drawn 2 px wide.' " :
-			   "set label 5 'Bursts shorter than 2 px are drawn 2 px wide.' ", f);
+	fputs(t->r.nmark ? "set label 5 'One colour per request, the same in both panels (cycling "
+			   "after 12). Bursts shorter than 2 px are drawn 2 px wide.' "
+			 : "set label 5 'Bursts shorter than 2 px are drawn 2 px wide.' ",
+	      f);
 	fprintf(f, "at screen %.5f,%.5f left font ',8' tc rgb '#707070'\n", (double)TL_LEFT / TL_W,
 		sy(p, p->h - 12));
-	const char *xlabel = t->nlane ? "ms since the first request was sent" : "ms since the trace started";
+	const char *xlabel =
+	    t->nlane ? "ms since the first request was sent" : "ms since the trace started";
 	if (t->nlane) {
 		panel_frame(p, f, p->req_top, p->req_bot,
 			    "Requests: each lane from send to response, as the client saw it");
@@ -214,40 +226,55 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 		ytics_requests(t, f);
 		if (!t->nthr_lanes)
 			fprintf(f, "set xlabel '%s'\n", xlabel);
-		fprintf(f,
-			"plot $REQ using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb variable notitle, \\\n"
-			" NaN with lines lw 3 lc rgb '#%06x' title 'client: sent, awaiting response', \\\n"
-			" NaN with boxes lc rgb '#%06x' title 'queued: read, no handler yet', \\\n"
-			" NaN with boxes lc rgb '#%06x' title 'in handler, on CPU (its colour)', \\\n"
-			" NaN with boxes lc rgb '#%06x' title 'in handler, waiting'",
-			0xa0a0a0, 0xf0c808, 0x1f77b4, 0x8fbbda);
+		fprintf(
+		    f,
+		    "plot $REQ using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
+		    "variable notitle, \\\n"
+		    " NaN with lines lw 3 lc rgb '#%06x' title 'client: sent, awaiting response', "
+		    "\\\n"
+		    " NaN with boxes lc rgb '#%06x' title 'queued: read, no handler yet', \\\n"
+		    " NaN with boxes lc rgb '#%06x' title 'in handler, on CPU (its colour)', \\\n"
+		    " NaN with boxes lc rgb '#%06x' title 'in handler, waiting'",
+		    0xa0a0a0, 0xf0c808, 0x1f77b4, 0x8fbbda);
 		size_t failed = 0;
 		for (size_t i = 0; i < t->r.nreq; i++)
 			failed += t->r.req[i].failed;
 		if (failed)
-			fputs(", \\\n NaN with lines lw 3 lc rgb '#d62728' title 'failed request'", f);
+			fputs(", \\\n NaN with lines lw 3 lc rgb '#d62728' title 'failed request'",
+			      f);
 		fputs("\n", f);
-		fputs("unset label 1\nunset label 2\nunset label 3\nunset label 4\nunset label 5\n", f);
+		fputs("unset label 1\nunset label 2\nunset label 3\nunset label 4\nunset label 5\n",
+		      f);
 	}
 	if (t->nthr_lanes) {
-		panel_frame(p, f, p->thr_top, p->thr_bot,
-			    "Threads of the server: what each was doing, from the kernel's scheduler");
+		panel_frame(
+		    p, f, p->thr_top, p->thr_bot,
+		    "Threads of the server: what each was doing, from the kernel's scheduler");
 		fprintf(f, "set yrange [-0.6:%.1f]\n", (double)t->nthr_lanes - 0.4);
 		ytics_threads(t, f);
 		fprintf(f, "set xlabel '%s'\n", xlabel);
-		fputs("plot $THR using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb variable notitle, \\\n"
-		      " $HAND using 1:2:3:4:5 with vectors head size screen 0.005,25 filled lw 1 lc rgb variable notitle, \\\n"
-		      " $LBL using 1:2:3 with labels boxed font ',7' tc rgb '#303030' notitle", f);
+		fputs("plot $THR using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
+		      "variable notitle, \\\n"
+		      " $HAND using 1:2:3:4:5 with vectors head size screen 0.005,25 filled lw 1 "
+		      "lc rgb variable notitle, \\\n"
+		      " $LBL using 1:2:3 with labels boxed font ',7' tc rgb '#303030' notitle",
+		      f);
 		if (t->r.nmark)
-			fputs(", \\\n NaN with boxes lc rgb '#1f77b4' title 'running a request (its colour)', \\\n"
-			      " NaN with boxes lc rgb '#505050' title 'running, no request'", f);
+			fputs(", \\\n NaN with boxes lc rgb '#1f77b4' title 'running a request "
+			      "(its colour)', \\\n"
+			      " NaN with boxes lc rgb '#505050' title 'running, no request'",
+			      f);
 		else
 			fputs(", \\\n NaN with boxes lc rgb '#505050' title 'running'", f);
-		fputs(", \\\n NaN with boxes lc rgb '#ff7f0e' title 'runnable: awaiting a CPU', \\\n"
-		      " NaN with lines lw 3 lc rgb '#9ecae1' title 'sleeping (syscall named)', \\\n"
-		      " NaN with lines lw 3 lc rgb '#d62728' title 'blocked (uninterruptible)'", f);
+		fputs(
+		    ", \\\n NaN with boxes lc rgb '#ff7f0e' title 'runnable: awaiting a CPU', \\\n"
+		    " NaN with lines lw 3 lc rgb '#9ecae1' title 'sleeping (syscall named)', \\\n"
+		    " NaN with lines lw 3 lc rgb '#d62728' title 'blocked (uninterruptible)'",
+		    f);
 		if (t->nhand)
-			fputs(", \\\n NaN with vectors head filled lc rgb '#606060' title 'read here, handed to'", f);
+			fputs(", \\\n NaN with vectors head filled lc rgb '#606060' title 'read "
+			      "here, handed to'",
+			      f);
 		fputc('\n', f);
 	}
 	fputs("unset multiplot\nunset label\nunset xlabel\n", f);
@@ -268,7 +295,8 @@ void tl_emit_layout(const struct tl *t, FILE *f, const char *dir, const char *pn
 	fputc('\n', f);
 	draw(t, &p, f);
 	fputs("set output\n", f);
-	fprintf(f, "set terminal svg noenhanced size %d,%d font 'sans,9' background rgb 'white'\n", TL_W, p.h);
+	fprintf(f, "set terminal svg noenhanced size %d,%d font 'sans,9' background rgb 'white'\n",
+		TL_W, p.h);
 	gp_tmpname(tmp, sizeof(tmp), svg);
 	fputs("set output ", f);
 	gp_str(f, tmp);

@@ -17,10 +17,13 @@ int main(int argc, char **argv)
 		      stderr);
 		return 2;
 	}
-	static const char *const kinds[] = { "stair", "parallel", "loop", "pool" };
+	static const char *const kinds[] = {"stair", "parallel", "loop", "pool"};
 	for (int k = 0; k < 4; k++)
 		if (!strcmp(argv[1], kinds[k]))
-			return synth_run(argv[4], (enum synth_kind)k, atoi(argv[2]), atoi(argv[3]), argc > 5) ? 1 : 0;
+			return synth_run(argv[4], (enum synth_kind)k, atoi(argv[2]), atoi(argv[3]),
+					 argc > 5)
+				   ? 1
+				   : 0;
 	fprintf(stderr, "synth-gen: unknown kind %s\n", argv[1]);
 	return 2;
 }

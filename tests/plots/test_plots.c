@@ -100,8 +100,9 @@ static void no_leftovers(const char *dir, const char *name)
 static void test_pjson(void **state)
 {
 	(void)state;
-	const char *j = "{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
-			" \"list\": [1, {\"x\": 2}], \"quick\": true }";
+	const char *j =
+	    "{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
+	    " \"list\": [1, {\"x\": 2}], \"quick\": true }";
 	char v[64];
 	assert_int_equal(pjson_get(j, "target", v, sizeof(v)), 0);
 	assert_string_equal(v, "epoll");
@@ -132,7 +133,7 @@ static void test_pcsv(void **state)
 	char p[1100];
 	path(p, sizeof(p), "t.csv", NULL);
 	write_file(p, "b,a,c\n2,1,\"x,\"\"y\"\"\"\n\n5,4,z\n");
-	static const char *const want[] = { "a", "b", "c", "d" };
+	static const char *const want[] = {"a", "b", "c", "d"};
 	struct pcsv c;
 	assert_int_equal(pcsv_open(&c, p, want, 4, 0x3), 0);
 	assert_int_equal(pcsv_next(&c), 1);
@@ -287,8 +288,8 @@ static void test_matrix_report(void **state)
 {
 	(void)state;
 	char d[512], p[1100];
-	static const char *const charts[] = { "blog.png", "throughput.png", "latency.png",
-					      "iobound.png", "memory.png", "cpubound.png" };
+	static const char *const charts[] = {"blog.png",    "throughput.png", "latency.png",
+					     "iobound.png", "memory.png",     "cpubound.png"};
 	path(d, sizeof(d), "matrix", NULL);
 	assert_int_equal(synth_matrix(d, 0), 0);
 	assert_int_equal(plots_compare(d), 0);
@@ -377,20 +378,16 @@ static int teardown(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest unit[] = {
-		cmocka_unit_test(test_pjson),
-		cmocka_unit_test(test_pcsv),
-		cmocka_unit_test(test_rundata_garbled),
-		cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_pjson),
+	    cmocka_unit_test(test_pcsv),
+	    cmocka_unit_test(test_rundata_garbled),
+	    cmocka_unit_test(test_summary),
 	};
 	const struct CMUnitTest charts[] = {
-		cmocka_unit_test(test_timeline_stair),
-		cmocka_unit_test(test_timeline_parallel),
-		cmocka_unit_test(test_timeline_many),
-		cmocka_unit_test(test_timeline_sched_only),
-		cmocka_unit_test(test_timeline_errors),
-		cmocka_unit_test(test_matrix_report),
-		cmocka_unit_test(test_matrix_blog_only),
-		cmocka_unit_test(test_matrix_errors),
+	    cmocka_unit_test(test_timeline_stair),   cmocka_unit_test(test_timeline_parallel),
+	    cmocka_unit_test(test_timeline_many),    cmocka_unit_test(test_timeline_sched_only),
+	    cmocka_unit_test(test_timeline_errors),  cmocka_unit_test(test_matrix_report),
+	    cmocka_unit_test(test_matrix_blog_only), cmocka_unit_test(test_matrix_errors),
 	};
 	if (argc > 1 && !strcmp(argv[1], "charts"))
 		return cmocka_run_group_tests_name("plots.charts", charts, setup, teardown);
