@@ -33,6 +33,7 @@ static const char *why(int rc)
 	switch (rc) {
 	case -ENOENT: return "input missing, or gnuplot not installed";
 	case -EBADMSG: return "a CSV or JSON file is garbled";
+	case -ENODATA: return "no rows to draw";
 	case -EIO: return "gnuplot failed (see gnuplot.log and the .gp script left there)";
 	default: return strerror(-rc);
 	}

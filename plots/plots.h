@@ -5,6 +5,7 @@
  *
  *   -ENOENT   the directory lacks the input (or gnuplot is not installed)
  *   -EBADMSG  an input file is garbled
+ *   -ENODATA  the files hold no rows to draw
  *   -EIO      gnuplot failed; DIR/gnuplot.log and the script DIR/<chart>.gp stay
  */
 #ifndef ASPLOTS_PLOTS_H

@@ -148,8 +148,9 @@ static void emit_requests(struct tl *t, FILE *f)
 {
 	struct boxw w = {.f = f, .merge = 0};
 	double minw = t->ms_per_px * 2;
-	double thin = tl_half(t->req_ppu, 0.09, 2.5), hq = tl_half(t->req_ppu, 0.3, 9),
-	       hb = tl_half(t->req_ppu, 0.34, 10);
+	/* Without server marks the client's span is all there is: draw it full. */
+	double thin = t->r.nmark ? tl_half(t->req_ppu, 0.09, 2.5) : tl_half(t->req_ppu, 0.3, 9),
+	       hq = tl_half(t->req_ppu, 0.3, 9), hb = tl_half(t->req_ppu, 0.34, 10);
 	fputs("$REQ << EOD\n", f);
 	for (size_t l = 0; l < t->nlane; l++) {
 		const struct rd_req *q = &t->r.req[t->lane[l]];
@@ -253,9 +254,14 @@ int plots_timeline(const char *dir)
 	qsort(t.by_id, t.r.nmark, sizeof(*t.by_id), cmp_mark_id);
 	qsort(t.by_tid, t.r.nmark, sizeof(*t.by_tid), cmp_mark_tid);
 	window(&t);
+	t.last_end = -1e300;
 	t.ms_per_px = (tl_xms(&t, t.w1) - tl_xms(&t, t.w0)) / TL_PLOT_PX;
 	if ((rc = tl_build_service(&t)) || (rc = pick_requests(&t)) || (rc = tl_pick_threads(&t)))
 		goto out;
+	if (!t.nlane && !t.nthr_lanes) { /* headers only: nothing to draw */
+		rc = -ENODATA;
+		goto out;
+	}
 	f = fopen(script, "we");
 	if (!f) {
 		rc = -errno;

@@ -80,14 +80,19 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 		if (t->r.req[i].t_end > last)
 			last = t->r.req[i].t_end;
 	}
-	if (t->r.nreq)
-		snprintf(p->sub, sizeof(p->sub),
-			 "%zu requests, %zu failed, all done in %.0f ms  ·  %zu thread%s seen",
-			 t->r.nreq, failed, ((double)last - (double)t->t0) / 1e6, t->thr_total,
-			 t->thr_total == 1 ? "" : "s");
-	else
+	if (t->r.nreq) {
+		snprintf(p->sub, sizeof(p->sub), "%zu requests, %zu failed, all done in %.0f ms",
+			 t->r.nreq, failed, ((double)last - (double)t->t0) / 1e6);
+		if (t->r.have_sched) {
+			char b[64];
+			snprintf(b, sizeof(b), "%zu thread%s seen", t->thr_total,
+				 t->thr_total == 1 ? "" : "s");
+			cat(p->sub, sizeof(p->sub), "  ·  %s%s", b, "");
+		}
+	} else {
 		snprintf(p->sub, sizeof(p->sub), "%zu threads seen, %.0f ms traced", t->thr_total,
 			 ((double)t->w1 - (double)t->w0) / 1e6);
+	}
 	if (t->r.meta)
 		meta_params(t->r.meta, p->sub, sizeof(p->sub), 0);
 
@@ -226,16 +231,18 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 		ytics_requests(t, f);
 		if (!t->nthr_lanes)
 			fprintf(f, "set xlabel '%s'\n", xlabel);
-		fprintf(
-		    f,
+		fputs(
 		    "plot $REQ using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
 		    "variable notitle, \\\n"
-		    " NaN with lines lw 3 lc rgb '#%06x' title 'client: sent, awaiting response', "
-		    "\\\n"
-		    " NaN with boxes lc rgb '#%06x' title 'queued: read, no handler yet', \\\n"
-		    " NaN with boxes lc rgb '#%06x' title 'in handler, on CPU (its colour)', \\\n"
-		    " NaN with boxes lc rgb '#%06x' title 'in handler, waiting'",
-		    0xa0a0a0, 0xf0c808, 0x1f77b4, 0x8fbbda);
+		    " NaN with lines lw 3 lc rgb '#a0a0a0' title 'client: sent, awaiting response'",
+		    f);
+		if (t->r.nmark)
+			fputs(", \\\n NaN with boxes lc rgb '#f0c808' title 'queued: read, no "
+			      "handler yet', \\\n"
+			      " NaN with boxes lc rgb '#1f77b4' title 'in handler, on CPU (its "
+			      "colour)', \\\n"
+			      " NaN with boxes lc rgb '#8fbbda' title 'in handler, waiting'",
+			      f);
 		size_t failed = 0;
 		for (size_t i = 0; i < t->r.nreq; i++)
 			failed += t->r.req[i].failed;

@@ -190,8 +190,17 @@ static void emit_running(struct tl *t, struct boxw *w, const struct rd_iv *v, do
 	uint64_t id;
 	if (tl_xms(t, b) - tl_xms(t, a) < minw * 2) {
 		double x0 = tl_xms(t, a);
-		tl_box(w, x0, x0 + minw, y - h, y + h,
-		       dominant(t, v->tid, a, b, &id) ? tl_colour_of(t, id) : C_NOREQ);
+		if (!dominant(t, v->tid, a, b, &id)) {
+			/* An unmarked blip (the loop going back to epoll_wait) must
+			 * not paint over the widened burst of a request next to it. */
+			if (y == t->last_y && x0 < t->last_end)
+				return;
+			tl_box(w, x0, x0 + minw, y - h, y + h, C_NOREQ);
+			return;
+		}
+		tl_box(w, x0, x0 + minw, y - h, y + h, tl_colour_of(t, id));
+		t->last_y = y;
+		t->last_end = x0 + minw;
 		return;
 	}
 	size_t lo = first_serve(t, v->tid, a);

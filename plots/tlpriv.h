@@ -46,6 +46,7 @@ struct tl {
 	uint64_t t0, w0, w1; /* origin of the axis, window shown */
 	double ms_per_px;
 	size_t nhand;		 /* hand-offs drawn */
+	double last_y, last_end; /* the last widened request burst drawn */
 	double req_ppu, thr_ppu; /* pixels per lane unit in each panel */
 };
 

@@ -274,6 +274,8 @@ static void test_timeline_errors(void **state)
 	write_file(p, "id,t_start,t_end\n\x01\x02garbage\n");
 	assert_int_equal(plots_timeline(d), -EBADMSG);
 	no_leftovers(d, "timeline.png");
+	write_file(p, "id,t_start,t_end\n"); /* a header and nothing else */
+	assert_int_equal(plots_timeline(d), -ENODATA);
 }
 
 static int contains(const char *file, const char *want)
