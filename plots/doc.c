@@ -103,7 +103,9 @@ void doc_p(struct doc *d, const char *text)
 static void embed(struct doc *d, const char *rel, const char *alt, int width)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", d->dir, rel);
+	/* summary.csv names cells relative to the matrix; an absolute path works too. */
+	snprintf(path, sizeof(path), "%s%s%s", rel[0] == '/' ? "" : d->dir,
+		 rel[0] == '/' ? "" : "/", rel);
 	FILE *in = fopen(path, "re");
 	if (!in) {
 		fputs("<p><em>(", d->html);

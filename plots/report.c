@@ -33,7 +33,8 @@ static void add(struct para *p, const char *fmt, ...)
 static int exists(const char *dir, const char *rel)
 {
 	char p[4096];
-	if (snprintf(p, sizeof(p), "%s/%s", dir, rel) >= (int)sizeof(p))
+	if (snprintf(p, sizeof(p), "%s%s%s", rel[0] == '/' ? "" : dir, rel[0] == '/' ? "" : "/",
+		     rel) >= (int)sizeof(p))
 		return 0;
 	return access(p, R_OK) == 0;
 }
@@ -218,7 +219,8 @@ static void tail(const char *dir, const char *cell, char *out, size_t len)
 {
 	char p[4096];
 	out[0] = '\0';
-	snprintf(p, sizeof(p), "%s/%s/stderr.txt", dir, cell);
+	snprintf(p, sizeof(p), "%s%s%s/stderr.txt", cell[0] == '/' ? "" : dir,
+		 cell[0] == '/' ? "" : "/", cell);
 	FILE *f = fopen(p, "re");
 	if (!f)
 		return;
