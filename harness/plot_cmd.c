@@ -98,9 +98,11 @@ int cmd_plot(int argc, char **argv)
 	if (has(dir, "summary.csv")) {
 		int bad = 0;
 		int cells = redraw_cells(dir, 0, &bad);
+		/* The report is worth writing even when a chart could not be drawn:
+		 * it says which cells failed and why. */
 		if ((rc = plots_compare(dir))) {
 			fprintf(stderr, "bench plot: %s/summary.csv: %s\n", dir, why(rc));
-			return 1;
+			bad++;
 		}
 		if ((rc = plots_report(dir))) {
 			fprintf(stderr, "bench plot: %s: report: %s\n", dir, why(rc));

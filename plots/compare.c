@@ -73,8 +73,8 @@ static void plot_series(FILE *f, const struct sum *s, const char *name, const in
 		first = 0;
 	}
 	if (first)
-		fputs("set label 'no successful cells' at graph 0.5,0.5 center\nplot [1:10][0:1] "
-		      "NaN notitle",
+		fputs("unset logscale\nset label 'no successful cells' at graph 0.5,0.5 center\n"
+		      "plot [1:10][0:1] NaN notitle",
 		      f);
 	fputc('\n', f);
 }
@@ -351,6 +351,11 @@ int plots_compare(const char *dir)
 		unlink(log);
 	}
 out:
+	if (rc) /* no half-drawn chart left under a temporary name */
+		for (int i = 0; i < NCHARTS; i++) {
+			snprintf(path, sizeof(path), "%s/%s.png.tmp", dir, charts[i]);
+			unlink(path);
+		}
 	if (f)
 		fclose(f);
 	sum_free(&s);

@@ -356,7 +356,8 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, const
 	char v[128];
 	doc_begin(d, "asyncscope: concurrency models compared");
 	struct para intro = {""};
-	add(&intro, "The same small HTTP service, written %d ways (", s->ntarget);
+	add(&intro, "The same small HTTP service in %d concurrency model%s (", s->ntarget,
+	    s->ntarget == 1 ? "" : "s");
 	for (int t = 0; t < s->ntarget; t++)
 		add(&intro, "%s%s", t ? ", " : "", s->target[t]);
 	add(&intro, "), driven by the same load generator and traced with eBPF. %zu cells", s->n);

@@ -335,6 +335,29 @@ static void test_matrix_blog_only(void **state)
 	assert_false(contains(p, "Throughput"));
 }
 
+/* Every cell of a scenario failed: the charts say so instead of failing, and
+ * the report lists the reasons. */
+static void test_matrix_all_failed(void **state)
+{
+	(void)state;
+	char d[512], p[1100];
+	path(d, sizeof(d), "allfailed", NULL);
+	mkdir(d, 0755);
+	snprintf(p, sizeof(p), "%s/summary.csv", d);
+	write_file(p,
+		   "scenario,target,endpoint,concurrency,requests,ok,errors,duration_s,rps,p50_ms,"
+		   "p99_ms,max_ms,batch_ms,rss_kib,threads,cpu_s,status,dir\n"
+		   "throughput,epoll,/hello,10,,,,,,,,,,,,,failed: never became ready,tp\n"
+		   "io-bound,epoll,/async?ms=50,10,,,,,,,,,,,,,failed: timed out,io\n");
+	assert_int_equal(plots_compare(d), 0);
+	assert_png(d, "latency.png", 5000);
+	assert_png(d, "iobound.png", 5000);
+	assert_int_equal(plots_report(d), 0);
+	snprintf(p, sizeof(p), "%s/report.md", d);
+	assert_true(contains(p, "failed: never became ready"));
+	assert_true(contains(p, "failed: timed out"));
+}
+
 static void test_matrix_errors(void **state)
 {
 	(void)state;
@@ -389,7 +412,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_timeline_stair),   cmocka_unit_test(test_timeline_parallel),
 	    cmocka_unit_test(test_timeline_many),    cmocka_unit_test(test_timeline_sched_only),
 	    cmocka_unit_test(test_timeline_errors),  cmocka_unit_test(test_matrix_report),
-	    cmocka_unit_test(test_matrix_blog_only), cmocka_unit_test(test_matrix_errors),
+	    cmocka_unit_test(test_matrix_blog_only), cmocka_unit_test(test_matrix_all_failed),
+	    cmocka_unit_test(test_matrix_errors),
 	};
 	if (argc > 1 && !strcmp(argv[1], "charts"))
 		return cmocka_run_group_tests_name("plots.charts", charts, setup, teardown);
