@@ -128,6 +128,17 @@ int tl_pick_threads(struct tl *t)
 	if (keep > PLOTS_MAX_THREAD_LANES)
 		keep = PLOTS_MAX_THREAD_LANES;
 	t->thr_cut = (active ? active : t->nthr) - keep;
+	/* The main thread (lowest tid: the accept loop or event loop) stays even
+	 * when it is not among the busiest: it is where requests come in. */
+	size_t pool = active ? active : t->nthr, lowest = 0;
+	for (size_t i = 1; i < pool; i++)
+		if (t->thr[i].tid < t->thr[lowest].tid)
+			lowest = i;
+	if (keep && lowest >= keep) {
+		struct tl_thread tmp = t->thr[keep - 1];
+		t->thr[keep - 1] = t->thr[lowest];
+		t->thr[lowest] = tmp;
+	}
 	qsort(t->thr, keep, sizeof(*t->thr), cmp_tid);
 	for (size_t i = 0; i < keep; i++)
 		t->thr[i].lane = (int)(keep - 1 - i);
