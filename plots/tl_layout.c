@@ -112,7 +112,9 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 	m[0] = '\0';
 	if (t->thr_cut) {
 		char b[128];
-		snprintf(b, sizeof(b), "Threads: the %zu busiest of %zu that ran are shown.  ",
+		snprintf(b, sizeof(b),
+			 "Threads: %zu of the %zu that ran are shown, those running the requests "
+			 "above first.  ",
 			 t->nthr_lanes, t->nthr_lanes + t->thr_cut);
 		cat(m, nl, "%s%s", b, "");
 	}

@@ -72,6 +72,8 @@ int tl_build_service(struct tl *t)
 static int cmp_busy(const void *a, const void *b)
 {
 	const struct tl_thread *x = a, *y = b;
+	if (x->serves_lane != y->serves_lane && x->run_ns && y->run_ns)
+		return x->serves_lane ? -1 : 1;
 	if (x->run_ns != y->run_ns)
 		return x->run_ns > y->run_ns ? -1 : 1;
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
@@ -96,8 +98,9 @@ struct tl_thread *tl_find_thread(struct tl *t, uint32_t tid)
 	return lo < t->nthr && t->thr[lo].tid == tid ? &t->thr[lo] : NULL;
 }
 
-/* Threads that ran in the window, the busiest first when there are too many,
- * then in tid order (the main thread, usually the event loop, on top). */
+/* Threads that ran in the window; when there are too many, those serving the
+ * requests shown and then the busiest. Drawn in tid order (the main thread,
+ * usually the accept or event loop, on top). */
 int tl_pick_threads(struct tl *t)
 {
 	const struct rd_run *r = &t->r;
@@ -117,6 +120,26 @@ int tl_pick_threads(struct tl *t)
 		uint64_t a = v->a > t->w0 ? v->a : t->w0, b = v->b < t->w1 ? v->b : t->w1;
 		if (th)
 			th->run_ns += b - a;
+	}
+	/* With more threads than lanes, the threads that ran the requests shown
+	 * above come first, so the two panels tell the same requests' story. */
+	for (size_t l = 0; l < t->nlane; l++) {
+		uint64_t id = t->r.req[t->lane[l]].id;
+		size_t lo = 0, hi = t->r.nmark;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (t->by_id[mid].id < id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < t->r.nmark && t->by_id[lo].id == id; lo++) {
+			struct tl_thread *th = t->by_id[lo].ev == RD_HANDLER
+						   ? tl_find_thread(t, t->by_id[lo].tid)
+						   : NULL;
+			if (th)
+				th->serves_lane = 1;
+		}
 	}
 	qsort(t->thr, t->nthr, sizeof(*t->thr), cmp_busy);
 	size_t active = 0;

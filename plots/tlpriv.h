@@ -30,6 +30,7 @@ struct tl_thread {
 	const char *comm;
 	uint64_t run_ns; /* running time inside the window */
 	int lane;	 /* -1 when not drawn */
+	int serves_lane; /* ran the handler of a request that has a lane */
 };
 
 struct tl {

@@ -247,7 +247,7 @@ static void test_timeline_many(void **state)
 	path(d, sizeof(d), "manythreads", NULL);
 	assert_int_equal(synth_run(d, SYNTH_PARALLEL, 300, 100, 0), 0);
 	assert_int_equal(plots_timeline(d), 0);
-	assert_svg(d, "the 40 busiest of");
+	assert_svg(d, "Threads: 40 of the");
 }
 
 static void test_timeline_sched_only(void **state)
