@@ -128,14 +128,16 @@ static int line_chart(FILE *f, const struct sum *s, const char *dir, const char 
 }
 
 /* Grouped bars: per target, the batch time of each blog endpoint, against the
- * time of one wait. The number over a bar is the batch in waits. */
+ * time of one wait: a dashed line across when every cell waited as long, else
+ * a dashed mark over each bar. The number over a bar is the batch in waits. */
 static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 {
 	double wait = 0;
-	int nb = 3;
-	fputs("$BLOG << EOD\n", f);
+	int nb = 3, same = 1, idx[8], n = 0;
 	double bw = 0.8 / nb;
-	for (int t = 0; t < s->ntarget; t++)
+	fputs("$BLOG << EOD\n", f);
+	for (int t = 0; t < s->ntarget; t++) {
+		int rows = 0;
 		for (int j = 0; j < nb; j++)
 			for (size_t i = 0; i < s->n; i++) {
 				const struct sum_row *r = &s->row[i];
@@ -145,18 +147,24 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 				    strcmp(r->target, s->target[t]) || strcmp(path, blog_paths[j]))
 					continue;
 				double w = sum_wait_ms(r->endpoint);
+				if (w > 0 && wait > 0 && w != wait)
+					same = 0;
 				if (!wait && w > 0)
 					wait = w;
-				double x = t + (j - (nb - 1) / 2.0) * bw;
+				double x = n + (j - (nb - 1) / 2.0) * bw;
 				if (r->failed || isnan(r->batch_ms))
-					fprintf(f, "%g 0 %g %u \"failed\"\n", x, bw * 0.9,
-						0xd62728u);
+					fprintf(f, "%g 0 %g %u \"failed\" %g\n", x, bw * 0.9,
+						0xd62728u, w / 1000);
 				else
-					fprintf(f, "%g %g %g %u \"%.1f\"\n", x, r->batch_ms / 1000,
-						bw * 0.9, blog_colours[j],
-						w > 0 ? r->batch_ms / w : 0);
+					fprintf(f, "%g %g %g %u \"%.1f\" %g\n", x,
+						r->batch_ms / 1000, bw * 0.9, blog_colours[j],
+						w > 0 ? r->batch_ms / w : 0, w / 1000);
+				rows++;
 				break;
 			}
+		if (rows) /* a target not in this scenario gets no empty group */
+			idx[n++] = t;
+	}
 	fputs("EOD\n", f);
 	open_chart(f, dir, "blog", 1100, 600);
 	fputs("set title 'The original experiment: N requests at once, how long the batch took' "
@@ -164,9 +172,9 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 	      "set ylabel 'seconds until the last response'\nset grid noxtics\n"
 	      "set style fill solid 1.0 noborder\nset yrange [0:*]\nset offsets 0,0,graph 0.08,0\n",
 	      f);
-	fprintf(f, "set xrange [-0.6:%d.6]\nset xtics (", s->ntarget - 1);
-	for (int t = 0; t < s->ntarget; t++)
-		fprintf(f, "%s'%s' %d", t ? ", " : "", s->target[t], t);
+	fprintf(f, "set xrange [-0.6:%d.6]\nset xtics (", n - 1);
+	for (int k = 0; k < n; k++)
+		fprintf(f, "%s'%s' %d", k ? ", " : "", s->target[idx[k]], k);
 	fputs(")\n", f);
 	fputs("set label 'numbers over the bars: the batch time in waits' at graph 0,1.03 left "
 	      "font ',9' tc rgb '#606060'\n",
@@ -177,10 +185,14 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 	for (int j = 0; j < nb; j++)
 		fprintf(f, ", \\\n  NaN with boxes lc rgb '#%06x' title '%s'", blog_colours[j],
 			blog_paths[j]);
-	if (wait > 0)
+	if (wait > 0 && same)
 		fprintf(f,
 			", \\\n  %g with lines dt 2 lw 2 lc rgb '#303030' title 'one wait (%g ms)'",
 			wait / 1000, wait);
+	else if (wait > 0)
+		fputs(", \\\n  $BLOG using ($1-$3/2):6:3:(0) with vectors nohead dt 2 lw 2 "
+		      "lc rgb '#303030' title 'one wait of that endpoint'",
+		      f);
 	fputc('\n', f);
 	close_chart(f);
 	return 0;
