@@ -31,7 +31,8 @@ static int has(const char *dir, const char *name)
 static const char *why(int rc)
 {
 	switch (rc) {
-	case -ENOENT: return "input missing, or gnuplot not installed";
+	case -ENOENT: return "input files missing";
+	case -ENOPKG: return "gnuplot is not installed (apt-get install gnuplot-nox)";
 	case -EBADMSG: return "a CSV or JSON file is garbled";
 	case -ENODATA: return "no rows to draw";
 	case -EIO: return "gnuplot failed (see gnuplot.log and the .gp script left there)";

@@ -350,8 +350,13 @@ int plots_compare(const char *dir)
 		rc = -EIO;
 	if (rc)
 		goto out;
-	if ((rc = gp_run(script, log)))
+	if ((rc = gp_run(script, log))) {
+		if (rc == -ENOPKG) { /* nothing to debug: no gnuplot */
+			unlink(script);
+			unlink(log);
+		}
 		goto out;
+	}
 	for (int i = 0; i < NCHARTS && !rc; i++) {
 		if (!want[i])
 			continue;

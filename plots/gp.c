@@ -24,7 +24,7 @@ int gp_run(const char *script, const char *errlog)
 	rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc)
-		return -rc;
+		return rc == ENOENT ? -ENOPKG : -rc;
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -32,7 +32,7 @@ int gp_run(const char *script, const char *errlog)
 	/* glibc's posix_spawnp reports a missing program through the return value,
 	 * but a child that could not exec still exits 127. */
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return -ENOENT;
+		return -ENOPKG;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 

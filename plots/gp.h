@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 /* Runs `gnuplot SCRIPT` (fork/exec through posix_spawnp, no shell) with its
- * stderr going to errlog. 0 when it exited 0; -ENOENT when gnuplot is not
+ * stderr going to errlog. 0 when it exited 0; -ENOPKG when gnuplot is not
  * installed; -EIO when it failed (errlog says why); -errno otherwise. */
 int gp_run(const char *script, const char *errlog);
 

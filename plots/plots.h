@@ -3,7 +3,8 @@
  * name and renames it into place, and returns 0 or a negative errno. Nothing is
  * printed; the caller says what failed.
  *
- *   -ENOENT   the directory lacks the input (or gnuplot is not installed)
+ *   -ENOENT   the directory lacks the input
+ *   -ENOPKG   gnuplot is not installed
  *   -EBADMSG  an input file is garbled
  *   -ENODATA  the files hold no rows to draw
  *   -EIO      gnuplot failed; DIR/gnuplot.log and the script DIR/<chart>.gp stay

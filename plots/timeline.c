@@ -280,6 +280,10 @@ int plots_timeline(const char *dir)
 	}
 	f = NULL;
 	rc = gp_run(script, log);
+	if (rc == -ENOPKG) { /* nothing to debug: no gnuplot */
+		unlink(script);
+		unlink(log);
+	}
 	if (rc)
 		goto out;
 	if ((rc = gp_commit(png)) || (rc = gp_commit(svg)))

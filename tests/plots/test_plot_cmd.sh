@@ -20,6 +20,10 @@ mkdir "$tmp/empty"
 "$bench" plot "$tmp/run" >/dev/null || fail "plot a run"
 [ -s "$tmp/run/timeline.png" ] && [ -s "$tmp/run/timeline.svg" ] || fail "run charts missing"
 
+PATH=/nonexistent "$bench" plot "$tmp/run" 2>"$tmp/err"; [ $? -eq 1 ] || fail "no gnuplot should exit 1"
+grep -q "gnuplot is not installed" "$tmp/err" || fail "no gnuplot should say so: $(cat "$tmp/err")"
+[ ! -e "$tmp/run/timeline.gp" ] && [ ! -e "$tmp/run/gnuplot.log" ] || fail "no gnuplot left files behind"
+
 printf 'id,t_start,t_end\nzzz\n' >"$tmp/run/requests.csv"
 "$bench" plot "$tmp/run" 2>/dev/null; [ $? -eq 1 ] || fail "garbled run should exit 1"
 
