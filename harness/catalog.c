@@ -3,23 +3,27 @@
 #include <string.h>
 
 const struct catalog_target catalog_targets[] = {
-    {"blocking", "one thread: accept, serve the connection to its end, accept the next",
-     "--idle-timeout MS (bounds how long one client holds it)"},
-    {"threaded", "a thread per connection", "--max-threads N"},
-    {"hybrid", "one event loop; plain (def) handlers offloaded to a worker pool", "--pool N"},
-    {"epoll", "an event loop per thread, timers in the loop, waits as continuations",
-     "--threads N"},
-    {"coroutine", "a stackful coroutine per connection over an epoll scheduler", "--stack-kib N"},
-    {0},
+	{ "blocking", "one thread: accept, serve the connection to its end, accept the next",
+	  "--idle-timeout MS (bounds how long one client holds it)" },
+	{ "threaded", "a thread per connection", "--max-threads N" },
+	{ "hybrid", "one event loop; plain (def) handlers offloaded to a worker pool", "--pool N" },
+	{ "epoll", "an event loop per thread, timers in the loop, waits as continuations",
+	  "--threads N" },
+	{ "coroutine", "a stackful coroutine per connection over an epoll scheduler",
+	  "--stack-kib N" },
+	{ "fastapi",
+	  "the original experiment: FastAPI under uvicorn (def on a pool, async def on the loop)",
+	  "Debian's python3-fastapi" },
+	{ 0 },
 };
 
 const struct catalog_endpoint catalog_endpoints[] = {
-    {"/hello", "plaintext, for throughput"},
-    {"/sync?ms=N", "blocking sleep on the thread that runs the handler (FastAPI def)"},
-    {"/async?ms=N", "non-blocking wait through the model's own mechanism, two nested calls"},
-    {"/wrong?ms=N", "blocking sleep inside an async handler (the mistake)"},
-    {"/cpu?us=N", "burn CPU for N microseconds"},
-    {0},
+	{ "/hello", "plaintext, for throughput" },
+	{ "/sync?ms=N", "blocking sleep on the thread that runs the handler (FastAPI def)" },
+	{ "/async?ms=N", "non-blocking wait through the model's own mechanism, two nested calls" },
+	{ "/wrong?ms=N", "blocking sleep inside an async handler (the mistake)" },
+	{ "/cpu?us=N", "burn CPU for N microseconds" },
+	{ 0 },
 };
 
 const struct catalog_target *catalog_find_target(const char *name)

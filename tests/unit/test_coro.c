@@ -272,18 +272,22 @@ static uint64_t int_body(uint64_t seed, void (*yield)(void))
 	return a ^ b ^ c ^ d ^ e ^ f ^ g;
 }
 
+/* The coefficients depend on the seed too, so coroutines running this at once
+ * hold different values in the same registers (d8-d15 are callee-saved on
+ * aarch64; x86-64 has no callee-saved xmm, so there they cross on the stack). */
 static double fp_body(double seed, void (*yield)(void))
 {
+	double ka = 0.5 + seed * 1e-5, kb = 0.9 - seed * 1e-6, kc = 1e-3 + seed * 1e-5;
 	double x = seed, y = 1.0 / (seed + 1.0), z = seed * 0.25;
 	volatile double w = seed;
 	for (int i = 0; i < VAL_ROUNDS; i++) {
-		x = 0.5 * x + 1.0 / (i + 1.0 + y);
-		y = 0.9 * y + 0.1 * x;
+		x = ka * x + 1.0 / (i + 1.0 + y);
+		y = kb * y + (1.0 - kb) * x;
 		z = z + x * y;
-		w = 0.99 * w + z * 1e-3;
+		w = 0.99 * w + z * kc;
 		yield();
 	}
-	return x + y + z + w; /* bounded: about 1e4 at most, never NaN */
+	return x + y + z + w + ka + kb + kc; /* bounded for seeds below 1e4: never NaN */
 }
 
 struct vals {
@@ -312,6 +316,7 @@ static void test_values_preserved(void **state)
 	/* The scheduler keeps live values of its own across its resumes. */
 	uint64_t mine = 42;
 	volatile uint64_t mine_v = 43;
+	double mine_d = 0.5;
 	int alive;
 	do {
 		alive = 0;
@@ -321,17 +326,21 @@ static void test_values_preserved(void **state)
 			alive++;
 			mine = mix(mine + (uint64_t)i);
 			mine_v += mine;
+			mine_d = mine_d * 0.75 + (double)i;
 			coro_resume(c[i]);
 		}
 	} while (alive);
 	uint64_t ref = 42, ref_v = 43;
+	double ref_d = 0.5;
 	for (int i = 0; i < 2 * VAL_ROUNDS + 1; i++)
 		for (int j = 0; j < VAL_COROS; j++) {
 			ref = mix(ref + (uint64_t)j);
 			ref_v += ref;
+			ref_d = ref_d * 0.75 + (double)j;
 		}
 	assert_int_equal(mine, ref);
 	assert_int_equal(mine_v, ref_v);
+	assert_true(mine_d == ref_d);
 	for (int i = 0; i < VAL_COROS; i++) {
 		assert_int_equal(v[i].iout, int_body(v[i].seed, no_yield));
 		assert_true(v[i].dout == fp_body((double)v[i].seed, no_yield));
@@ -355,7 +364,11 @@ struct fp_seen {
 	long double l;
 };
 
-static struct fp_seen fp_now(void)
+/* Not inlined: GCC models arithmetic as independent of the rounding mode, so
+ * an inlined division could move across the fesetround calls around it. The
+ * tests are also built with -frounding-math, which is what GCC wants for code
+ * that changes the mode. */
+__attribute__((noinline)) static struct fp_seen fp_now(void)
 {
 	return (struct fp_seen){ fegetround(), d_one / d_three, l_one / l_three };
 }

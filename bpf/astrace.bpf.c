@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Kernel side of the tracer: scheduler tracepoints and the asyncscope USDT probes,
+ * filtered by a map of traced process ids and stamped with the monotonic clock.
+ * Nothing here interprets states; that is sched_sm.c's job in userspace.
+ *
+ * Every program exists twice where the kernel may lack BTF-enabled tracepoints:
+ * a tp_btf version (direct task_struct access, cheapest) and a raw_tp version
+ * (same code through probe reads). The loader enables one set at load time. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/usdt.bpf.h>
+
+#include "trace_event.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+extern int LINUX_KERNEL_VERSION __kconfig;
+
+/* Set by the loader before load. */
+const volatile bool want_syscalls = false;
+
+/* Process ids being traced. Fork adds children here, so every thread and
+ * child process is followed without userspace in the loop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+/* The syscall each traced thread entered last (only with want_syscalls). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __s32);
+} cur_syscall SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* the loader may resize it before load */
+} events SEC(".maps");
+
+/* Events that found the ring buffer full, per CPU: zero must mean zero. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/* Kernels before 5.14 call the field `state`. */
+struct task_struct___pre514 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
+}
+
+/* Kernels before 5.16 keep the CPU in task_struct itself. */
+struct task_struct___pre516 {
+	unsigned int cpu;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 task_cpu(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->thread_info.cpu))
+		return BPF_CORE_READ(t, thread_info.cpu);
+	return BPF_CORE_READ((struct task_struct___pre516 *)t, cpu);
+}
+
+/* tp_btf programs may load task fields directly; raw_tp ones must go through
+ * probe reads. raw is a constant in each caller, so one branch is compiled. */
+#define RD(raw, p, f) ((raw) ? BPF_CORE_READ(p, f) : (p)->f)
+
+static __always_inline void read_comm(bool raw, char *dst, struct task_struct *p)
+{
+	if (raw)
+		BPF_CORE_READ_STR_INTO((char(*)[AS_COMM_LEN])dst, p, comm);
+	else
+		__builtin_memcpy(dst, p->comm, AS_COMM_LEN);
+}
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+static __always_inline struct as_event *reserve(__u8 kind)
+{
+	struct as_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+		if (n)
+			*n += 1; /* per-CPU slot: no atomics needed */
+		return NULL;
+	}
+	e->ts = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->flags = 0;
+	e->cpu = bpf_get_smp_processor_id();
+	e->syscall = -1;
+	e->state = 0;
+	e->pad = 0;
+	e->pid2 = 0;
+	e->tgid2 = 0;
+	e->rt = 0;
+	e->rt2 = 0;
+	e->comm2[0] = 0;
+	return e;
+}
+
+/* The reader drains on a timer: never wake it per event. */
+static __always_inline void submit(struct as_event *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline int on_switch(bool raw, bool preempt, struct task_struct *prev,
+				     struct task_struct *next, __u32 prev_state)
+{
+	__u32 ptgid = RD(raw, prev, tgid), ntgid = RD(raw, next, tgid);
+	__u8 flags = 0;
+
+	if (is_traced(ptgid))
+		flags |= AS_SW_PREV;
+	if (is_traced(ntgid))
+		flags |= AS_SW_NEXT;
+	if (!flags)
+		return 0;
+
+	struct as_event *e = reserve(AS_EV_SWITCH);
+	if (!e)
+		return 0;
+	if (preempt)
+		flags |= AS_SW_PREEMPT;
+	e->flags = flags;
+	e->pid = RD(raw, prev, pid);
+	e->tgid = ptgid;
+	e->pid2 = RD(raw, next, pid);
+	e->tgid2 = ntgid;
+	e->state = prev_state;
+	/* Both counters are current here: the scheduler updated prev's on the way
+	 * out, and next's has not moved since it last ran. */
+	e->rt = RD(raw, prev, se.sum_exec_runtime);
+	e->rt2 = RD(raw, next, se.sum_exec_runtime);
+	/* Names only for the traced side: the other is not reported. */
+	e->comm[0] = 0;
+	if (flags & AS_SW_PREV)
+		read_comm(raw, e->comm, prev);
+	if (flags & AS_SW_NEXT)
+		read_comm(raw, e->comm2, next);
+	if (want_syscalls && (flags & AS_SW_PREV)) {
+		__u32 pid = e->pid;
+		__s32 *nr = bpf_map_lookup_elem(&cur_syscall, &pid);
+		if (nr)
+			e->syscall = *nr;
+	}
+	submit(e);
+	return 0;
+}
+
+static __always_inline int on_wakeup(bool raw, struct task_struct *p, __u8 kind)
+{
+	__u32 tgid = RD(raw, p, tgid);
+	if (!is_traced(tgid))
+		return 0;
+	struct as_event *e = reserve(kind);
+	if (!e)
+		return 0;
+	e->pid = RD(raw, p, pid);
+	e->tgid = tgid;
+	e->cpu = task_cpu(p);
+	read_comm(raw, e->comm, p);
+	submit(e);
+	return 0;
+}
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = BPF_CORE_READ(parent, tgid);
+	if (!is_traced(tgid))
+		return 0;
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	if (ctgid != tgid) {
+		/* A child process: follow it too, before it can run. */
+		__u8 one = 1;
+		bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY);
+	}
+	struct as_event *e = reserve(AS_EV_FORK);
+	if (!e)
+		return 0;
+	e->pid = BPF_CORE_READ(parent, pid);
+	e->tgid = tgid;
+	e->pid2 = BPF_CORE_READ(child, pid);
+	e->tgid2 = ctgid;
+	BPF_CORE_READ_STR_INTO(&e->comm, parent, comm);
+	BPF_CORE_READ_STR_INTO(&e->comm2, child, comm);
+	submit(e);
+	return 0;
+}
+
+static __always_inline int on_exit(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
+	if (!is_traced(tgid))
+		return 0;
+	if (want_syscalls)
+		bpf_map_delete_elem(&cur_syscall, &pid);
+	struct as_event *e = reserve(AS_EV_EXIT);
+	if (!e)
+		return 0;
+	e->pid = pid;
+	e->tgid = tgid;
+	BPF_CORE_READ_STR_INTO(&e->comm, p, comm);
+	submit(e);
+	return 0;
+}
+
+/* 5.18 added prev_state to the tracepoint: the state as __schedule() saw it. The
+ * task's own field may already say TASK_WAKING when a waker races the switch. */
+#define SWITCH_HAS_PREV_STATE (LINUX_KERNEL_VERSION >= KERNEL_VERSION(5, 18, 0))
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(as_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 st = SWITCH_HAS_PREV_STATE ? (__u32)ctx[3] : task_state(prev);
+	return on_switch(false, preempt, prev, next, st);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(as_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 st = SWITCH_HAS_PREV_STATE ? (__u32)ctx[3] : task_state(prev);
+	return on_switch(true, preempt, prev, next, st);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(as_wakeup, struct task_struct *p)
+{
+	return on_wakeup(false, p, AS_EV_WAKEUP);
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(as_wakeup_raw, struct task_struct *p)
+{
+	return on_wakeup(true, p, AS_EV_WAKEUP);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(as_wnew, struct task_struct *p)
+{
+	return on_wakeup(false, p, AS_EV_WAKEUP_NEW);
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(as_wnew_raw, struct task_struct *p)
+{
+	return on_wakeup(true, p, AS_EV_WAKEUP_NEW);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(as_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(as_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return on_fork(parent, child);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(as_exit, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(as_exit_raw, struct task_struct *p)
+{
+	return on_exit(p);
+}
+
+/* raw_syscalls:sys_enter fires for every syscall on the machine: keep it short,
+ * and loaded only with --syscalls. */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(as_sys_enter, struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, pid = (__u32)pid_tgid;
+	if (!is_traced(tgid))
+		return 0;
+	__s32 nr = (__s32)id;
+	bpf_map_update_elem(&cur_syscall, &pid, &nr, BPF_ANY);
+	return 0;
+}
+
+/* One program for the five asyncscope probes; the cookie says which one. */
+SEC("usdt")
+int as_usdt(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	long id = 0, arg = 0;
+
+	if (!is_traced(tgid))
+		return 0;
+	struct as_event *e = reserve(AS_EV_MARK);
+	if (!e)
+		return 0;
+	bpf_usdt_arg(ctx, 0, &id);
+	bpf_usdt_arg(ctx, 1, &arg);
+	e->pid = (__u32)pid_tgid;
+	e->tgid = tgid;
+	e->state = (__u32)bpf_usdt_cookie(ctx);
+	e->rt = (__u64)id;
+	e->rt2 = (__u64)arg;
+	bpf_get_current_comm(&e->comm, sizeof(e->comm));
+	submit(e);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* The tracer, in process: follow one process (every thread it has and creates,
+ * and its child processes) through the scheduler, and the asyncscope USDT marks
+ * when its executable has them.
+ *
+ *	astrace_open(&t, &opts);      load the BPF programs (needs CAP_BPF+CAP_PERFMON)
+ *	astrace_start(t, pid);        attach; a reader thread drains every drain_ms
+ *	... the process runs ...
+ *	astrace_stop(t);              detach, drain the rest, close open intervals
+ *	astrace_result(t)             intervals, marks, per-thread numbers (sched_sm.h)
+ *	astrace_close(t);             unload everything; safe on any path, any state
+ *
+ * Functions return 0 or a negative errno and print nothing. Formatting (CSV,
+ * JSON, tables) is in trace_out.h and happens after astrace_stop(). */
+#ifndef ASTRACE_H
+#define ASTRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "sched_sm.h"
+
+/* Every BPF program of the tracer has a name starting with this. */
+#define ASTRACE_PROG_PREFIX "as_"
+
+struct astrace_opts {
+	int syscalls;		/* record the syscall each sleep is in (costs a hook on every syscall) */
+	unsigned ringbuf_kb;	/* 0: 8192 */
+	unsigned drain_ms;	/* 0: 20 */
+	const char *exe;	/* executable to look for USDT probes in; NULL: /proc/PID/exe */
+	int no_usdt;		/* skip the USDT probes: each hit is a trap, a few us */
+};
+
+struct astrace_stats {
+	uint64_t events;	/* delivered */
+	uint64_t lost;		/* ring buffer full, summed over CPUs */
+	uint64_t late;		/* arrived after later events were processed */
+	uint64_t t_start, t_stop; /* CLOCK_MONOTONIC ns */
+	int usdt_probes;	/* asyncscope probes attached */
+	int raw_tp;		/* 1: raw tracepoint fallback in use */
+};
+
+struct astrace;
+
+/* 0 when this process may load and attach tracing programs, else -EPERM. */
+int astrace_check_privilege(void);
+
+/* 0 when pid can be traced; -ESRCH no such process, -EOWNERDEAD a zombie. */
+int astrace_pid_check(pid_t pid);
+
+int astrace_open(struct astrace **out, const struct astrace_opts *opts);
+
+/* Starts following pid. -ESRCH when it exited during the attach. On any error,
+ * call astrace_close(), which detaches whatever was attached. */
+int astrace_start(struct astrace *t, pid_t pid);
+
+/* Detaches and processes the remaining events. Idempotent. */
+int astrace_stop(struct astrace *t);
+
+void astrace_close(struct astrace *t);
+
+/* Valid after astrace_stop(). */
+const struct sm *astrace_result(const struct astrace *t);
+void astrace_get_stats(const struct astrace *t, struct astrace_stats *st);
+
+#endif

@@ -1,0 +1,66 @@
+/* The events the kernel side sends to userspace, shared by astrace.bpf.c and the
+ * loader. The kernel only filters and stamps; what an event means for a thread's
+ * state is decided in userspace (sched_sm.c). One fixed-size record for every
+ * kind keeps the ring buffer reader a plain copy. */
+#ifndef ASTRACE_TRACE_EVENT_H
+#define ASTRACE_TRACE_EVENT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define AS_COMM_LEN 16
+
+enum as_ev_kind {
+	AS_EV_SWITCH = 1, /* pid/tgid: prev, pid2/tgid2: next */
+	AS_EV_WAKEUP,	  /* pid: the woken thread; cpu: the run queue it joins */
+	AS_EV_WAKEUP_NEW, /* pid: a new thread's first wakeup */
+	AS_EV_FORK,	  /* pid: parent, pid2/tgid2: child (a thread or a process) */
+	AS_EV_EXIT,	  /* pid: the exiting thread, still on its CPU */
+	AS_EV_MARK,	  /* pid: the thread that fired a USDT probe */
+};
+
+/* Switch flags: which side of the switch belongs to a traced process. */
+#define AS_SW_PREV 1
+#define AS_SW_NEXT 2
+#define AS_SW_PREEMPT 4 /* prev was preempted: runnable whatever its state says */
+
+/* The asyncscope USDT probes, as the bpf cookie of each attachment. */
+enum as_mark {
+	AS_MARK_REQUEST_START = 1,
+	AS_MARK_HANDLER_ENTER,
+	AS_MARK_WAIT_START,
+	AS_MARK_WAIT_END,
+	AS_MARK_REQUEST_END,
+	AS_MARK_MAX,
+};
+
+/* Task state bits as the kernel reports them at a switch (include/linux/sched.h);
+ * stable ABI for tracepoint users. */
+#define AS_TASK_RUNNING 0x0000
+#define AS_TASK_INTERRUPTIBLE 0x0001
+#define AS_TASK_UNINTERRUPTIBLE 0x0002
+#define AS_TASK_DEAD 0x0080
+#define AS_TASK_NOLOAD 0x0400
+#define AS_EXIT_DEAD 0x0010
+#define AS_EXIT_ZOMBIE 0x0020
+
+struct as_event {
+	__u64 ts;	/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u8 kind;	/* enum as_ev_kind */
+	__u8 flags;	/* AS_SW_* */
+	__u16 cpu;	/* where it happened (wakeup: the target run queue) */
+	__s32 syscall;	/* switch: the syscall prev sleeps in, -1 when unknown */
+	__u32 pid;	/* thread id (the kernel's pid) */
+	__u32 tgid;	/* process id */
+	__u32 pid2;
+	__u32 tgid2;
+	__u32 state;	/* switch: prev's state (AS_TASK_*); mark: enum as_mark */
+	__u32 pad;
+	__u64 rt;	/* switch: prev's se.sum_exec_runtime; mark: request id */
+	__u64 rt2;	/* switch: next's se.sum_exec_runtime; mark: second probe arg */
+	char comm[AS_COMM_LEN];
+	char comm2[AS_COMM_LEN];
+};
+
+#endif

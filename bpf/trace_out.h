@@ -1,0 +1,52 @@
+/* Everything the tracer writes, from a finished state machine (sched_sm.h):
+ * sched.csv, marks.csv, threads.csv, the Chrome/Perfetto trace and the summary
+ * table. Each writer returns 0 or a negative errno and prints nothing else. */
+#ifndef ASTRACE_TRACE_OUT_H
+#define ASTRACE_TRACE_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "astrace.h"
+#include "sched_sm.h"
+
+/* One row of the summary: the numbers `perf sched timehist -s` gives, per thread
+ * of the traced process(es). Times in ns. cpu_ns comes from the kernel's own
+ * runtime counter; the other times are sums of wall-clock intervals. */
+struct trace_thread_sum {
+	uint32_t tid, tgid;
+	char comm[AS_COMM_LEN];
+	uint64_t cpu_ns, running_ns, runnable_ns, sleeping_ns, blocked_ns, unknown_ns;
+	uint64_t vol, invol, migrations;
+	uint64_t rq_n, rq_p50, rq_p99, rq_max; /* run-queue delay: runnable -> running */
+};
+
+/* Per-thread rows, in order of first appearance. Free *out with free(). */
+int trace_summarize(const struct sm *sm, struct trace_thread_sum **out, size_t *n);
+
+/* tid,comm,state,t_start,t_end,cpu,syscall. state is running, runnable,
+ * sleeping, blocked, or unknown for the stretch before a thread's first event;
+ * cpu is -1 when unknown; syscall is empty unless --syscalls named it. */
+int trace_write_sched_csv(const struct sm *sm, const char *path);
+
+/* tid,request_id,event,t */
+int trace_write_marks_csv(const struct sm *sm, const char *path);
+
+/* The summary rows as CSV (tid,comm,cpu_ns,...), for scripts and tests. */
+int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const char *path);
+
+/* Chrome trace event format: one track per thread, intervals as complete events
+ * ("X"), marks as instant events. Opens in ui.perfetto.dev and chrome://tracing. */
+int trace_write_perfetto(const struct sm *sm, const char *path);
+
+/* The summary table, lost events, and with --syscalls the longest waits. */
+void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread_sum *s, size_t n,
+			 const struct astrace_stats *st, int longest_waits);
+
+/* "clock_nanosleep", or the number for syscalls without a name here. */
+const char *trace_syscall_name(int nr, char *buf, size_t len);
+
+const char *trace_mark_name(uint32_t event);
+
+#endif

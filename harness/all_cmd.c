@@ -1,0 +1,287 @@
+/* bench all: every scenario across every target, one results directory per cell,
+ * then summary.csv, the comparison charts and the report. A cell that fails is
+ * marked failed and the matrix goes on; Ctrl-C stops the current cell and writes
+ * the report of what ran. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "cmds.h"
+#include "files.h"
+#include "hist.h"
+#include "json.h"
+#include "matrix.h"
+#include "run.h"
+#if HAVE_ASPLOTS
+#include "plots.h"
+#endif
+
+static const char usage[] =
+    "usage: bench all [--quick] [--full] [--out DIR] [--targets a,b] [--scenarios a,b]\n"
+    "  --quick          about a minute: fewer and shorter cells\n"
+    "  --full           io-bound up to 10000 connections\n"
+    "  --out DIR        results directory (default results/<timestamp>, and\n"
+    "                   results/latest points at it)\n"
+    "  --targets a,b    blocking, threaded, hybrid, epoll, coroutine, fastapi\n"
+    "  --scenarios a,b  blog, throughput, io-bound, cpu-bound\n"
+    "  --no-trace       no kernel lanes in the blog timelines\n"
+    "Exit status: 0 every cell ran, 1 a cell failed or the run was interrupted, 2 usage.\n";
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	run_interrupt();
+}
+
+/* The load of one cell: the blog's burst, or a closed loop for a while. */
+static void cell_load(const struct matrix_cell *m, struct load_config *cfg)
+{
+	load_config_init(cfg);
+	cfg->connections = m->concurrency;
+	cfg->threads = 1;
+	if (m->burst) {
+		cfg->mode = LOAD_BURST;
+		cfg->timeout_ns = 120ull * 1000000000ull;
+	} else {
+		cfg->mode = LOAD_CLOSED;
+		cfg->duration_ns = (uint64_t)(m->secs * 1e9);
+		cfg->requests = 0;
+		/* Past the run, a request is cut off anyway: no longer timeout needed. */
+		cfg->timeout_ns = cfg->duration_ns + 5ull * 1000000000ull;
+	}
+}
+
+static void summary_header(FILE *f)
+{
+	fputs("scenario,target,endpoint,concurrency,requests,ok,errors,duration_s,rps,p50_ms,"
+	      "p99_ms,max_ms,batch_ms,rss_kib,threads,cpu_s,status,dir\n",
+	      f);
+}
+
+/* One CSV row; the status field is quoted when it carries a reason. */
+static void summary_row(FILE *f, const struct matrix_cell *m, const struct run_outcome *o)
+{
+	const struct hist *h = o->load.lat.corrected;
+	double p50 = h ? (double)hist_percentile(h, 50) / 1e6 : 0;
+	double p99 = h ? (double)hist_percentile(h, 99) / 1e6 : 0;
+	double max = h && h->n ? (double)h->max / 1e6 : 0;
+	fprintf(f, "%s,%s,%s,%d,%llu,%llu,%llu,%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%ld,%d,%.3f,",
+		m->scenario, m->target, m->endpoint, m->concurrency,
+		(unsigned long long)o->load.completed, (unsigned long long)o->load.ok,
+		(unsigned long long)o->load.errors, o->load.elapsed_s, o->load.rps, p50, p99, max,
+		(double)o->load.burst_ns / 1e6, o->rss_peak_kib, o->threads_peak, o->cpu_s);
+	if (!o->failed) {
+		fputs("ok", f);
+	} else {
+		/* CSV quoting: one line, doubled quotes. */
+		fputs("\"failed: ", f);
+		for (const char *c = o->reason; *c; c++) {
+			if (*c == '"')
+				fputs("\"\"", f);
+			else
+				fputc(*c == '\n' || *c == '\r' ? ' ' : *c, f);
+		}
+		fputc('"', f);
+	}
+	fprintf(f, ",%s\n", m->dir);
+}
+
+static int write_matrix_meta(const char *dir, const struct matrix_opts *o, size_t ncells,
+			     size_t ran, size_t failed, double secs)
+{
+	char path[PATH_MAX];
+	files_join(path, sizeof(path), dir, "meta.json");
+	FILE *f = files_create(path);
+	if (!f)
+		return -errno;
+	time_t now = time(NULL);
+	struct tm tm;
+	char when[64];
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	fprintf(f, "{\n  \"tool\": \"bench all\",\n  \"quick\": %s,\n  \"full\": %s,\n",
+		o->quick ? "true" : "false", o->full ? "true" : "false");
+	fputs("  \"targets\": ", f);
+	json_str(f, o->targets ? o->targets : "all");
+	fputs(",\n  \"scenarios\": ", f);
+	json_str(f, o->scenarios ? o->scenarios : "all");
+	fprintf(
+	    f,
+	    ",\n  \"cells\": %zu,\n  \"ran\": %zu,\n  \"failed\": %zu,\n  \"interrupted\": %s,\n",
+	    ncells, ran, failed, run_interrupted() ? "true" : "false");
+	fprintf(f, "  \"duration_s\": %.1f,\n  \"finished\": \"%s\",\n", secs, when);
+	run_machine_json(f, "  ");
+	fputs("\n}\n", f);
+	return files_commit(f, path, 0);
+}
+
+/* Shows where the matrix is: one line, rewritten in place on a terminal. */
+static void progress(size_t k, size_t n, const struct matrix_cell *m, double elapsed, int tty)
+{
+	double left = k ? elapsed / (double)k * (double)(n - k) : 0;
+	char conc[32] = "";
+	if (!m->burst)
+		snprintf(conc, sizeof(conc), " -c %d", m->concurrency);
+	fprintf(stderr, "%s[%zu/%zu] %-10s %-9s %s%s%s  %.0fs elapsed, ~%.0fs left%s",
+		tty ? "\r\033[K" : "", k + 1, n, m->scenario, m->target, m->endpoint,
+		m->burst ? " (burst)" : "", conc, elapsed, left, tty ? "" : "\n");
+}
+
+static void point_latest(const char *out)
+{
+	/* results/latest follows the default location only. */
+	if (strncmp(out, "results/", 8) || strchr(out + 8, '/'))
+		return;
+	unlink("results/latest.tmp");
+	if (symlink(out + 8, "results/latest.tmp") == 0 &&
+	    rename("results/latest.tmp", "results/latest") != 0)
+		unlink("results/latest.tmp");
+}
+
+int cmd_all(int argc, char **argv)
+{
+	struct matrix_opts o = { 0 };
+	int trace = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(a, "--quick")) {
+			o.quick = 1;
+		} else if (!strcmp(a, "--full")) {
+			o.full = 1;
+		} else if (!strcmp(a, "--no-trace")) {
+			trace = 0;
+		} else if (!strcmp(a, "--out") || !strcmp(a, "--targets") ||
+			   !strcmp(a, "--scenarios")) {
+			if (i + 1 >= argc || !argv[i + 1][0]) {
+				fprintf(stderr, "bench all: %s needs a value\n%s", a, usage);
+				return 2;
+			}
+			const char *v = argv[++i];
+			if (!strcmp(a, "--out"))
+				o.out = v;
+			else if (!strcmp(a, "--targets"))
+				o.targets = v;
+			else
+				o.scenarios = v;
+		} else {
+			fprintf(stderr, "bench all: unknown option '%s'\n%s", a, usage);
+			return 2;
+		}
+	}
+	struct matrix_cell *cells;
+	size_t n;
+	char err[128];
+	if (matrix_plan(&o, &cells, &n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "bench all: %s\n%s", err, usage);
+		return 2;
+	}
+
+	char outbuf[PATH_MAX];
+	if (!o.out) {
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+		snprintf(outbuf, sizeof(outbuf), "results/%s", stamp);
+		o.out = outbuf;
+	}
+	/* Before any work: an --out that cannot be written is one clear line. */
+	int e = files_mkdirs(o.out);
+	if (e) {
+		fprintf(stderr, "bench all: cannot write to %s: %s\n", o.out, strerror(-e));
+		free(cells);
+		return 1;
+	}
+	/* A thousand connections need more descriptors than the usual soft limit;
+	 * the targets inherit the raised limit too. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	char path[PATH_MAX];
+	files_join(path, sizeof(path), o.out, "summary.csv");
+	FILE *summary = files_create(path);
+	if (!summary) {
+		fprintf(stderr, "bench all: cannot write %s: %s\n", path, strerror(errno));
+		free(cells);
+		return 1;
+	}
+	summary_header(summary);
+
+	int tty = isatty(STDERR_FILENO);
+	fprintf(stderr, "bench all: %zu cells into %s\n", n, o.out);
+	uint64_t t0 = now_ns();
+	size_t ran = 0, failed = 0;
+	for (size_t k = 0; k < n && !run_interrupted(); k++) {
+		struct matrix_cell *m = &cells[k];
+		progress(k, n, m, (double)(now_ns() - t0) / 1e9, tty);
+		char dir[PATH_MAX];
+		files_join(dir, sizeof(dir), o.out, m->dir);
+		struct run_cell cell = { .target = m->target,
+					 .endpoint = m->endpoint,
+					 .trace = trace && m->burst,
+					 .plot = m->burst,
+					 .dir = dir,
+					 .scenario = m->scenario };
+		cell_load(m, &cell.load);
+		struct run_outcome out;
+		e = run_cell(&cell, &out);
+		if (e) {
+			out.failed = 1;
+			snprintf(out.reason, sizeof(out.reason), "cannot run: %s", strerror(-e));
+		}
+		if (run_interrupted() && !out.failed) {
+			out.failed = 1;
+			snprintf(out.reason, sizeof(out.reason), "interrupted");
+		}
+		if (out.failed) {
+			failed++;
+			fprintf(stderr, "%s  %s %s %s: FAILED: %s\n", tty ? "\r\033[K" : "",
+				m->scenario, m->target, m->endpoint, out.reason);
+		}
+		summary_row(summary, m, &out);
+		fflush(summary);
+		load_result_free(&out.load);
+		ran++;
+	}
+	double secs = (double)(now_ns() - t0) / 1e9;
+	if (tty)
+		fputs("\r\033[K", stderr);
+	e = files_commit(summary, path, 0);
+	if (!e)
+		e = write_matrix_meta(o.out, &o, n, ran, failed, secs);
+	if (e) {
+		fprintf(stderr, "bench all: cannot write the summary in %s: %s\n", o.out,
+			strerror(-e));
+		free(cells);
+		return 1;
+	}
+#if HAVE_ASPLOTS
+	if ((e = plots_compare(o.out)) < 0)
+		fprintf(stderr, "bench all: cannot draw the comparison charts: %s\n", strerror(-e));
+	if ((e = plots_report(o.out)) < 0)
+		fprintf(stderr, "bench all: cannot write the report: %s\n", strerror(-e));
+#endif
+	point_latest(o.out);
+	fprintf(stderr, "bench all: %zu of %zu cells in %.0f s, %zu failed%s\n", ran, n, secs,
+		failed, run_interrupted() ? " (interrupted)" : "");
+	printf("report: %s/report.html\n", o.out);
+	free(cells);
+	return failed || run_interrupted() ? 1 : 0;
+}

@@ -1,0 +1,138 @@
+/* The load generator's engine: libcurl multi handles driven by curl_multi_socket_action
+ * from our own level-triggered epoll loops, one loop and one multi handle per thread,
+ * each thread owning its share of the connections. Nothing is shared between
+ * threads per request: every thread has its own histograms, counters, id range and
+ * records buffer, merged once at the end.
+ *
+ * Three load models:
+ *   closed loop  each connection sends the next request when the last one ends (wrk)
+ *   burst        one request per connection, all started at the same instant
+ *   open loop    requests at a fixed (or linearly ramped) rate, on a schedule that
+ *                does not wait for responses (wrk2); latency counts from the
+ *                scheduled time, so a stalled server cannot hide (no coordinated
+ *                omission)
+ *
+ * load_run prints nothing; load_report.h turns a result into text or JSON. */
+#ifndef ASYNCSCOPE_LOAD_H
+#define ASYNCSCOPE_LOAD_H
+
+#include <stdint.h>
+
+#include "hist.h"
+
+#define LOAD_MAX_HEADERS 32
+
+enum load_mode { LOAD_CLOSED, LOAD_BURST, LOAD_OPEN };
+
+/* Why a request did not succeed. The names (load_err_name) are the error column of
+ * requests.csv and the keys of the JSON summary. */
+enum load_err {
+	LOAD_OK,
+	LOAD_E_CONNECT,	  /* refused, unreachable, name not resolved */
+	LOAD_E_TIMEOUT,	  /* --timeout expired */
+	LOAD_E_RESET,	  /* connection reset or closed before the response ended */
+	LOAD_E_MALFORMED, /* the peer did not speak HTTP, or spoke it wrong */
+	LOAD_E_STATUS_3XX,
+	LOAD_E_STATUS_4XX,
+	LOAD_E_STATUS_5XX,
+	LOAD_E_STATUS_OTHER, /* 1xx or outside 100..599 as a final status */
+	LOAD_E_ABORTED,	     /* still in flight when the run stopped */
+	LOAD_E_OTHER,	     /* any other libcurl error */
+	LOAD_E_COUNT
+};
+
+const char *load_err_name(enum load_err e);
+
+/* A snapshot for a live display, taken by the thread that called load_run. */
+struct load_progress {
+	uint64_t completed; /* every completion, warmup included */
+	uint64_t errors;
+	uint64_t elapsed_ns;
+	uint64_t total_ns; /* planned run length (warmup included); 0 when unknown */
+	uint64_t requests; /* planned request count; 0 when unknown */
+};
+
+struct load_config {
+	const char *url;
+	const char *method; /* NULL: GET */
+	const char *headers[LOAD_MAX_HEADERS]; /* "Name: value" */
+	int nheaders;
+
+	enum load_mode mode;
+	int connections; /* -c: in flight at most, split over the threads */
+	int threads;	 /* -t */
+	uint64_t requests;    /* -n: measured requests; 0 means run for duration_ns */
+	uint64_t duration_ns; /* -d: measured time, after the warmup */
+	uint64_t warmup_ns;   /* excluded from statistics; only with duration_ns */
+	uint64_t timeout_ns;  /* per request, connect included */
+	double rate_from;     /* open loop: requests per second at the start... */
+	double rate_to;	      /* ...and at the end (linear ramp; equal for a fixed rate) */
+	int new_conn;	      /* a fresh connection per request instead of keep-alive */
+
+	const char *records_path; /* requests.csv; NULL for none; "-" for stdout */
+
+	/* Called about every progress_ms (default 250) from load_run's thread. */
+	void (*progress)(const struct load_progress *p, void *arg);
+	void *progress_arg;
+	int progress_ms;
+};
+
+/* Fills the defaults: GET, closed loop, 10 connections, 1 thread, 10 s, 30 s timeout. */
+void load_config_init(struct load_config *cfg);
+
+struct load_latency {
+	struct hist *corrected; /* t_end - t_intended: what a user at the schedule saw */
+	struct hist *service;	/* t_end - t_start: the uncorrected figure */
+};
+
+struct load_result {
+	/* Requests whose intended start fell in the measured window (after warmup). */
+	uint64_t sent;
+	uint64_t completed; /* a response or an error came back */
+	uint64_t ok;	    /* completed with a 2xx */
+	uint64_t errors;    /* completed without a 2xx, plus aborted */
+	uint64_t aborted;   /* cut off at the end of the run */
+	uint64_t by_kind[LOAD_E_COUNT];
+	uint64_t by_class[6]; /* responses by status / 100 (index 0: no status) */
+	uint64_t bytes;	      /* response body bytes */
+	uint64_t warmup_requests;
+
+	/* Connections: asked for (-c), opened over the run, open at most at once,
+	 * and connection attempts that failed. */
+	uint64_t conns_asked;
+	uint64_t conns_opened;
+	uint64_t conns_peak;
+	uint64_t conns_failed;
+
+	/* Open loop: sends that went out more than 1 ms after their scheduled time
+	 * (every connection busy, or the generator itself behind). */
+	uint64_t late;
+	uint64_t late_sum_ns;
+	uint64_t late_max_ns;
+
+	uint64_t t0_ns;	       /* when the first request was due (CLOCK_MONOTONIC) */
+	uint64_t measure_ns;   /* start of the measured window */
+	uint64_t end_ns;       /* end of the measured window */
+	double elapsed_s;      /* measured window */
+	double rps;	       /* completed / elapsed */
+	double bytes_per_s;
+	uint64_t burst_ns;     /* burst: from the common start to the last response */
+	int interrupted;       /* load_stop() was called */
+
+	struct load_latency lat;
+};
+
+/* Runs the load described by cfg (already validated: loadopts_parse or by hand)
+ * and fills res, which the caller frees with load_result_free. 0 or a negative
+ * errno for a failure to run at all (-EMFILE: not enough file descriptors for -c,
+ * -EINVAL: libcurl rejected an option, -errno from the records file, ...); request
+ * failures are counted in res, not returned. */
+int load_run(const struct load_config *cfg, struct load_result *res);
+
+void load_result_free(struct load_result *res);
+
+/* Asks a running load_run to stop sending, give in-flight requests a second, and
+ * return. Async-signal-safe: meant for a SIGINT handler. */
+void load_stop(void);
+
+#endif

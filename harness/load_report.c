@@ -1,0 +1,197 @@
+#include "load_report.h"
+
+#include <errno.h>
+#include <stdint.h>
+
+static const char *const mode_names[] = { "closed", "burst", "open" };
+
+static const double pcts[] = { 50, 75, 90, 99, 99.9, 99.99 };
+static const char *const pct_keys[] = { "p50", "p75", "p90", "p99", "p99_9", "p99_99" };
+#define NPCTS (sizeof(pcts) / sizeof(pcts[0]))
+
+const char *load_report_ns(char *buf, size_t len, double ns)
+{
+	if (ns < 1e3)
+		snprintf(buf, len, "%.0fns", ns);
+	else if (ns < 1e6)
+		snprintf(buf, len, "%.2fus", ns / 1e3);
+	else if (ns < 1e9)
+		snprintf(buf, len, "%.2fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	return buf;
+}
+
+static const char *bytes_h(char *buf, size_t len, double b)
+{
+	const char *units[] = { "B", "KB", "MB", "GB", "TB" };
+	int u = 0;
+	while (b >= 1024 && u < 4) {
+		b /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.2f%s", b, units[u]);
+	return buf;
+}
+
+static void lat_row(FILE *f, const char *name, const struct hist *h)
+{
+	char b[32];
+	fprintf(f, "    %-12s", name);
+	fprintf(f, " %9s", load_report_ns(b, sizeof(b), hist_mean(h)));
+	fprintf(f, " %9s", load_report_ns(b, sizeof(b), hist_stdev(h)));
+	for (size_t i = 0; i < NPCTS; i++)
+		fprintf(f, " %9s", load_report_ns(b, sizeof(b), (double)hist_percentile(h, pcts[i])));
+	fprintf(f, " %9s\n", load_report_ns(b, sizeof(b), (double)h->max));
+}
+
+void load_report_text(FILE *f, const struct load_config *cfg, const struct load_result *r)
+{
+	char b1[32], b2[32];
+	fprintf(f, "%s @ %s\n", cfg->mode == LOAD_BURST ? "burst" :
+				cfg->mode == LOAD_OPEN	? "open loop" :
+							  "closed loop",
+		cfg->url);
+	fprintf(f, "  %d thread%s, %d connection%s", cfg->threads, cfg->threads == 1 ? "" : "s",
+		cfg->connections, cfg->connections == 1 ? "" : "s");
+	if (cfg->mode == LOAD_OPEN) {
+		if (cfg->rate_from == cfg->rate_to)
+			fprintf(f, ", %g req/s", cfg->rate_from);
+		else
+			fprintf(f, ", %g -> %g req/s", cfg->rate_from, cfg->rate_to);
+	}
+	if (cfg->requests)
+		fprintf(f, ", %llu requests", (unsigned long long)cfg->requests);
+	else if (cfg->duration_ns)
+		fprintf(f, ", %s", load_report_ns(b1, sizeof(b1), (double)cfg->duration_ns));
+	if (cfg->warmup_ns)
+		fprintf(f, " after %s warmup", load_report_ns(b1, sizeof(b1), (double)cfg->warmup_ns));
+	if (cfg->new_conn)
+		fprintf(f, ", new connection per request");
+	fprintf(f, "\n");
+
+	fprintf(f, "  Latency       %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "mean", "stdev", "p50",
+		"p75", "p90", "p99", "p99.9", "p99.99", "max");
+	if (cfg->mode == LOAD_CLOSED) {
+		lat_row(f, "", r->lat.service);
+	} else {
+		/* Burst and open loop measure from the intended start; the service
+		 * time from the actual send is shown beside it. */
+		lat_row(f, "corrected", r->lat.corrected);
+		lat_row(f, "uncorrected", r->lat.service);
+	}
+	fprintf(f, "  %llu requests in %.2fs, %s read\n", (unsigned long long)r->completed,
+		r->elapsed_s, bytes_h(b1, sizeof(b1), (double)r->bytes));
+	fprintf(f, "  sent %llu, completed %llu, ok %llu, errors %llu",
+		(unsigned long long)r->sent, (unsigned long long)r->completed,
+		(unsigned long long)r->ok, (unsigned long long)r->errors);
+	if (r->aborted)
+		fprintf(f, " (%llu aborted at the end)", (unsigned long long)r->aborted);
+	if (r->warmup_requests)
+		fprintf(f, "; %llu in warmup, not counted", (unsigned long long)r->warmup_requests);
+	fprintf(f, "\n");
+	if (r->errors) {
+		fprintf(f, "  errors:");
+		for (int k = 1; k < LOAD_E_COUNT; k++)
+			if (r->by_kind[k])
+				fprintf(f, " %s %llu", load_err_name(k), (unsigned long long)r->by_kind[k]);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "  connections: %llu asked, %llu opened, %llu open at most, %llu failed\n",
+		(unsigned long long)r->conns_asked, (unsigned long long)r->conns_opened,
+		(unsigned long long)r->conns_peak, (unsigned long long)r->conns_failed);
+	if (cfg->mode == LOAD_OPEN) {
+		if (r->late)
+			fprintf(f, "  late sends: %llu of %llu (mean %s behind, max %s): the schedule was not kept\n",
+				(unsigned long long)r->late, (unsigned long long)r->sent,
+				load_report_ns(b1, sizeof(b1), (double)r->late_sum_ns / (double)r->late),
+				load_report_ns(b2, sizeof(b2), (double)r->late_max_ns));
+		else
+			fprintf(f, "  late sends: none\n");
+	}
+	if (cfg->mode == LOAD_BURST)
+		fprintf(f, "  burst: %llu requests in %s\n", (unsigned long long)r->sent,
+			load_report_ns(b1, sizeof(b1), (double)r->burst_ns));
+	if (r->interrupted)
+		fprintf(f, "  interrupted: the run was stopped early\n");
+	fprintf(f, "Requests/sec: %10.2f\n", r->rps);
+	fprintf(f, "Transfer/sec: %10s\n", bytes_h(b1, sizeof(b1), r->bytes_per_s));
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void json_hist(FILE *f, const struct hist *h)
+{
+	fprintf(f, "{\"count\": %llu, \"min_ns\": %llu, \"mean_ns\": %.0f, \"stdev_ns\": %.0f",
+		(unsigned long long)h->n, (unsigned long long)h->min, hist_mean(h), hist_stdev(h));
+	for (size_t i = 0; i < NPCTS; i++)
+		fprintf(f, ", \"%s_ns\": %llu", pct_keys[i],
+			(unsigned long long)hist_percentile(h, pcts[i]));
+	fprintf(f, ", \"max_ns\": %llu}", (unsigned long long)h->max);
+}
+
+#define U(x) ((unsigned long long)(x))
+
+int load_report_json(FILE *f, const struct load_config *cfg, const struct load_result *r)
+{
+	fprintf(f, "{\n  \"config\": {\"url\": ");
+	json_str(f, cfg->url);
+	fprintf(f, ", \"method\": ");
+	json_str(f, cfg->method ? cfg->method : "GET");
+	fprintf(f, ", \"mode\": \"%s\", \"connections\": %d, \"threads\": %d",
+		mode_names[cfg->mode], cfg->connections, cfg->threads);
+	fprintf(f, ", \"requests\": %llu, \"duration_ns\": %llu, \"warmup_ns\": %llu",
+		U(cfg->requests), U(cfg->duration_ns), U(cfg->warmup_ns));
+	fprintf(f, ", \"timeout_ns\": %llu, \"rate_from\": %g, \"rate_to\": %g, \"new_conn\": %s",
+		U(cfg->timeout_ns), cfg->mode == LOAD_OPEN ? cfg->rate_from : 0,
+		cfg->mode == LOAD_OPEN ? cfg->rate_to : 0, cfg->new_conn ? "true" : "false");
+	fprintf(f, ", \"headers\": [");
+	for (int i = 0; i < cfg->nheaders; i++) {
+		fprintf(f, i ? ", " : "");
+		json_str(f, cfg->headers[i]);
+	}
+	fprintf(f, "]},\n");
+	fprintf(f, "  \"requests\": {\"sent\": %llu, \"completed\": %llu, \"ok\": %llu, "
+		   "\"errors\": %llu, \"aborted\": %llu, \"warmup\": %llu},\n",
+		U(r->sent), U(r->completed), U(r->ok), U(r->errors), U(r->aborted),
+		U(r->warmup_requests));
+	fprintf(f, "  \"errors\": {");
+	for (int k = 1; k < LOAD_E_COUNT; k++)
+		fprintf(f, "%s\"%s\": %llu", k > 1 ? ", " : "", load_err_name(k), U(r->by_kind[k]));
+	fprintf(f, "},\n  \"status\": {\"none\": %llu", U(r->by_class[0]));
+	for (int c = 1; c < 6; c++)
+		fprintf(f, ", \"%dxx\": %llu", c, U(r->by_class[c]));
+	fprintf(f, "},\n");
+	fprintf(f, "  \"connections\": {\"asked\": %llu, \"opened\": %llu, \"peak\": %llu, "
+		   "\"failed\": %llu},\n",
+		U(r->conns_asked), U(r->conns_opened), U(r->conns_peak), U(r->conns_failed));
+	fprintf(f, "  \"throughput\": {\"t0_ns\": %llu, \"measure_start_ns\": %llu, "
+		   "\"measure_end_ns\": %llu, \"elapsed_s\": %.6f, \"requests_per_s\": %.2f, "
+		   "\"bytes\": %llu, \"bytes_per_s\": %.2f},\n",
+		U(r->t0_ns), U(r->measure_ns), U(r->end_ns), r->elapsed_s, r->rps, U(r->bytes),
+		r->bytes_per_s);
+	fprintf(f, "  \"latency\": {\n    \"corrected\": ");
+	json_hist(f, r->lat.corrected);
+	fprintf(f, ",\n    \"uncorrected\": ");
+	json_hist(f, r->lat.service);
+	fprintf(f, "\n  },\n");
+	fprintf(f, "  \"late\": {\"count\": %llu, \"mean_ns\": %.0f, \"max_ns\": %llu},\n",
+		U(r->late), r->late ? (double)r->late_sum_ns / (double)r->late : 0.0,
+		U(r->late_max_ns));
+	fprintf(f, "  \"burst_ns\": %llu,\n  \"interrupted\": %s\n}\n", U(r->burst_ns),
+		r->interrupted ? "true" : "false");
+	return ferror(f) ? -EIO : 0;
+}

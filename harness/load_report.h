@@ -1,0 +1,20 @@
+/* A load result as people read it (wrk-like text) and as programs read it (JSON,
+ * also the load part of a run's summary.json). */
+#ifndef ASYNCSCOPE_LOAD_REPORT_H
+#define ASYNCSCOPE_LOAD_REPORT_H
+
+#include <stdio.h>
+
+#include "load.h"
+
+void load_report_text(FILE *f, const struct load_config *cfg, const struct load_result *r);
+
+/* One JSON object: "config", "requests", "errors", "status", "connections",
+ * "throughput", "latency" {"corrected","uncorrected"}, "late", "burst_ns".
+ * Times are integer ns. 0 or -EIO. */
+int load_report_json(FILE *f, const struct load_config *cfg, const struct load_result *r);
+
+/* "1.23ms" and friends; returns buf. */
+const char *load_report_ns(char *buf, size_t len, double ns);
+
+#endif

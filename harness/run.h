@@ -1,0 +1,54 @@
+/* One cell of a comparison: a target started on port 0, the tracer attached to it,
+ * a load driven against one endpoint, everything stopped again, and the results
+ * directory written (meta.json, requests.csv, sched.csv, marks.csv, summary.json,
+ * trace.json, timeline.png/.svg, stderr.txt).
+ *
+ * Every exit path stops the load, detaches the tracer and stops and reaps the
+ * target. A target that crashes, never becomes ready, or outlives its time is a
+ * failed cell (status and reason), not an error of the caller. */
+#ifndef ASYNCSCOPE_RUN_H
+#define ASYNCSCOPE_RUN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "load.h"
+
+struct run_cell {
+	const char *target;	  /* catalog name: epoll, fastapi, ... */
+	char *const *target_args; /* extra flags for the target, NULL-terminated, or NULL */
+	const char *endpoint;	  /* "/async?ms=1000" */
+	struct load_config load;  /* everything but url and records_path, which run sets */
+	int trace;		  /* attach the tracer when privileged */
+	int plot;		  /* draw timeline.png/.svg */
+	const char *dir;	  /* results directory; created */
+	const char *scenario;	  /* for meta.json; may be NULL */
+};
+
+struct run_outcome {
+	int failed;
+	char reason[1024];    /* when failed: what happened, then the target's last stderr lines */
+	int traced;	      /* kernel lanes were recorded */
+	char trace_note[256]; /* why not, when not */
+	struct load_result load;
+	long rss_peak_kib;
+	int threads_peak;
+	double cpu_s; /* target user+system time during the load */
+	uint64_t vol_switches, invol_switches;
+	uint64_t events, lost_events;
+};
+
+/* Runs the cell. 0 when it ran (the outcome says whether it failed), or a negative
+ * errno when nothing could start (results directory not writable, ...). The
+ * caller frees outcome->load with load_result_free. */
+int run_cell(const struct run_cell *cell, struct run_outcome *out);
+
+/* Asks a running cell to stop early (Ctrl-C); async-signal-safe. */
+void run_interrupt(void);
+int run_interrupted(void);
+
+/* Writes the machine and versions as JSON members ("kernel": ..., ...), each line
+ * starting with indent, no trailing comma. */
+void run_machine_json(FILE *f, const char *indent);
+
+#endif

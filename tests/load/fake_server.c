@@ -1,0 +1,175 @@
+#include "fake_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct conn_arg {
+	struct fake_server *s;
+	int fd;
+};
+
+static int listen_any(int *port, int do_listen)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    (do_listen && listen(fd, 128) < 0) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+int fake_closed_port(void)
+{
+	int port = 0;
+	int fd = listen_any(&port, 0);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return port;
+}
+
+/* Reads one request head into buf; its length, 0 on EOF, -1 on error or stop. */
+static int read_head(struct fake_server *s, int fd, char *buf, size_t cap)
+{
+	size_t got = 0;
+	while (!atomic_load(&s->stop)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		ssize_t n = read(fd, buf + got, cap - 1 - got);
+		if (n <= 0)
+			return n == 0 && got == 0 ? 0 : -1;
+		got += (size_t)n;
+		buf[got] = '\0';
+		if (strstr(buf, "\r\n\r\n"))
+			return (int)got;
+		if (got == cap - 1)
+			return -1;
+	}
+	return -1;
+}
+
+static void note_id(struct fake_server *s, const char *head)
+{
+	const char *h = strcasestr(head, "\r\nX-Request-Id: ");
+	pthread_mutex_lock(&s->lock);
+	s->requests++;
+	if (!h) {
+		s->no_id++;
+	} else {
+		unsigned long id = strtoul(h + 16, NULL, 10);
+		if (id < FAKE_MAX_IDS)
+			s->seen[id]++;
+		else
+			s->no_id++;
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void write_str(int fd, const char *str)
+{
+	ssize_t n = write(fd, str, strlen(str));
+	(void)n;
+}
+
+static void *serve(void *arg)
+{
+	struct conn_arg *ca = arg;
+	struct fake_server *s = ca->s;
+	int fd = ca->fd;
+	free(ca);
+	char buf[4096];
+	switch (s->mode) {
+	case FAKE_OK:
+		while (read_head(s, fd, buf, sizeof(buf)) > 0) {
+			note_id(s, buf);
+			write_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+		}
+		break;
+	case FAKE_HANG:
+		/* Read whatever comes and sit on it until the client gives up. */
+		while (read_head(s, fd, buf, sizeof(buf)) > 0)
+			;
+		break;
+	case FAKE_GARBAGE:
+		if (read_head(s, fd, buf, sizeof(buf)) > 0)
+			write_str(fd, "SSH-2.0-OpenSSH_9.2 this is not http\r\n\r\n");
+		break;
+	case FAKE_CLOSE_EARLY:
+		if (read_head(s, fd, buf, sizeof(buf)) > 0)
+			write_str(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a little");
+		break;
+	case FAKE_SLAM:
+		break;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void *acceptor(void *arg)
+{
+	struct fake_server *s = arg;
+	while (!atomic_load(&s->stop)) {
+		struct pollfd p = { .fd = s->lfd, .events = POLLIN };
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		struct conn_arg *ca = malloc(sizeof(*ca));
+		if (!ca || s->nconns == FAKE_MAX_CONNS) {
+			free(ca);
+			close(fd);
+			continue;
+		}
+		ca->s = s;
+		ca->fd = fd;
+		if (pthread_create(&s->conns[s->nconns], NULL, serve, ca) == 0)
+			s->nconns++;
+		else {
+			free(ca);
+			close(fd);
+		}
+	}
+	return NULL;
+}
+
+int fake_start(struct fake_server *s, enum fake_mode mode)
+{
+	memset(s, 0, sizeof(*s));
+	s->mode = mode;
+	pthread_mutex_init(&s->lock, NULL);
+	s->lfd = listen_any(&s->port, 1);
+	if (s->lfd < 0)
+		return s->lfd;
+	int err = pthread_create(&s->thread, NULL, acceptor, s);
+	if (err) {
+		close(s->lfd);
+		return -err;
+	}
+	return 0;
+}
+
+void fake_stop(struct fake_server *s)
+{
+	atomic_store(&s->stop, 1);
+	pthread_join(s->thread, NULL);
+	for (int i = 0; i < s->nconns; i++)
+		pthread_join(s->conns[i], NULL);
+	close(s->lfd);
+	pthread_mutex_destroy(&s->lock);
+}

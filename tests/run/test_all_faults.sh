@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# bench all under faults: a target killed mid-cell is a failed cell and the report
+# is still written; Ctrl-C stops, writes what ran, and leaves no target process and
+# no tracer program behind; an unwritable --out is one line before any work.
+source "$(dirname "$0")/lib.sh"
+
+# A target killed while its cell runs.
+"$BENCH" all --quick --scenarios blog --targets blocking,epoll --no-trace --out "$tmp/kill" \
+  >"$tmp/kill.out" 2>"$tmp/kill.err" &
+bench=$!
+killed=0
+for _ in $(seq 200); do
+  pid=$(pgrep -f "$(dirname "$BENCH")/target-blocking" | head -1 || true)
+  if [[ -n $pid ]]; then
+    sleep 0.3
+    kill -9 "$pid" 2>/dev/null && killed=1
+    break
+  fi
+  sleep 0.05
+done
+set +e
+wait $bench
+rc=$?
+set -e
+[[ $killed -eq 1 ]] || fail "never saw target-blocking to kill"
+[[ $rc -eq 1 ]] || fail "a failed cell: want exit 1, got $rc"
+grep -q 'failed: target-blocking killed by SIGKILL' "$tmp/kill/summary.csv" ||
+  fail "no failed cell in summary.csv: $(cat "$tmp/kill/summary.csv")"
+[[ $(grep -c ',ok,' "$tmp/kill/summary.csv") -ge 3 ]] || fail "the rest of the matrix did not run"
+[[ -s $tmp/kill/report.html ]] || fail "no report after a failed cell"
+grep -q 'SIGKILL' "$tmp/kill/report.md" || fail "report does not show the failure"
+
+# Ctrl-C in the middle of a traced cell.
+if privileged; then
+  mark=$("$PROGS_LEFT" --max-id)
+fi
+"$BENCH" all --quick --scenarios blog --targets blocking --out "$tmp/int" >/dev/null 2>&1 &
+bench=$!
+for _ in $(seq 200); do
+  pgrep -f "$(dirname "$BENCH")/target-blocking" >/dev/null && break
+  sleep 0.05
+done
+sleep 0.5
+kill -INT $bench
+set +e
+wait $bench
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "interrupted: want exit 1, got $rc"
+[[ -z $(targets_alive) ]] || fail "target processes left after SIGINT: $(targets_alive)"
+if privileged; then
+  "$PROGS_LEFT" "$mark" || fail "BPF programs left loaded after SIGINT"
+fi
+[[ -s $tmp/int/summary.csv ]] || fail "no partial summary after SIGINT"
+grep -q interrupted "$tmp/int/meta.json" || fail "meta.json does not say interrupted"
+[[ -z $(find "$tmp/int" -name '*.tmp') ]] || fail "temporary files left after SIGINT"
+
+# An --out that cannot be written.
+touch "$tmp/file"
+set +e
+"$BENCH" all --quick --out "$tmp/file/x" >/dev/null 2>"$tmp/err"
+rc=$?
+"$BENCH" all --scenarios nosuch >/dev/null 2>&1
+rc2=$?
+set -e
+[[ $rc -eq 1 && $(wc -l <"$tmp/err") -eq 1 ]] || fail "unwritable --out: rc $rc, $(cat "$tmp/err")"
+[[ $rc2 -eq 2 ]] || fail "unknown scenario: want exit 2"
+echo "1 passed, 0 failed"

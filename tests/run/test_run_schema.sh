@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bench run writes a well-formed results directory: one row per request, times
+# monotonic on one clock, marks joined to requests by id (when traced), charts.
+source "$(dirname "$0")/lib.sh"
+
+"$BENCH" run epoll '/async?ms=100' -c 6 --burst --out "$tmp/epoll" >"$tmp/out.txt" 2>&1 ||
+  { cat "$tmp/out.txt"; fail "bench run epoll"; }
+check_run_dir "$tmp/epoll" 6
+grep -q "burst: 6 requests" "$tmp/out.txt" || fail "no summary printed"
+if privileged; then
+  check_png "$tmp/epoll/timeline.png" 10000
+  check_svg "$tmp/epoll/timeline.svg"
+fi
+
+# A closed loop with -n, untraced: exact count, no kernel files.
+"$BENCH" run threaded /hello -c 4 -n 200 --no-trace --out "$tmp/hello" >/dev/null 2>&1 ||
+  fail "bench run threaded /hello"
+check_run_dir "$tmp/hello" 200
+[[ ! -e $tmp/hello/sched.csv ]] || fail "--no-trace still wrote sched.csv"
+
+# Bad flags: usage, exit 2. Unwritable --out: one line, exit 1.
+set +e
+"$BENCH" run nosuch >/dev/null 2>&1; [[ $? -eq 2 ]] || fail "unknown target: want exit 2"
+"$BENCH" run epoll -c 0 >/dev/null 2>&1; [[ $? -eq 2 ]] || fail "-c 0: want exit 2"
+"$BENCH" run epoll --bogus >/dev/null 2>&1; [[ $? -eq 2 ]] || fail "--bogus: want exit 2"
+touch "$tmp/file"
+"$BENCH" run epoll --out "$tmp/file/sub" >/dev/null 2>"$tmp/err"; rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "unwritable --out: want exit 1, got $rc"
+[[ $(wc -l <"$tmp/err") -eq 1 ]] || fail "unwritable --out: want one line, got: $(cat "$tmp/err")"
+[[ -z $(targets_alive) ]] || fail "target processes left: $(targets_alive)"
+echo "1 passed, 0 failed"

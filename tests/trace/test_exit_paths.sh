@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Every way a trace ends detaches and unloads the tracer: duration over, the
+# traced process exiting, SIGINT, SIGTERM, an error after attaching, a process
+# that exits during the attach, and the raw tracepoint fallback.
+. "$(dirname "$0")/lib.sh"
+need_bpf
+mark_progs
+
+sleeper() { sleep 30 & sleeper_pid=$!; pids_to_kill+=("$sleeper_pid"); }
+
+# 1. -d over, --pid: exit 0, results written.
+sleeper
+run "$BENCH" trace -q -d 0.5 --pid "$sleeper_pid" --out "$tmp/d1"
+[[ $rc -eq 0 ]] || fail "-d: exit $rc: $err"
+[[ -s $tmp/d1/sched.csv && -s $tmp/d1/meta.json ]] || fail "-d: no results"
+check_no_progs "-d with --pid"
+
+# 2. The traced pid exits.
+sleep 0.5 & short=$!
+run "$BENCH" trace -q --pid "$short" --out "$tmp/d2"
+[[ $rc -eq 0 ]] || fail "pid exit: exit $rc: $err"
+check_no_progs "traced pid exited"
+
+# 3. The traced command exits: bench trace exits with its status.
+run "$BENCH" trace -q --out "$tmp/d3" -- /bin/sh -c 'sleep 0.2; exit 3'
+[[ $rc -eq 3 ]] || fail "command status: exit $rc, expected 3: $err"
+grep -q '"exit_status": 3' "$tmp/d3/meta.json" || fail "meta.json lacks exit_status 3"
+grep -q ',sleeping,' "$tmp/d3/sched.csv" || fail "command: no sleeping interval"
+check_no_progs "traced command exited"
+
+# 4./5. SIGINT and SIGTERM end a --pid trace normally.
+for sig in INT TERM; do
+  "$BENCH" trace -q --pid "$sleeper_pid" --out "$tmp/d$sig" >/dev/null 2>&1 &
+  b=$!
+  sleep 0.7
+  kill -$sig $b
+  set +e; wait $b; rc=$?; set -e
+  [[ $rc -eq 0 ]] || fail "SIG$sig: exit $rc"
+  [[ -s $tmp/d$sig/sched.csv ]] || fail "SIG$sig: no results"
+  check_no_progs "SIG$sig with --pid"
+done
+
+# 6. SIGTERM in command mode is forwarded; the command's status comes back.
+"$BENCH" trace -q -- sleep 30 >/dev/null 2>&1 &
+b=$!
+sleep 0.7
+kill -TERM $b
+set +e; wait $b; rc=$?; set -e
+[[ $rc -eq 143 ]] || fail "forwarded SIGTERM: exit $rc, expected 143"
+check_no_progs "SIGTERM forwarded to the command"
+
+# 7. -d ends the trace of a command first: the command is ended too.
+run "$BENCH" trace -q -d 0.5 -- sleep 31
+[[ $rc -eq 0 ]] || fail "-d with a command: exit $rc: $err"
+pgrep -f '^sleep 31$' >/dev/null && fail "-d left the command running"
+check_no_progs "-d with a command"
+
+# 8. An error after everything is attached.
+run env ASTRACE_FAULT=after_attach "$BENCH" trace -q --pid "$sleeper_pid"
+[[ $rc -eq 1 && $(wc -l <"$tmp/err") -eq 1 ]] || fail "error after attach: exit $rc: $err"
+check_no_progs "an error after attaching"
+run env ASTRACE_FAULT=after_attach "$BENCH" trace -q -- sleep 32
+[[ $rc -eq 1 ]] || fail "error after attach, command mode: exit $rc: $err"
+pgrep -f '^sleep 32$' >/dev/null && fail "the command was left behind"
+check_no_progs "an error after attaching, command mode"
+
+# 9. The process exits during the attach.
+sleep 0.1 & short=$!
+run env ASTRACE_FAULT=attach_delay "$BENCH" trace -q --pid "$short"
+[[ $rc -eq 1 && $err == *"exited during the attach"* ]] || fail "exit during attach: exit $rc: $err"
+[[ $(wc -l <"$tmp/err") -eq 1 ]] || fail "exit during attach: more than one line: $err"
+check_no_progs "a pid that exited during the attach"
+
+# 10. The raw tracepoint fallback gives the same kind of trace.
+run env ASTRACE_RAW_TP=1 "$BENCH" trace -q --syscalls --out "$tmp/d10" -- sleep 0.2
+[[ $rc -eq 0 ]] || fail "raw_tp: exit $rc: $err"
+grep -q '"tracepoints": "raw_tp"' "$tmp/d10/meta.json" || fail "raw_tp not used"
+awk -F, '$3 == "sleeping" && $7 == "clock_nanosleep" && $5 - $4 > 190e6 { ok = 1 } END { exit !ok }' \
+  "$tmp/d10/sched.csv" || fail "raw_tp: no 200 ms sleep in clock_nanosleep"
+check_no_progs "raw tracepoints"
+
+# 11. SIGKILL: the kernel closes the descriptors, and that unloads everything.
+"$BENCH" trace -q --pid "$sleeper_pid" >/dev/null 2>&1 &
+b=$!
+sleep 0.7
+kill -KILL $b
+wait $b 2>/dev/null || true
+check_no_progs "SIGKILL"
+echo ok

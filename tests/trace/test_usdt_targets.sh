@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The asyncscope targets carry USDT probes: tracing target-epoll under a few
+# requests records marks with the request ids sent in X-Request-Id. Skipped
+# until the targets are built.
+. "$(dirname "$0")/lib.sh"
+need_bpf
+target=$(dirname "$BENCH")/target-epoll
+[[ -x $target ]] || { echo "skipped: $target not built" >&2; exit 77; }
+command -v curl >/dev/null || { echo "skipped: no curl" >&2; exit 77; }
+mark_progs
+
+exec 3>"$tmp/port"
+"$target" --port 0 --ready-fd 3 &
+tpid=$!
+pids_to_kill+=("$tpid")
+exec 3>&-
+wait_file "$tmp/port"
+port=$(head -1 "$tmp/port")
+
+"$BENCH" trace -q --syscalls --out "$tmp/d" --pid "$tpid" &
+b=$!
+pids_to_kill+=("$b")
+sleep 0.5
+for id in 101 102 103; do
+  curl -s -H "X-Request-Id: $id" "http://127.0.0.1:$port/async?ms=20" >/dev/null
+done
+kill -INT $b
+wait $b || fail "bench trace exited $?"
+kill "$tpid"; wait "$tpid" 2>/dev/null || true
+check_no_progs "tracing target-epoll"
+for id in 101 102 103; do
+  for ev in request_start request_end; do
+    awk -F, -v i="$id" -v e="$ev" '$2 == i && $3 == e { ok = 1 } END { exit !ok }' "$tmp/d/marks.csv" ||
+      fail "no $ev mark for request $id"
+  done
+done
+grep -q ',epoll_wait\|,epoll_pwait' "$tmp/d/sched.csv" || fail "the loop never slept in epoll_wait"
+echo ok
