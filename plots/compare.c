@@ -14,8 +14,8 @@
 #include "plots.h"
 #include "summary.h"
 
-static const char *const blog_paths[] = {"/sync", "/async", "/wrong"};
-static const unsigned blog_colours[] = {0x1f77b4, 0x2ca02c, 0xd62728};
+static const char *const blog_paths[] = { "/sync", "/async", "/wrong" };
+static const unsigned blog_colours[] = { 0x1f77b4, 0x2ca02c, 0xd62728 };
 
 static int cmp_conc(const void *a, const void *b)
 {
@@ -39,6 +39,10 @@ static int series(FILE *f, const struct sum *s, const char *scen, enum sum_field
 			double v = sum_get(r, fld);
 			if (strcmp(r->scenario, scen) || strcmp(r->target, s->target[t]) ||
 			    r->failed || isnan(v) || isnan(r->concurrency) || r->concurrency <= 0)
+				continue;
+			/* Latency of a cell that dropped requests is of the survivors:
+			 * not drawn. Its throughput still counts. */
+			if (fld != F_RPS && sum_lossy(r))
 				continue;
 			pts[2 * n] = r->concurrency;
 			pts[2 * n + 1] = v;
@@ -256,6 +260,16 @@ static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *
 	if (series(f, s, scen, a, na, wa) < 0 || series(f, s, scen, b, nb, wb) < 0)
 		return -ENOMEM;
 	open_chart(f, dir, png, 1300, 520);
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->row[i].scenario, scen) && !s->row[i].failed &&
+		    sum_lossy(&s->row[i])) {
+			fputs("set label 99 'Latency of cells that lost more than 1% of their "
+			      "requests is "
+			      "not drawn (see the report).' at screen 0.01,0.965 font ',8' "
+			      "tc rgb '#a03000'\n",
+			      f);
+			break;
+		}
 	fputs("set multiplot layout 1,2 title ", f);
 	gp_str(f, title);
 	fputs(" font ',13'\nset logscale x 10\nset xlabel 'concurrent connections (log "
@@ -275,10 +289,10 @@ static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *
 	return 0;
 }
 
-static const char *const charts[] = {"blog",	"throughput", "latency",
-				     "iobound", "memory",     "cpubound"};
-static const char *const chart_scen[] = {"blog",     "throughput", "throughput",
-					 "io-bound", "io-bound",   "cpu-bound"};
+static const char *const charts[] = { "blog",	 "throughput", "latency",
+				      "iobound", "memory",     "cpubound" };
+static const char *const chart_scen[] = { "blog",     "throughput", "throughput",
+					  "io-bound", "io-bound",   "cpu-bound" };
 #define NCHARTS 6
 
 int plots_compare(const char *dir)

@@ -19,7 +19,7 @@ int gp_run(const char *script, const char *errlog)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 2, errlog, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	char *argv[] = {"gnuplot", (char *)script, NULL};
+	char *argv[] = { "gnuplot", (char *)script, NULL };
 	pid_t pid;
 	rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);

@@ -39,6 +39,21 @@ static int exists(const char *dir, const char *rel)
 	return access(p, R_OK) == 0;
 }
 
+/* Cells of a scenario at its top concurrency that lost requests, named. */
+static void lossy_note(const struct sum *s, struct para *p, const char *scen, double c)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		if (strcmp(r->scenario, scen) || r->failed || r->concurrency != c || !sum_lossy(r))
+			continue;
+		add(p, "%s%s (%.0f errors)",
+		    n++ ? ", " : "Left out for failing requests: ", r->target, r->errors);
+	}
+	if (n)
+		add(p, ". ");
+}
+
 /* The highest concurrency of a scenario with a successful cell. */
 static double top_conc(const struct sum *s, const char *scen)
 {
@@ -58,7 +73,8 @@ static int extremes(const struct sum *s, const char *scen, double c, enum sum_fi
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
 		double v = sum_get(r, f);
-		if (strcmp(r->scenario, scen) || r->failed || r->concurrency != c || isnan(v))
+		if (strcmp(r->scenario, scen) || r->failed || r->concurrency != c || isnan(v) ||
+		    sum_lossy(r))
 			continue;
 		if (!*lo || v < sum_get(*lo, f))
 			*lo = r;
@@ -70,12 +86,12 @@ static int extremes(const struct sum *s, const char *scen, double c, enum sum_fi
 
 static void blog_text(const struct sum *s, struct para *p)
 {
-	static const char *const paths[] = {"/sync", "/async", "/wrong"};
+	static const char *const paths[] = { "/sync", "/async", "/wrong" };
 	add(p, "Each target got N requests at once on one endpoint, as in the original experiment; "
 	       "a bar is the time until the last response, the dashed line one wait. ");
 	for (int j = 0; j < 3; j++) {
-		struct para together = {""}, serial = {""};
-		int nt = 0, ns = 0;
+		struct para together = { "" }, serial = { "" }, waves = { "" };
+		int nt = 0, ns = 0, nw = 0;
 		double n = NAN, wait = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			const struct sum_row *r = &s->row[i];
@@ -89,19 +105,23 @@ static void blog_text(const struct sum *s, struct para *p)
 			double waits = r->batch_ms / wait;
 			if (waits < 1.6)
 				add(&together, "%s%s", nt++ ? ", " : "", r->target);
-			else
+			else if (waits >= 0.75 * r->concurrency)
 				add(&serial, "%s%s (%.1f)", ns++ ? ", " : "", r->target, waits);
+			else
+				add(&waves, "%s%s (%.1f)", nw++ ? ", " : "", r->target, waits);
 		}
-		if (!nt && !ns)
+		if (!nt && !ns && !nw)
 			continue;
 		add(p, "%s with %.0f at once and %.0f ms each: ", paths[j], n, wait);
 		if (nt)
 			add(p, "%s finished them all in about one wait", together.s);
-		if (nt && ns)
-			add(p, "; ");
 		if (ns)
-			add(p, "%s took the number of waits in brackets, one request after another",
-			    serial.s);
+			add(p,
+			    "%s%s took the number of waits in brackets, one request after another",
+			    nt ? "; " : "", serial.s);
+		if (nw)
+			add(p, "%s%s took the waits in brackets: partly overlapped, in waves",
+			    nt || ns ? "; " : "", waves.s);
 		add(p, ". ");
 	}
 }
@@ -119,6 +139,7 @@ static void line_text(const struct sum *s, struct para *p, const char *scen, enu
 	snprintf(w, sizeof(w), sum_get(worst, f) < 10 ? "%.2f" : "%.0f", sum_get(worst, f));
 	add(p, "At %.0f connections the best %s was %s's (%s %s) and the worst %s's (%s %s). ", c,
 	    what, best->target, b, unit, worst->target, w, unit);
+	lossy_note(s, p, scen, c);
 }
 
 static void iobound_text(const struct sum *s, struct para *p)
@@ -135,6 +156,7 @@ static void iobound_text(const struct sum *s, struct para *p)
 	    ". At %.0f, %s came closest with %.0f requests/s (p99 %.0f ms); %s reached %.0f "
 	    "requests/s (p99 %.0f ms). ",
 	    c, hi->target, hi->rps, hi->p99_ms, lo->target, lo->rps, lo->p99_ms);
+	lossy_note(s, p, "io-bound", c);
 }
 
 static void memory_text(const struct sum *s, struct para *p)
@@ -180,6 +202,7 @@ static void cpu_text(const struct sum *s, struct para *p)
 	else
 		add(p, "A single-threaded loop uses one core; models that run handlers on several "
 		       "threads use them all. ");
+	lossy_note(s, p, "cpu-bound", c);
 }
 
 static void fmt(char *b, size_t len, double v, const char *f)
@@ -192,13 +215,14 @@ static void fmt(char *b, size_t len, double v, const char *f)
 
 static void numbers_table(struct doc *d, const struct sum *s)
 {
-	static const char *const head[] = {"scenario", "target",  "endpoint", "conns",
-					   "req/s",    "p50 ms",  "p99 ms",   "batch ms",
-					   "RSS MiB",  "threads", "status"};
-	doc_table(d, head, 11);
+	static const char *const head[] = { "scenario", "target",  "endpoint", "conns",
+					    "req/s",	"errors",  "p50 ms",   "p99 ms",
+					    "batch ms", "RSS MiB", "threads",  "status" };
+	doc_table(d, head, 12);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
-		char c[24], rps[24], p50[24], p99[24], b[24], rss[24], thr[24], st[40];
+		char c[24], rps[24], er[24], p50[24], p99[24], b[24], rss[24], thr[24], st[40];
+		fmt(er, sizeof(er), r->errors, "%.0f");
 		fmt(c, sizeof(c), r->concurrency, "%.0f");
 		fmt(rps, sizeof(rps), r->rps, "%.0f");
 		fmt(p50, sizeof(p50), r->p50_ms, "%.1f");
@@ -207,9 +231,9 @@ static void numbers_table(struct doc *d, const struct sum *s)
 		fmt(rss, sizeof(rss), r->rss_kib / 1024, "%.1f");
 		fmt(thr, sizeof(thr), r->threads, "%.0f");
 		snprintf(st, sizeof(st), "%s", r->failed ? "failed" : "ok");
-		const char *cells[] = {r->scenario, r->target, r->endpoint, c,	 rps, p50,
-				       p99,	    b,	       rss,	    thr, st};
-		doc_row(d, cells, 11);
+		const char *cells[] = { r->scenario, r->target, r->endpoint, c,	  rps, er,
+					p50,	     p99,	b,	     rss, thr, st };
+		doc_row(d, cells, 12);
 	}
 	doc_table_end(d);
 }
@@ -262,7 +286,7 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 		const struct sum_row *r = &s->row[i];
 		if (!r->failed)
 			continue;
-		struct para p = {""};
+		struct para p = { "" };
 		char c[24];
 		fmt(c, sizeof(c), r->concurrency, "%.0f");
 		add(&p, "%s, %s %s at %s connections: %s", r->scenario, r->target, r->endpoint, c,
@@ -279,7 +303,7 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 
 static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 {
-	static const char *const paths[] = {"/sync", "/async", "/wrong"};
+	static const char *const paths[] = { "/sync", "/async", "/wrong" };
 	doc_h(d, 2, "The blog timelines");
 	doc_p(d, "One picture per target and endpoint: requests on top as the client saw them, the "
 		 "server's threads below as the kernel ran them, one colour per request in both. A "
@@ -317,7 +341,7 @@ static void machine(struct doc *d, const char *meta)
 		doc_p(d, "No meta.json in this directory.");
 		return;
 	}
-	static const char *const head[] = {"what", "value"};
+	static const char *const head[] = { "what", "value" };
 	doc_table(d, head, 2);
 	size_t pos = 0;
 	char k[128], v[512];
@@ -327,12 +351,12 @@ static void machine(struct doc *d, const char *meta)
 			char k2[128], v2[512], kk[260];
 			while (pjson_next(v, &p2, k2, sizeof(k2), v2, sizeof(v2)) > 0) {
 				snprintf(kk, sizeof(kk), "%s %s", k, k2);
-				const char *cells[] = {kk, v2};
+				const char *cells[] = { kk, v2 };
 				doc_row(d, cells, 2);
 			}
 			continue;
 		}
-		const char *cells[] = {k, v};
+		const char *cells[] = { k, v };
 		doc_row(d, cells, 2);
 	}
 	doc_table_end(d);
@@ -355,7 +379,7 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, const
 {
 	char v[128];
 	doc_begin(d, "asyncscope: concurrency models compared");
-	struct para intro = {""};
+	struct para intro = { "" };
 	add(&intro, "The same small HTTP service in %d concurrency model%s (", s->ntarget,
 	    s->ntarget == 1 ? "" : "s");
 	for (int t = 0; t < s->ntarget; t++)
@@ -367,11 +391,22 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, const
 	    (!pjson_get(meta, "start", v, sizeof(v)) || !pjson_get(meta, "started", v, sizeof(v)) ||
 	     !pjson_get(meta, "start_time", v, sizeof(v))))
 		add(&intro, ", started %s", v);
-	add(&intro, ". Every number below is measured on this machine; the sentences under each "
-		    "chart are written from them.");
+	if (meta && !pjson_get(meta, "finished", v, sizeof(v)))
+		add(&intro, ", finished %s", v);
+	add(&intro, ". Every number below was measured on this machine");
+	char k[128], n[32];
+	if (meta && !pjson_get(meta, "cpu", k, sizeof(k)) && !pjson_get(meta, "ncpu", n, sizeof(n)))
+		add(&intro, " (%s CPUs, %s", n, k);
+	else if (meta && !pjson_get(meta, "cpu", k, sizeof(k)))
+		add(&intro, " (%s", k);
+	else
+		k[0] = '\0';
+	if (k[0] && meta && !pjson_get(meta, "kernel", v, sizeof(v)))
+		add(&intro, ", Linux %s", v);
+	add(&intro, "%s; the sentences under each chart are written from them.", k[0] ? ")" : "");
 	doc_p(d, intro.s);
 
-	struct para p = {""};
+	struct para p = { "" };
 	blog_text(s, &p);
 	chart(d, dir, "blog", "The original experiment: sync, async and the mistake", p.s);
 	p.s[0] = '\0';
@@ -408,7 +443,7 @@ int plots_report(const char *dir)
 	struct sum s;
 	char path[4096], md[4096], html[4096];
 	char *meta = NULL;
-	struct doc d = {.dir = dir};
+	struct doc d = { .dir = dir };
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path) ||
 	    snprintf(md, sizeof(md), "%s/report.md", dir) >= (int)sizeof(md) - 4 ||
 	    snprintf(html, sizeof(html), "%s/report.html", dir) >= (int)sizeof(html) - 4)

@@ -40,8 +40,8 @@ static int opt_u64(const char *s, uint64_t *v)
 
 static int load_requests(struct rd_run *r, const char *path)
 {
-	static const char *const want[] = {"id",    "t_start", "t_connected", "t_first_byte",
-					   "t_end", "status",  "error"};
+	static const char *const want[] = { "id",    "t_start", "t_connected", "t_first_byte",
+					    "t_end", "status",	"error" };
 	struct pcsv c;
 	size_t cap = 0;
 	int rc = pcsv_open(&c, path, want, 7, 0x1 | 0x2 | 0x10);
@@ -94,7 +94,7 @@ static int cmp_thr(const void *a, const void *b)
 
 static int load_sched(struct rd_run *r, const char *path)
 {
-	static const char *const want[] = {"tid", "comm", "state", "t_start", "t_end", "syscall"};
+	static const char *const want[] = { "tid", "comm", "state", "t_start", "t_end", "syscall" };
 	struct pcsv c;
 	size_t cap = 0, tcap = 0;
 	int rc = pcsv_open(&c, path, want, 6, 0x1 | 0x4 | 0x8 | 0x10);
@@ -139,8 +139,8 @@ out:
 
 static int event_of(const char *s)
 {
-	static const char *const names[] = {"request_start", "handler_enter", "wait_start",
-					    "wait_end", "request_end"};
+	static const char *const names[] = { "request_start", "handler_enter", "wait_start",
+					     "wait_end", "request_end" };
 	for (int i = 0; i < 5; i++)
 		if (!strcmp(s, names[i]))
 			return i;
@@ -149,7 +149,7 @@ static int event_of(const char *s)
 
 static int load_marks(struct rd_run *r, const char *path)
 {
-	static const char *const want[] = {"tid", "request_id", "event", "t"};
+	static const char *const want[] = { "tid", "request_id", "event", "t" };
 	struct pcsv c;
 	size_t cap = 0;
 	int rc = pcsv_open(&c, path, want, 4, 0xf);

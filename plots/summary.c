@@ -7,9 +7,11 @@
 #include "pcsv.h"
 #include "summary.h"
 
-static const char *const known[] = {"blocking", "threaded",  "hybrid",
-				    "epoll",	"coroutine", "fastapi"};
-static const unsigned known_colour[] = {0xd62728, 0x1f77b4, 0x9467bd, 0x2ca02c, 0xff7f0e, 0x17becf};
+static const char *const known[] = { "blocking", "threaded",  "hybrid",
+				     "epoll",	 "coroutine", "fastapi" };
+static const unsigned known_colour[] = {
+	0xd62728, 0x1f77b4, 0x9467bd, 0x2ca02c, 0xff7f0e, 0x17becf
+};
 #define NKNOWN 6
 
 unsigned sum_colour(const char *target)
@@ -46,6 +48,12 @@ void sum_path(const char *endpoint, char *out, size_t len)
 {
 	size_t n = strcspn(endpoint, "?");
 	snprintf(out, len, "%.*s", (int)n, endpoint);
+}
+
+int sum_lossy(const struct sum_row *r)
+{
+	return !isnan(r->errors) && r->errors > 0 &&
+	       (isnan(r->requests) || r->errors > 0.01 * (r->requests + r->errors));
 }
 
 int sum_has(const struct sum *s, const char *scenario)
@@ -85,10 +93,11 @@ static int target_rank(const char *t)
 
 int sum_load(struct sum *s, const char *path)
 {
-	static const char *const want[] = {
-	    "scenario", "target",     "endpoint", "concurrency", "requests", "ok",
-	    "errors",	"duration_s", "rps",	  "p50_ms",	 "p99_ms",   "max_ms",
-	    "batch_ms", "rss_kib",    "threads",  "cpu_s",	 "status",   "dir"};
+	static const char *const want[] = { "scenario", "target",  "endpoint", "concurrency",
+					    "requests", "ok",	   "errors",   "duration_s",
+					    "rps",	"p50_ms",  "p99_ms",   "max_ms",
+					    "batch_ms", "rss_kib", "threads",  "cpu_s",
+					    "status",	"dir" };
 	struct pcsv c;
 	size_t cap = 0;
 	memset(s, 0, sizeof(*s));
@@ -112,10 +121,10 @@ int sum_load(struct sum *s, const char *path)
 		snprintf(r->endpoint, sizeof(r->endpoint), "%s", pcsv_get(&c, 2));
 		snprintf(r->status, sizeof(r->status), "%s", pcsv_get(&c, 16));
 		snprintf(r->dir, sizeof(r->dir), "%s", pcsv_get(&c, 17));
-		double *v[] = {&r->concurrency, &r->requests, &r->ok,	   &r->errors,
-			       &r->duration_s,	&r->rps,      &r->p50_ms,  &r->p99_ms,
-			       &r->max_ms,	&r->batch_ms, &r->rss_kib, &r->threads,
-			       &r->cpu_s};
+		double *v[] = { &r->concurrency, &r->requests, &r->ok,	    &r->errors,
+				&r->duration_s,	 &r->rps,      &r->p50_ms,  &r->p99_ms,
+				&r->max_ms,	 &r->batch_ms, &r->rss_kib, &r->threads,
+				&r->cpu_s };
 		for (int i = 0; i < 13; i++)
 			if (num(pcsv_get(&c, 3 + i), v[i])) {
 				rc = -EBADMSG;

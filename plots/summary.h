@@ -26,6 +26,10 @@ double sum_get(const struct sum_row *r, enum sum_field f);
 int sum_load(struct sum *s, const char *path);
 void sum_free(struct sum *s);
 
+/* More than 1% of the cell's requests failed: its latencies are of the
+ * survivors only, so charts and sentences leave them out. */
+int sum_lossy(const struct sum_row *r);
+
 int sum_has(const struct sum *s, const char *scenario);
 
 /* The N of "ms=N" in an endpoint, or 0. */

@@ -22,8 +22,8 @@
 #include "tlpriv.h"
 
 /* One colour per request, cycling: chosen apart from the state colours below. */
-static const unsigned palette[] = {0x1f77b4, 0x2ca02c, 0x9467bd, 0x8c564b, 0xe377c2, 0x17becf,
-				   0xbcbd22, 0x393b79, 0x637939, 0x7b4173, 0x3182bd, 0x31a354};
+static const unsigned palette[] = { 0x1f77b4, 0x2ca02c, 0x9467bd, 0x8c564b, 0xe377c2, 0x17becf,
+				    0xbcbd22, 0x393b79, 0x637939, 0x7b4173, 0x3182bd, 0x31a354 };
 #define NPAL (sizeof(palette) / sizeof(palette[0]))
 
 /* The pale version of a request's colour marks its waits. */
@@ -132,7 +132,7 @@ static int pick_requests(struct tl *t)
 	sort_base = t->r.req;
 	qsort(t->order, n, sizeof(*t->order), cmp_req_send);
 	for (size_t i = 0; i < n; i++)
-		t->rank[i] = (struct tl_rank){t->r.req[t->order[i]].id, (uint32_t)i};
+		t->rank[i] = (struct tl_rank){ t->r.req[t->order[i]].id, (uint32_t)i };
 	qsort(t->rank, n, sizeof(*t->rank), cmp_rank);
 	/* Evenly spaced in send order, so a staircase stays a staircase. */
 	t->nlane = n < PLOTS_MAX_REQ_LANES ? n : PLOTS_MAX_REQ_LANES;
@@ -146,7 +146,7 @@ static int pick_requests(struct tl *t)
  * phases of that request. */
 static void emit_requests(struct tl *t, FILE *f)
 {
-	struct boxw w = {.f = f, .merge = 0};
+	struct boxw w = { .f = f, .merge = 0 };
 	double minw = t->ms_per_px * 2;
 	/* Without server marks the client's span is all there is: draw it full. */
 	double thin = t->r.nmark ? tl_half(t->req_ppu, 0.09, 2.5) : tl_half(t->req_ppu, 0.3, 9),
@@ -159,7 +159,7 @@ static void emit_requests(struct tl *t, FILE *f)
 		tl_box(&w, tl_xms(t, q->t_send), tl_xms(t, q->t_end), y - thin, y + thin,
 		       q->failed ? C_FAILED : C_CLIENT);
 		/* This request's marks, in time order. */
-		struct rd_mark key = {.id = q->id, .t = 0};
+		struct rd_mark key = { .id = q->id, .t = 0 };
 		size_t lo = 0, hi = t->r.nmark;
 		while (lo < hi) {
 			size_t mid = (lo + hi) / 2;
@@ -227,7 +227,7 @@ static void free_tl(struct tl *t)
 
 int plots_timeline(const char *dir)
 {
-	struct tl t = {0};
+	struct tl t = { 0 };
 	char script[4096], log[4096], png[4096], svg[4096];
 	FILE *f = NULL;
 	int rc = rd_load(&t.r, dir);

@@ -35,27 +35,52 @@ static void cat(char *dst, size_t len, const char *fmt, const char *a, const cha
 		snprintf(dst + n, len - n, fmt, a, b);
 }
 
-/* Run parameters worth a glance, from wherever meta.json keeps them. */
-static void meta_params(const char *json, char *out, size_t len, int depth)
+static int zero(const char *v)
 {
-	static const char *const keys[] = {"scenario", "connections", "concurrency", "c",
-					   "requests", "n",	      "duration",    "duration_s",
-					   "rate",     "burst",	      "mode",	     "load",
-					   "threads",  "pool",	      "kernel",	     NULL};
-	size_t pos = 0;
-	char k[64], v[256];
-	while (pjson_next(json, &pos, k, sizeof(k), v, sizeof(v)) > 0) {
-		if (v[0] == '{' && depth == 0) {
-			meta_params(v, out, len, 1);
-			continue;
+	return !v[0] || strspn(v, "0.") == strlen(v) || !strcmp(v, "false") || !strcmp(v, "null");
+}
+
+/* The load in words, from meta.json's "load" object (bench run), else the run
+ * parameters found at the top level (other writers). */
+static void meta_params(const char *json, char *out, size_t len)
+{
+	char mode[32] = "", c[32] = "", n[32] = "", d[32] = "", r0[32] = "", r1[32] = "";
+	char v[256], b[256];
+	pjson_get(json, "load.mode", mode, sizeof(mode));
+	pjson_get(json, "load.connections", c, sizeof(c));
+	pjson_get(json, "load.requests", n, sizeof(n));
+	pjson_get(json, "load.duration_s", d, sizeof(d));
+	pjson_get(json, "load.rate_from", r0, sizeof(r0));
+	pjson_get(json, "load.rate_to", r1, sizeof(r1));
+	if (!pjson_get(json, "scenario", v, sizeof(v)) && v[0])
+		cat(out, len, "  ·  scenario %s%s", v, "");
+	if (!strcmp(mode, "burst")) {
+		cat(out, len, "  ·  a burst: %s at once%s", c, "");
+	} else if (mode[0] || c[0]) {
+		snprintf(b, sizeof(b), "%s%s%s connections", mode, mode[0] ? " loop, " : "", c);
+		cat(out, len, "  ·  %s%s", b, "");
+		if (!zero(r0) || !zero(r1)) {
+			snprintf(b, sizeof(b), "rate %s%s%s/s", r0, strcmp(r0, r1) ? " to " : "",
+				 strcmp(r0, r1) ? r1 : "");
+			cat(out, len, ", %s%s", b, "");
 		}
-		if (v[0] == '[' || v[0] == '{' || !v[0] || !strcmp(v, "false") ||
-		    !strcmp(v, "null"))
-			continue;
+		if (!zero(n))
+			cat(out, len, ", %s requests%s", n, "");
+		else if (!zero(d))
+			cat(out, len, ", %s s%s", d, "");
+	} else {
+		static const char *const keys[] = { "connections", "concurrency", "requests",
+						    "duration",	   "rate",	  "load",
+						    NULL };
 		for (int i = 0; keys[i]; i++)
-			if (!strcmp(k, keys[i]))
-				cat(out, len, "  ·  %s %s", k, v);
+			if (!pjson_get(json, keys[i], v, sizeof(v)) && !zero(v) && v[0] != '{' &&
+			    v[0] != '[')
+				cat(out, len, "  ·  %s %s", keys[i], v);
 	}
+	if (!pjson_get(json, "kernel", v, sizeof(v)) && v[0])
+		cat(out, len, "  ·  kernel %s%s", v, "");
+	if (!pjson_get(json, "ncpu", v, sizeof(v)) && !zero(v))
+		cat(out, len, "  ·  %s CPUs%s", v, "");
 }
 
 static void texts(const struct tl *t, struct page *p, const char *dir)
@@ -94,7 +119,7 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 			 ((double)t->w1 - (double)t->w0) / 1e6);
 	}
 	if (t->r.meta)
-		meta_params(t->r.meta, p->sub, sizeof(p->sub), 0);
+		meta_params(t->r.meta, p->sub, sizeof(p->sub));
 
 	char *n = p->notes[0];
 	size_t nl = sizeof(p->notes[0]);
@@ -102,9 +127,10 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 	if (t->r.nreq > t->nlane)
 		snprintf(n, nl, "Requests: %zu of %zu shown, evenly spaced in send order.  ",
 			 t->nlane, t->r.nreq);
-	if (t->nlane && !t->r.have_marks)
+	if (t->nlane && !t->r.nmark)
 		cat(n, nl, "%s%s",
-		    "No server marks (marks.csv): request lanes show the client's view only.  ",
+		    "No server marks (no asyncscope probes fired): request lanes show the client's "
+		    "view only.  ",
 		    "");
 	if (t->nlane && !t->r.have_sched)
 		cat(n, nl, "%s%s", "No scheduler trace (sched.csv): no thread lanes.", "");

@@ -33,7 +33,7 @@ int tl_build_service(struct tl *t)
 	for (size_t i = 0; i < t->r.nmark;) {
 		uint32_t tid = m[i].tid;
 		int open = 0;
-		struct tl_serve cur = {0};
+		struct tl_serve cur = { 0 };
 		for (; i < t->r.nmark && m[i].tid == tid; i++) {
 			int opens = m[i].ev == RD_HANDLER || m[i].ev == RD_WAIT_END;
 			int closes = m[i].ev == RD_WAIT_START || m[i].ev == RD_END;
@@ -50,7 +50,7 @@ int tl_build_service(struct tl *t)
 				open = 0;
 			}
 			if (opens) {
-				cur = (struct tl_serve){tid, m[i].id, m[i].t, 0};
+				cur = (struct tl_serve){ tid, m[i].id, m[i].t, 0 };
 				open = 1;
 			}
 		}
@@ -309,7 +309,7 @@ static void emit_handoffs(struct tl *t, FILE *f)
 
 void tl_emit_threads(struct tl *t, FILE *f)
 {
-	struct boxw w = {.f = f, .merge = t->ms_per_px * 0.5};
+	struct boxw w = { .f = f, .merge = t->ms_per_px * 0.5 };
 	double thin = tl_half(t->thr_ppu, 0.15, 2), hr = tl_half(t->thr_ppu, 0.24, 8);
 	fputs("$THR << EOD\n", f);
 	/* Backgrounds first, so running boxes are drawn over them. */

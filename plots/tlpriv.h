@@ -92,7 +92,7 @@ static inline void tl_box(struct boxw *w, double x0, double x1, double y0, doubl
 		return;
 	}
 	tl_box_flush(w);
-	*w = (struct boxw){w->f, w->merge, 1, x0, x1, y0, y1, col};
+	*w = (struct boxw){ w->f, w->merge, 1, x0, x1, y0, y1, col };
 }
 
 /* A half-height in lane units: `units` when lanes are small, at most `px`
