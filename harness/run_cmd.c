@@ -160,10 +160,3 @@ int cmd_run(int argc, char **argv)
 	load_result_free(&o.load);
 	return rc;
 }
-
-int cmd_plot(int argc, char **argv)
-{
-	(void)argc;
-	fprintf(stderr, "bench %s: not built yet\n", argv[0]);
-	return 2;
-}

@@ -1,0 +1,129 @@
+/* bench plot DIR: redraw the charts of a results directory. A matrix (it has
+ * summary.csv) gets its comparison charts, every cell's timeline and the report;
+ * a single run gets its timeline. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "plots.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: bench plot DIR\n"
+	      "  DIR is a results directory: one run (sched.csv and/or requests.csv) gets\n"
+	      "  timeline.png and timeline.svg; a matrix (summary.csv) gets its comparison\n"
+	      "  charts, every cell's timeline, report.md and report.html.\n",
+	      f);
+}
+
+static int has(const char *dir, const char *name)
+{
+	char p[4096];
+	if (snprintf(p, sizeof(p), "%s/%s", dir, name) >= (int)sizeof(p))
+		return 0;
+	return access(p, F_OK) == 0;
+}
+
+static const char *why(int rc)
+{
+	switch (rc) {
+	case -ENOENT: return "input files missing";
+	case -ENOPKG: return "gnuplot is not installed (apt-get install gnuplot-nox)";
+	case -EBADMSG: return "a CSV or JSON file is garbled";
+	case -ENODATA: return "no rows to draw";
+	case -EIO: return "gnuplot failed (see gnuplot.log and the .gp script left there)";
+	default: return strerror(-rc);
+	}
+}
+
+/* Every run directory below a matrix: each subdirectory with the run's files.
+ * The matrix's own files say which cells exist, but a redraw should not depend
+ * on the summary being complete (a run interrupted before it was written). */
+static int redraw_cells(const char *dir, int depth, int *bad)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -errno;
+	struct dirent *e;
+	int n = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char sub[4096];
+		struct stat st;
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub) ||
+		    lstat(sub, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		if (has(sub, "sched.csv") || has(sub, "requests.csv")) {
+			int rc = plots_timeline(sub);
+			if (rc) {
+				fprintf(stderr, "bench plot: %s: %s\n", sub, why(rc));
+				(*bad)++;
+			}
+			n++;
+		} else if (depth < 3) {
+			int rc = redraw_cells(sub, depth + 1, bad);
+			if (rc > 0)
+				n += rc;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "bench plot: %s\n",
+			argc < 2   ? "missing DIR"
+			: argc > 2 ? "one DIR only"
+				   : "unknown option");
+		usage(stderr);
+		return 2;
+	}
+	const char *dir = argv[1];
+	struct stat st;
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "bench plot: %s: not a directory\n", dir);
+		return 1;
+	}
+	int rc;
+	if (has(dir, "summary.csv")) {
+		int bad = 0;
+		int cells = redraw_cells(dir, 0, &bad);
+		/* The report is worth writing even when a chart could not be drawn:
+		 * it says which cells failed and why. */
+		if ((rc = plots_compare(dir))) {
+			fprintf(stderr, "bench plot: %s/summary.csv: %s\n", dir, why(rc));
+			bad++;
+		}
+		if ((rc = plots_report(dir))) {
+			fprintf(stderr, "bench plot: %s: report: %s\n", dir, why(rc));
+			return 1;
+		}
+		printf("%s: comparison charts, %d timeline%s%s, report.html\n", dir,
+		       cells < 0 ? 0 : cells, cells == 1 ? "" : "s", bad ? " (some failed)" : "");
+		return bad ? 1 : 0;
+	}
+	if (!has(dir, "sched.csv") && !has(dir, "requests.csv")) {
+		fprintf(stderr,
+			"bench plot: %s: no summary.csv, sched.csv or requests.csv: not a results "
+			"directory\n",
+			dir);
+		return 1;
+	}
+	if ((rc = plots_timeline(dir))) {
+		fprintf(stderr, "bench plot: %s: %s\n", dir, why(rc));
+		return 1;
+	}
+	printf("%s/timeline.png\n%s/timeline.svg\n", dir, dir);
+	return 0;
+}

@@ -1,0 +1,216 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "doc.h"
+
+static void html_esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+/* Markdown: characters that would start markup are escaped, and a table cell
+ * may not hold a pipe or a newline. */
+static void md_esc(FILE *f, const char *s, int cell)
+{
+	for (; *s; s++) {
+		if (cell && (*s == '\n' || *s == '\r')) {
+			fputc(' ', f);
+			continue;
+		}
+		if (strchr("\\`*_[]<>|#", *s))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+static void base64(FILE *out, FILE *in)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned char b[3 * 1024];
+	size_t n;
+	while ((n = fread(b, 1, sizeof(b), in)) > 0) {
+		for (size_t i = 0; i < n; i += 3) {
+			unsigned v = (unsigned)b[i] << 16 |
+				     (i + 1 < n ? (unsigned)b[i + 1] << 8 : 0) |
+				     (i + 2 < n ? b[i + 2] : 0);
+			fputc(tab[v >> 18 & 63], out);
+			fputc(tab[v >> 12 & 63], out);
+			fputc(i + 1 < n ? tab[v >> 6 & 63] : '=', out);
+			fputc(i + 2 < n ? tab[v & 63] : '=', out);
+		}
+	}
+}
+
+void doc_begin(struct doc *d, const char *title)
+{
+	fputs("# ", d->md);
+	md_esc(d->md, title, 0);
+	fputs("\n\n", d->md);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>",
+	      d->html);
+	html_esc(d->html, title);
+	fputs("</title>\n<style>\n"
+	      "body{font-family:system-ui,sans-serif;max-width:1180px;margin:2em auto;padding:0 "
+	      "1em;color:#222;line-height:1.45}\n"
+	      "h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #ddd}\n"
+	      "img{max-width:100%;border:1px solid #eee}\n"
+	      "table{border-collapse:collapse;font-size:.85em;margin:1em 0}\n"
+	      "td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}\n"
+	      "td:first-child,th:first-child,td.l{text-align:left}th{background:#f4f4f4}\n"
+	      "tr.fail td{background:#fde8e8}\n"
+	      "pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.8em}\n"
+	      ".grid{display:grid;gap:.8em}.grid figure{margin:0}.grid "
+	      "figcaption{font-size:.85em;color:#555}\n"
+	      "</style></head><body>\n<h1>",
+	      d->html);
+	html_esc(d->html, title);
+	fputs("</h1>\n", d->html);
+}
+
+void doc_end(struct doc *d)
+{
+	fputs("</body></html>\n", d->html);
+}
+
+void doc_h(struct doc *d, int level, const char *text)
+{
+	fprintf(d->md, "%.*s ", level, "######");
+	md_esc(d->md, text, 0);
+	fputs("\n\n", d->md);
+	fprintf(d->html, "<h%d>", level);
+	html_esc(d->html, text);
+	fprintf(d->html, "</h%d>\n", level);
+}
+
+void doc_p(struct doc *d, const char *text)
+{
+	md_esc(d->md, text, 0);
+	fputs("\n\n", d->md);
+	fputs("<p>", d->html);
+	html_esc(d->html, text);
+	fputs("</p>\n", d->html);
+}
+
+static void embed(struct doc *d, const char *rel, const char *alt, int width)
+{
+	char path[4096];
+	/* summary.csv names cells relative to the matrix; an absolute path works too. */
+	snprintf(path, sizeof(path), "%s%s%s", rel[0] == '/' ? "" : d->dir,
+		 rel[0] == '/' ? "" : "/", rel);
+	FILE *in = fopen(path, "re");
+	if (!in) {
+		fputs("<p><em>(", d->html);
+		html_esc(d->html, rel);
+		fputs(" is missing)</em></p>\n", d->html);
+		return;
+	}
+	fputs("<img alt=\"", d->html);
+	html_esc(d->html, alt);
+	fputs("\"", d->html);
+	if (width)
+		fprintf(d->html, " width=\"%d\"", width);
+	fputs(" src=\"data:image/png;base64,", d->html);
+	base64(d->html, in);
+	fputs("\">", d->html);
+	fclose(in);
+}
+
+void doc_img(struct doc *d, const char *rel, const char *alt, int width)
+{
+	fputs("![", d->md);
+	md_esc(d->md, alt, 1);
+	fprintf(d->md, "](%s)\n\n", rel);
+	fputs("<p>", d->html);
+	embed(d, rel, alt, width);
+	fputs("</p>\n", d->html);
+}
+
+void doc_pre(struct doc *d, const char *text)
+{
+	/* A fence longer than any run of backticks in the text. */
+	fprintf(d->md, "~~~~\n%s%s~~~~\n\n", text,
+		text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
+	fputs("<pre>", d->html);
+	html_esc(d->html, text);
+	fputs("</pre>\n", d->html);
+}
+
+void doc_table(struct doc *d, const char *const *head, int n)
+{
+	fputs("|", d->md);
+	for (int i = 0; i < n; i++) {
+		fputc(' ', d->md);
+		md_esc(d->md, head[i], 1);
+		fputs(" |", d->md);
+	}
+	fputs("\n|", d->md);
+	for (int i = 0; i < n; i++)
+		fputs(i >= 3 ? " ---: |" : " --- |", d->md);
+	fputs("\n", d->md);
+	fputs("<table><tr>", d->html);
+	for (int i = 0; i < n; i++) {
+		fputs("<th>", d->html);
+		html_esc(d->html, head[i]);
+		fputs("</th>", d->html);
+	}
+	fputs("</tr>\n", d->html);
+}
+
+void doc_row(struct doc *d, const char *const *cells, int n)
+{
+	int fail = 0;
+	fputs("|", d->md);
+	for (int i = 0; i < n; i++) {
+		fputc(' ', d->md);
+		md_esc(d->md, cells[i], 1);
+		fputs(" |", d->md);
+		fail |= !strncmp(cells[i], "failed", 6);
+	}
+	fputs("\n", d->md);
+	fputs(fail ? "<tr class=\"fail\">" : "<tr>", d->html);
+	for (int i = 0; i < n; i++) {
+		fputs(i < 3 ? "<td class=\"l\">" : "<td>", d->html);
+		html_esc(d->html, cells[i]);
+		fputs("</td>", d->html);
+	}
+	fputs("</tr>\n", d->html);
+}
+
+void doc_table_end(struct doc *d)
+{
+	fputs("\n", d->md);
+	fputs("</table>\n", d->html);
+}
+
+void doc_grid(struct doc *d, int columns)
+{
+	fprintf(d->html, "<div class=\"grid\" style=\"grid-template-columns:repeat(%d,1fr)\">\n",
+		columns);
+}
+
+void doc_cell(struct doc *d, const char *rel, const char *caption)
+{
+	fputs("- ", d->md);
+	md_esc(d->md, caption, 1);
+	fprintf(d->md, ": ![timeline](%s)\n", rel);
+	fputs("<figure><figcaption>", d->html);
+	html_esc(d->html, caption);
+	fputs("</figcaption>", d->html);
+	embed(d, rel, caption, 0);
+	fputs("</figure>\n", d->html);
+}
+
+void doc_grid_end(struct doc *d)
+{
+	fputs("\n", d->md);
+	fputs("</div>\n", d->html);
+}

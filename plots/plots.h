@@ -1,0 +1,32 @@
+/* The charts and the report. Each call reads a results directory (DESIGN.md,
+ * "Results directory"), draws with gnuplot, writes every file under a temporary
+ * name and renames it into place, and returns 0 or a negative errno. Nothing is
+ * printed; the caller says what failed.
+ *
+ *   -ENOENT   the directory lacks the input
+ *   -ENOPKG   gnuplot is not installed
+ *   -EBADMSG  an input file is garbled
+ *   -ENODATA  the files hold no rows to draw
+ *   -EIO      gnuplot failed; DIR/gnuplot.log and the script DIR/<chart>.gp stay
+ */
+#ifndef ASPLOTS_PLOTS_H
+#define ASPLOTS_PLOTS_H
+
+/* Lanes beyond these are sampled (requests) or the busiest kept (threads). */
+#define PLOTS_MAX_REQ_LANES    60
+#define PLOTS_MAX_THREAD_LANES 40
+
+/* run_dir/timeline.png and timeline.svg from requests.csv, sched.csv and
+ * marks.csv. With only sched.csv it draws the thread panel alone. */
+int plots_timeline(const char *run_dir);
+
+/* The comparison charts of a matrix from matrix_dir/summary.csv: blog.png,
+ * throughput.png, latency.png, iobound.png, memory.png, cpubound.png, each only
+ * when its scenario has rows. */
+int plots_compare(const char *matrix_dir);
+
+/* matrix_dir/report.md and report.html (self-contained: charts embedded). Draws
+ * nothing itself: call plots_compare first. */
+int plots_report(const char *matrix_dir);
+
+#endif

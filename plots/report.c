@@ -1,0 +1,488 @@
+/* report.md and report.html of a matrix: what each chart shows, said from the
+ * numbers where possible, the blog timelines, the key numbers, what failed and
+ * why, and the machine. The sentences are built from summary.csv, so a run on
+ * another machine tells its own story. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "doc.h"
+#include "gp.h"
+#include "pjson.h"
+#include "plots.h"
+#include "summary.h"
+
+struct para {
+	char s[2048];
+};
+
+static void add(struct para *p, const char *fmt, ...)
+{
+	size_t n = strlen(p->s);
+	va_list ap;
+	va_start(ap, fmt);
+	if (n < sizeof(p->s))
+		vsnprintf(p->s + n, sizeof(p->s) - n, fmt, ap);
+	va_end(ap);
+}
+
+static int exists(const char *dir, const char *rel)
+{
+	char p[4096];
+	if (snprintf(p, sizeof(p), "%s%s%s", rel[0] == '/' ? "" : dir, rel[0] == '/' ? "" : "/",
+		     rel) >= (int)sizeof(p))
+		return 0;
+	return access(p, R_OK) == 0;
+}
+
+/* Cells of a scenario at its top concurrency that lost requests, named. */
+static void lossy_note(const struct sum *s, struct para *p, const char *scen, double c)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		if (strcmp(r->scenario, scen) || r->failed || r->concurrency != c || !sum_lossy(r))
+			continue;
+		add(p, "%s%s (%.0f errors)",
+		    n++ ? ", " : "Left out for failing requests: ", r->target, r->errors);
+	}
+	if (n)
+		add(p, ". ");
+}
+
+/* The highest concurrency of a scenario with a successful cell. */
+static double top_conc(const struct sum *s, const char *scen)
+{
+	double c = NAN;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->row[i].scenario, scen) && !s->row[i].failed &&
+		    (isnan(c) || s->row[i].concurrency > c))
+			c = s->row[i].concurrency;
+	return c;
+}
+
+/* The rows at concurrency c with the lowest and highest field. */
+static int extremes(const struct sum *s, const char *scen, double c, enum sum_field f,
+		    const struct sum_row **lo, const struct sum_row **hi)
+{
+	*lo = *hi = NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		double v = sum_get(r, f);
+		if (strcmp(r->scenario, scen) || r->failed || r->concurrency != c || isnan(v) ||
+		    sum_lossy(r))
+			continue;
+		if (!*lo || v < sum_get(*lo, f))
+			*lo = r;
+		if (!*hi || v > sum_get(*hi, f))
+			*hi = r;
+	}
+	return *lo ? 0 : -ENOENT;
+}
+
+static void blog_text(const struct sum *s, struct para *p)
+{
+	static const char *const paths[] = { "/sync", "/async", "/wrong" };
+	add(p, "Each target got N requests at once on one endpoint, as in the original experiment; "
+	       "a bar is the time until the last response, the dashed line one wait. ");
+	for (int j = 0; j < 3; j++) {
+		struct para together = { "" }, serial = { "" }, waves = { "" };
+		int nt = 0, ns = 0, nw = 0;
+		double n = NAN, wait = 0;
+		for (size_t i = 0; i < s->n; i++) {
+			const struct sum_row *r = &s->row[i];
+			char path[64];
+			sum_path(r->endpoint, path, sizeof(path));
+			if (strcmp(r->scenario, "blog") || strcmp(path, paths[j]) || r->failed ||
+			    isnan(r->batch_ms) || sum_wait_ms(r->endpoint) <= 0)
+				continue;
+			wait = sum_wait_ms(r->endpoint);
+			n = r->concurrency;
+			double waits = r->batch_ms / wait;
+			if (waits < 1.6)
+				add(&together, "%s%s", nt++ ? ", " : "", r->target);
+			else if (waits >= 0.75 * r->concurrency)
+				add(&serial, "%s%s (%.1f)", ns++ ? ", " : "", r->target, waits);
+			else
+				add(&waves, "%s%s (%.1f)", nw++ ? ", " : "", r->target, waits);
+		}
+		if (!nt && !ns && !nw)
+			continue;
+		add(p, "%s with %.0f at once and %.0f ms each: ", paths[j], n, wait);
+		if (nt)
+			add(p, "%s finished them all in about one wait", together.s);
+		if (ns)
+			add(p,
+			    "%s%s took the number of waits in brackets, one request after another",
+			    nt ? "; " : "", serial.s);
+		if (nw)
+			add(p, "%s%s took the waits in brackets: partly overlapped, in waves",
+			    nt || ns ? "; " : "", waves.s);
+		add(p, ". ");
+	}
+}
+
+static void line_text(const struct sum *s, struct para *p, const char *scen, enum sum_field f,
+		      const char *what, const char *unit, int higher_better)
+{
+	double c = top_conc(s, scen);
+	const struct sum_row *lo, *hi;
+	if (isnan(c) || extremes(s, scen, c, f, &lo, &hi))
+		return;
+	const struct sum_row *best = higher_better ? hi : lo, *worst = higher_better ? lo : hi;
+	char b[32], w[32];
+	snprintf(b, sizeof(b), sum_get(best, f) < 10 ? "%.2f" : "%.0f", sum_get(best, f));
+	snprintf(w, sizeof(w), sum_get(worst, f) < 10 ? "%.2f" : "%.0f", sum_get(worst, f));
+	add(p, "At %.0f connections the best %s was %s's (%s %s) and the worst %s's (%s %s). ", c,
+	    what, best->target, b, unit, worst->target, w, unit);
+	lossy_note(s, p, scen, c);
+}
+
+static void iobound_text(const struct sum *s, struct para *p)
+{
+	double c = top_conc(s, "io-bound");
+	const struct sum_row *lo, *hi;
+	if (isnan(c) || extremes(s, "io-bound", c, F_RPS, &lo, &hi))
+		return;
+	double w = sum_wait_ms(hi->endpoint);
+	add(p, "Every request waits, so throughput is bounded by concurrency over the wait");
+	if (w > 0)
+		add(p, " (%.0f in flight / %.0f ms = %.0f requests/s)", c, w, c / (w / 1000));
+	add(p,
+	    ". At %.0f, %s came closest with %.0f requests/s (p99 %.0f ms); %s reached %.0f "
+	    "requests/s (p99 %.0f ms). ",
+	    c, hi->target, hi->rps, hi->p99_ms, lo->target, lo->rps, lo->p99_ms);
+	lossy_note(s, p, "io-bound", c);
+}
+
+static void memory_text(const struct sum *s, struct para *p)
+{
+	const struct sum_row *big = NULL, *small = NULL;
+	double c = top_conc(s, "io-bound");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		if (strcmp(r->scenario, "io-bound") || isnan(r->threads) || r->failed)
+			continue;
+		if (!big || r->threads > big->threads)
+			big = r;
+		/* The leanest at the top concurrency that also kept up: of equal
+		 * thread counts, the one with more throughput. */
+		if (r->concurrency == c && (!small || r->threads < small->threads ||
+					    (r->threads == small->threads && r->rps > small->rps)))
+			small = r;
+	}
+	if (!big || !small)
+		return;
+	add(p,
+	    "A thread per connection costs a stack and a scheduler entry per connection: %s peaked "
+	    "at %.0f threads and %.1f MiB at %.0f connections, while %s served %.0f connections "
+	    "with %.0f thread%s and %.1f MiB. ",
+	    big->target, big->threads, big->rss_kib / 1024, big->concurrency, small->target,
+	    small->concurrency, small->threads, small->threads == 1 ? "" : "s",
+	    small->rss_kib / 1024);
+}
+
+static void cpu_text(const struct sum *s, struct para *p)
+{
+	double c = top_conc(s, "cpu-bound");
+	const struct sum_row *lo, *hi;
+	if (isnan(c) || extremes(s, "cpu-bound", c, F_RPS, &lo, &hi))
+		return;
+	double spread = hi->rps > 0 ? 100 * (hi->rps - lo->rps) / hi->rps : 0;
+	add(p,
+	    "The handler burns CPU instead of waiting, so the CPUs are the limit whatever the "
+	    "model: at %.0f connections %s did %.0f requests/s and %s %.0f (%.0f%% apart). ",
+	    c, hi->target, hi->rps, lo->target, lo->rps, spread);
+	if (spread < 25)
+		add(p, "An event loop does not make CPU work faster. ");
+	else
+		add(p, "A single-threaded loop uses one core; models that run handlers on several "
+		       "threads use them all. ");
+	lossy_note(s, p, "cpu-bound", c);
+}
+
+static void fmt(char *b, size_t len, double v, const char *f)
+{
+	if (isnan(v))
+		snprintf(b, len, "-");
+	else
+		snprintf(b, len, f, v);
+}
+
+static void numbers_table(struct doc *d, const struct sum *s)
+{
+	static const char *const head[] = { "scenario", "target",  "endpoint", "conns",
+					    "req/s",	"errors",  "p50 ms",   "p99 ms",
+					    "batch ms", "RSS MiB", "threads",  "status" };
+	doc_table(d, head, 12);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		char c[24], rps[24], er[24], p50[24], p99[24], b[24], rss[24], thr[24], st[40];
+		fmt(er, sizeof(er), r->errors, "%.0f");
+		fmt(c, sizeof(c), r->concurrency, "%.0f");
+		fmt(rps, sizeof(rps), r->rps, "%.0f");
+		fmt(p50, sizeof(p50), r->p50_ms, "%.1f");
+		fmt(p99, sizeof(p99), r->p99_ms, "%.1f");
+		fmt(b, sizeof(b), r->batch_ms, "%.0f");
+		fmt(rss, sizeof(rss), r->rss_kib / 1024, "%.1f");
+		fmt(thr, sizeof(thr), r->threads, "%.0f");
+		snprintf(st, sizeof(st), "%s", r->failed ? "failed" : "ok");
+		const char *cells[] = { r->scenario, r->target, r->endpoint, c,	  rps, er,
+					p50,	     p99,	b,	     rss, thr, st };
+		doc_row(d, cells, 12);
+	}
+	doc_table_end(d);
+}
+
+/* The last lines of a failed cell's stderr.txt, at most ~2 KiB. */
+static void tail(const char *dir, const char *cell, char *out, size_t len)
+{
+	char p[4096];
+	out[0] = '\0';
+	snprintf(p, sizeof(p), "%s%s%s/stderr.txt", cell[0] == '/' ? "" : dir,
+		 cell[0] == '/' ? "" : "/", cell);
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return;
+	char buf[2048];
+	fseek(f, 0, SEEK_END);
+	long sz = ftell(f);
+	long from = sz > (long)sizeof(buf) - 1 ? sz - (long)sizeof(buf) + 1 : 0;
+	fseek(f, from, SEEK_SET);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *start = buf;
+	if (from > 0) { /* drop the cut first line */
+		char *nl = strchr(buf, '\n');
+		if (nl)
+			start = nl + 1;
+	}
+	/* At most 15 lines from the end. */
+	int lines = 0;
+	for (char *q = buf + n; q > start; q--)
+		if (q[-1] == '\n' && q != buf + n && ++lines == 15) {
+			start = q;
+			break;
+		}
+	snprintf(out, len, "%s", start);
+}
+
+static void failures(struct doc *d, const struct sum *s, const char *dir)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->row[i].failed;
+	doc_h(d, 2, "Failed cells");
+	if (!n) {
+		doc_p(d, "None: every cell ran to the end.");
+		return;
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		if (!r->failed)
+			continue;
+		struct para p = { "" };
+		char c[24];
+		fmt(c, sizeof(c), r->concurrency, "%.0f");
+		add(&p, "%s, %s %s at %s connections: %s", r->scenario, r->target, r->endpoint, c,
+		    r->status);
+		doc_p(d, p.s);
+		char t[2048];
+		if (r->dir[0]) {
+			tail(dir, r->dir, t, sizeof(t));
+			if (t[0])
+				doc_pre(d, t);
+		}
+	}
+}
+
+static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
+{
+	static const char *const paths[] = { "/sync", "/async", "/wrong" };
+	doc_h(d, 2, "The blog timelines");
+	doc_p(d, "One picture per target and endpoint: requests on top as the client saw them, the "
+		 "server's threads below as the kernel ran them, one colour per request in both. A "
+		 "staircase on one thread is a serialised batch; parallel bars on many threads are "
+		 "a thread per request; short bursts on one thread under overlapping bars are an "
+		 "event loop. Each file is a full-size PNG (and SVG) in the cell's directory.");
+	doc_grid(d, 3);
+	for (int t = 0; t < s->ntarget; t++)
+		for (int j = 0; j < 3; j++)
+			for (size_t i = 0; i < s->n; i++) {
+				const struct sum_row *r = &s->row[i];
+				char path[64], rel[300], cap[200];
+				sum_path(r->endpoint, path, sizeof(path));
+				if (strcmp(r->scenario, "blog") ||
+				    strcmp(r->target, s->target[t]) || strcmp(path, paths[j]))
+					continue;
+				snprintf(rel, sizeof(rel), "%s/timeline.png", r->dir);
+				if (r->failed)
+					snprintf(cap, sizeof(cap), "%s %s: failed", r->target,
+						 r->endpoint);
+				else
+					snprintf(cap, sizeof(cap), "%s %s: %.2f s", r->target,
+						 r->endpoint, r->batch_ms / 1000);
+				if (r->dir[0] && exists(dir, rel))
+					doc_cell(d, rel, cap);
+				break;
+			}
+	doc_grid_end(d);
+}
+
+static void machine(struct doc *d, const char *meta)
+{
+	doc_h(d, 2, "Machine and versions");
+	if (!meta) {
+		doc_p(d, "No meta.json in this directory.");
+		return;
+	}
+	static const char *const head[] = { "what", "value" };
+	doc_table(d, head, 2);
+	size_t pos = 0;
+	char k[128], v[512];
+	while (pjson_next(meta, &pos, k, sizeof(k), v, sizeof(v)) > 0) {
+		if (v[0] == '{') { /* one level of nesting: "versions": {...} */
+			size_t p2 = 0;
+			char k2[128], v2[512], kk[260];
+			while (pjson_next(v, &p2, k2, sizeof(k2), v2, sizeof(v2)) > 0) {
+				snprintf(kk, sizeof(kk), "%s %s", k, k2);
+				const char *cells[] = { kk, v2 };
+				doc_row(d, cells, 2);
+			}
+			continue;
+		}
+		const char *cells[] = { k, v };
+		doc_row(d, cells, 2);
+	}
+	doc_table_end(d);
+}
+
+static void chart(struct doc *d, const char *dir, const char *png, const char *title,
+		  const char *text)
+{
+	char rel[64];
+	snprintf(rel, sizeof(rel), "%s.png", png);
+	if (!exists(dir, rel))
+		return;
+	doc_h(d, 2, title);
+	doc_img(d, rel, title, 0);
+	if (text[0])
+		doc_p(d, text);
+}
+
+static void write_doc(struct doc *d, const struct sum *s, const char *dir, const char *meta)
+{
+	char v[128];
+	doc_begin(d, "asyncscope: concurrency models compared");
+	struct para intro = { "" };
+	add(&intro, "The same small HTTP service in %d concurrency model%s (", s->ntarget,
+	    s->ntarget == 1 ? "" : "s");
+	for (int t = 0; t < s->ntarget; t++)
+		add(&intro, "%s%s", t ? ", " : "", s->target[t]);
+	add(&intro, "), driven by the same load generator and traced with eBPF. %zu cells", s->n);
+	if (meta && !pjson_get(meta, "quick", v, sizeof(v)) && !strcmp(v, "true"))
+		add(&intro, " in the quick matrix (fewer and shorter runs)");
+	if (meta &&
+	    (!pjson_get(meta, "start", v, sizeof(v)) || !pjson_get(meta, "started", v, sizeof(v)) ||
+	     !pjson_get(meta, "start_time", v, sizeof(v))))
+		add(&intro, ", started %s", v);
+	if (meta && !pjson_get(meta, "finished", v, sizeof(v)))
+		add(&intro, ", finished %s", v);
+	add(&intro, ". Every number below was measured on this machine");
+	char k[128], n[32];
+	if (meta && !pjson_get(meta, "cpu", k, sizeof(k)) && !pjson_get(meta, "ncpu", n, sizeof(n)))
+		add(&intro, " (%s CPUs, %s", n, k);
+	else if (meta && !pjson_get(meta, "cpu", k, sizeof(k)))
+		add(&intro, " (%s", k);
+	else
+		k[0] = '\0';
+	if (k[0] && meta && !pjson_get(meta, "kernel", v, sizeof(v)))
+		add(&intro, ", Linux %s", v);
+	add(&intro, "%s; the sentences under each chart are written from them.", k[0] ? ")" : "");
+	doc_p(d, intro.s);
+
+	struct para p = { "" };
+	blog_text(s, &p);
+	chart(d, dir, "blog", "The original experiment: sync, async and the mistake", p.s);
+	p.s[0] = '\0';
+	add(&p,
+	    "Requests per second for a tiny response with every connection always busy (log x). ");
+	line_text(s, &p, "throughput", F_RPS, "throughput", "requests/s", 1);
+	chart(d, dir, "throughput", "Throughput", p.s);
+	p.s[0] = '\0';
+	add(&p, "Median and 99th percentile latency of the same runs: queueing shows up first in "
+		"p99. ");
+	line_text(s, &p, "throughput", F_P99, "p99", "ms", 0);
+	chart(d, dir, "latency", "Latency under load", p.s);
+	p.s[0] = '\0';
+	iobound_text(s, &p);
+	chart(d, dir, "iobound", "I/O-bound: many requests waiting at once", p.s);
+	p.s[0] = '\0';
+	memory_text(s, &p);
+	chart(d, dir, "memory", "Memory and threads at peak", p.s);
+	p.s[0] = '\0';
+	cpu_text(s, &p);
+	chart(d, dir, "cpubound", "CPU-bound: where async does not help", p.s);
+
+	if (sum_has(s, "blog"))
+		blog_timelines(d, s, dir);
+	doc_h(d, 2, "Key numbers");
+	numbers_table(d, s);
+	failures(d, s, dir);
+	machine(d, meta);
+	doc_end(d);
+}
+
+int plots_report(const char *dir)
+{
+	struct sum s;
+	char path[4096], md[4096], html[4096];
+	char *meta = NULL;
+	struct doc d = { .dir = dir };
+	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path) ||
+	    snprintf(md, sizeof(md), "%s/report.md", dir) >= (int)sizeof(md) - 4 ||
+	    snprintf(html, sizeof(html), "%s/report.html", dir) >= (int)sizeof(html) - 4)
+		return -ENAMETOOLONG;
+	int rc = sum_load(&s, path);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	meta = pjson_load(path);
+	char tmd[4200], thtml[4200];
+	gp_tmpname(tmd, sizeof(tmd), md);
+	gp_tmpname(thtml, sizeof(thtml), html);
+	d.md = fopen(tmd, "we");
+	d.html = fopen(thtml, "we");
+	if (!d.md || !d.html) {
+		rc = -errno;
+		goto out;
+	}
+	write_doc(&d, &s, dir, meta);
+	int bad = ferror(d.md) | ferror(d.html);
+	bad |= fclose(d.md);
+	bad |= fclose(d.html);
+	d.md = d.html = NULL;
+	if (bad) {
+		rc = -EIO;
+		goto out;
+	}
+	if ((rc = gp_commit(md)) || (rc = gp_commit(html)))
+		goto out;
+out:
+	if (d.md)
+		fclose(d.md);
+	if (d.html)
+		fclose(d.html);
+	if (rc) {
+		unlink(tmd);
+		unlink(thtml);
+	}
+	free(meta);
+	sum_free(&s);
+	return rc;
+}

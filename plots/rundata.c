@@ -1,0 +1,225 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcsv.h"
+#include "pjson.h"
+#include "rundata.h"
+
+/* Grows *arr to hold one more element of size sz. */
+static int grow(void **arr, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 256;
+	void *p = realloc(*arr, nc * sz);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
+
+static int path_in(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* An empty optional time reads as 0 (unknown); garbage is an error. */
+static int opt_u64(const char *s, uint64_t *v)
+{
+	int rc = pcsv_u64(s, v);
+	if (rc == -ENODATA) {
+		*v = 0;
+		return 0;
+	}
+	return rc;
+}
+
+static int load_requests(struct rd_run *r, const char *path)
+{
+	static const char *const want[] = { "id",    "t_start", "t_connected", "t_first_byte",
+					    "t_end", "status",	"error" };
+	struct pcsv c;
+	size_t cap = 0;
+	int rc = pcsv_open(&c, path, want, 7, 0x1 | 0x2 | 0x10);
+	if (rc)
+		return rc;
+	while ((rc = pcsv_next(&c)) > 0) {
+		uint64_t id, ts, tc, tf, te, st;
+		if ((rc = pcsv_u64(pcsv_get(&c, 0), &id)) || (rc = opt_u64(pcsv_get(&c, 1), &ts)) ||
+		    (rc = opt_u64(pcsv_get(&c, 2), &tc)) || (rc = opt_u64(pcsv_get(&c, 3), &tf)) ||
+		    (rc = opt_u64(pcsv_get(&c, 4), &te)) || (rc = opt_u64(pcsv_get(&c, 5), &st))) {
+			rc = -EBADMSG;
+			goto out;
+		}
+		if (!ts) /* never sent: nothing to draw */
+			continue;
+		if (!te) /* no response: the last thing the client saw */
+			te = tf > tc ? tf : tc > ts ? tc : ts;
+		if ((rc = grow((void **)&r->req, r->nreq, &cap, sizeof(*r->req))))
+			goto out;
+		struct rd_req *q = &r->req[r->nreq++];
+		q->id = id;
+		q->t_send = ts;
+		q->t_end = te < ts ? ts : te;
+		q->status = (int)st;
+		q->failed = pcsv_get(&c, 6)[0] || st < 200 || st >= 400;
+	}
+out:
+	pcsv_close(&c);
+	return rc;
+}
+
+static enum rd_state state_of(const char *s)
+{
+	if (!strcmp(s, "running"))
+		return RD_RUNNING;
+	if (!strcmp(s, "runnable"))
+		return RD_RUNNABLE;
+	if (!strcmp(s, "sleeping"))
+		return RD_SLEEPING;
+	if (!strcmp(s, "blocked"))
+		return RD_BLOCKED;
+	return RD_UNKNOWN;
+}
+
+static int cmp_thr(const void *a, const void *b)
+{
+	const struct rd_thread *x = a, *y = b;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static int load_sched(struct rd_run *r, const char *path)
+{
+	static const char *const want[] = { "tid", "comm", "state", "t_start", "t_end", "syscall" };
+	struct pcsv c;
+	size_t cap = 0, tcap = 0;
+	int rc = pcsv_open(&c, path, want, 6, 0x1 | 0x4 | 0x8 | 0x10);
+	if (rc)
+		return rc;
+	while ((rc = pcsv_next(&c)) > 0) {
+		uint64_t tid, a, b;
+		if (pcsv_u64(pcsv_get(&c, 0), &tid) || pcsv_u64(pcsv_get(&c, 3), &a) ||
+		    pcsv_u64(pcsv_get(&c, 4), &b) || tid > UINT32_MAX) {
+			rc = -EBADMSG;
+			goto out;
+		}
+		if (b < a)
+			continue;
+		if ((rc = grow((void **)&r->iv, r->niv, &cap, sizeof(*r->iv))))
+			goto out;
+		struct rd_iv *v = &r->iv[r->niv++];
+		v->tid = (uint32_t)tid;
+		v->a = a;
+		v->b = b;
+		v->state = (uint8_t)state_of(pcsv_get(&c, 2));
+		snprintf(v->syscall, sizeof(v->syscall), "%s", pcsv_get(&c, 5));
+		/* Threads: a linear look-back is enough, rows come grouped by thread. */
+		size_t k = r->nthr;
+		while (k > 0 && r->thr[k - 1].tid != v->tid)
+			k--;
+		if (k == 0 || r->thr[k - 1].tid != v->tid) {
+			if ((rc = grow((void **)&r->thr, r->nthr, &tcap, sizeof(*r->thr))))
+				goto out;
+			r->thr[r->nthr].tid = v->tid;
+			snprintf(r->thr[r->nthr].comm, sizeof(r->thr[0].comm), "%s",
+				 pcsv_get(&c, 1));
+			r->nthr++;
+		}
+	}
+	if (r->nthr)
+		qsort(r->thr, r->nthr, sizeof(*r->thr), cmp_thr);
+out:
+	pcsv_close(&c);
+	return rc;
+}
+
+static int event_of(const char *s)
+{
+	static const char *const names[] = { "request_start", "handler_enter", "wait_start",
+					     "wait_end", "request_end" };
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+static int load_marks(struct rd_run *r, const char *path)
+{
+	static const char *const want[] = { "tid", "request_id", "event", "t" };
+	struct pcsv c;
+	size_t cap = 0;
+	int rc = pcsv_open(&c, path, want, 4, 0xf);
+	if (rc)
+		return rc;
+	while ((rc = pcsv_next(&c)) > 0) {
+		uint64_t tid, id, t;
+		if (pcsv_u64(pcsv_get(&c, 0), &tid) || pcsv_u64(pcsv_get(&c, 1), &id) ||
+		    pcsv_u64(pcsv_get(&c, 3), &t) || tid > UINT32_MAX) {
+			rc = -EBADMSG;
+			goto out;
+		}
+		int ev = event_of(pcsv_get(&c, 2));
+		if (ev < 0) /* a probe added later: not ours to draw */
+			continue;
+		if ((rc = grow((void **)&r->mark, r->nmark, &cap, sizeof(*r->mark))))
+			goto out;
+		struct rd_mark *m = &r->mark[r->nmark++];
+		m->tid = (uint32_t)tid;
+		m->id = id;
+		m->t = t;
+		m->ev = (uint8_t)ev;
+	}
+out:
+	pcsv_close(&c);
+	return rc;
+}
+
+int rd_load(struct rd_run *r, const char *dir)
+{
+	char path[4096];
+	int rc;
+	memset(r, 0, sizeof(*r));
+	if ((rc = path_in(path, sizeof(path), dir, "requests.csv")))
+		return rc;
+	rc = load_requests(r, path);
+	if (rc && rc != -ENOENT)
+		goto out;
+	r->have_requests = !rc;
+	if ((rc = path_in(path, sizeof(path), dir, "sched.csv")))
+		goto out;
+	rc = load_sched(r, path);
+	if (rc && rc != -ENOENT)
+		goto out;
+	r->have_sched = !rc;
+	if ((rc = path_in(path, sizeof(path), dir, "marks.csv")))
+		goto out;
+	rc = load_marks(r, path);
+	if (rc && rc != -ENOENT)
+		goto out;
+	r->have_marks = !rc;
+	rc = 0;
+	if (!r->have_requests && !r->have_sched) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (!path_in(path, sizeof(path), dir, "meta.json"))
+		r->meta = pjson_load(path);
+out:
+	if (rc)
+		rd_free(r);
+	return rc;
+}
+
+void rd_free(struct rd_run *r)
+{
+	free(r->req);
+	free(r->iv);
+	free(r->mark);
+	free(r->thr);
+	free(r->meta);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,54 @@
+/* One run directory in memory: the client's requests, the scheduler intervals,
+ * the server's marks and meta.json, read from the files DESIGN.md describes. */
+#ifndef ASPLOTS_RUNDATA_H
+#define ASPLOTS_RUNDATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum rd_state { RD_UNKNOWN, RD_RUNNING, RD_RUNNABLE, RD_SLEEPING, RD_BLOCKED };
+enum rd_event { RD_START, RD_HANDLER, RD_WAIT_START, RD_WAIT_END, RD_END };
+
+struct rd_req {
+	uint64_t id, t_send, t_end;
+	int status;
+	int failed; /* an error, or no 2xx/3xx status */
+};
+
+struct rd_iv {
+	uint64_t a, b;
+	uint32_t tid;
+	uint8_t state;
+	char syscall[23];
+};
+
+struct rd_mark {
+	uint64_t id, t;
+	uint32_t tid;
+	uint8_t ev;
+};
+
+struct rd_thread {
+	uint32_t tid;
+	char comm[20];
+};
+
+struct rd_run {
+	struct rd_req *req;
+	size_t nreq;
+	struct rd_iv *iv;
+	size_t niv;
+	struct rd_mark *mark;
+	size_t nmark;
+	struct rd_thread *thr; /* sorted by tid */
+	size_t nthr;
+	char *meta; /* meta.json text, or NULL */
+	int have_requests, have_sched, have_marks;
+};
+
+/* Reads what dir has. -ENOENT when it has neither requests.csv nor sched.csv;
+ * -EBADMSG when a file is garbled (a missing column, a non-number); -errno. */
+int rd_load(struct rd_run *r, const char *dir);
+void rd_free(struct rd_run *r);
+
+#endif

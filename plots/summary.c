@@ -1,0 +1,156 @@
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcsv.h"
+#include "summary.h"
+
+static const char *const known[] = { "blocking", "threaded",  "hybrid",
+				     "epoll",	 "coroutine", "fastapi" };
+static const unsigned known_colour[] = {
+	0xd62728, 0x1f77b4, 0x9467bd, 0x2ca02c, 0xff7f0e, 0x17becf
+};
+#define NKNOWN 6
+
+unsigned sum_colour(const char *target)
+{
+	for (int i = 0; i < NKNOWN; i++)
+		if (!strcmp(target, known[i]))
+			return known_colour[i];
+	unsigned h = 0;
+	for (; *target; target++)
+		h = h * 31 + (unsigned char)*target;
+	return (h & 0x7f7f7f) + 0x202020;
+}
+
+double sum_get(const struct sum_row *r, enum sum_field f)
+{
+	switch (f) {
+	case F_RPS: return r->rps;
+	case F_P50: return r->p50_ms;
+	case F_P99: return r->p99_ms;
+	case F_BATCH: return r->batch_ms;
+	case F_RSS: return r->rss_kib;
+	case F_THREADS: return r->threads;
+	}
+	return NAN;
+}
+
+double sum_wait_ms(const char *endpoint)
+{
+	const char *q = strstr(endpoint, "ms=");
+	return q ? atof(q + 3) : 0;
+}
+
+void sum_path(const char *endpoint, char *out, size_t len)
+{
+	size_t n = strcspn(endpoint, "?");
+	snprintf(out, len, "%.*s", (int)n, endpoint);
+}
+
+int sum_lossy(const struct sum_row *r)
+{
+	return !isnan(r->errors) && r->errors > 0 &&
+	       (isnan(r->requests) || r->errors > 0.01 * (r->requests + r->errors));
+}
+
+int sum_has(const struct sum *s, const char *scenario)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->row[i].scenario, scenario))
+			return 1;
+	return 0;
+}
+
+static int num(const char *f, double *v)
+{
+	int rc = pcsv_dbl(f, v);
+	if (rc == -ENODATA) {
+		*v = NAN;
+		return 0;
+	}
+	return rc;
+}
+
+static void add_target(struct sum *s, const char *t)
+{
+	for (int i = 0; i < s->ntarget; i++)
+		if (!strcmp(s->target[i], t))
+			return;
+	if (s->ntarget < 8)
+		snprintf(s->target[s->ntarget++], sizeof(s->target[0]), "%s", t);
+}
+
+static int target_rank(const char *t)
+{
+	for (int i = 0; i < NKNOWN; i++)
+		if (!strcmp(t, known[i]))
+			return i;
+	return NKNOWN;
+}
+
+int sum_load(struct sum *s, const char *path)
+{
+	static const char *const want[] = { "scenario", "target",  "endpoint", "concurrency",
+					    "requests", "ok",	   "errors",   "duration_s",
+					    "rps",	"p50_ms",  "p99_ms",   "max_ms",
+					    "batch_ms", "rss_kib", "threads",  "cpu_s",
+					    "status",	"dir" };
+	struct pcsv c;
+	size_t cap = 0;
+	memset(s, 0, sizeof(*s));
+	int rc = pcsv_open(&c, path, want, 18, 0x1 | 0x2 | 0x4 | 0x10000);
+	if (rc)
+		return rc;
+	while ((rc = pcsv_next(&c)) > 0) {
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			void *p = realloc(s->row, cap * sizeof(*s->row));
+			if (!p) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			s->row = p;
+		}
+		struct sum_row *r = &s->row[s->n];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->scenario, sizeof(r->scenario), "%s", pcsv_get(&c, 0));
+		snprintf(r->target, sizeof(r->target), "%s", pcsv_get(&c, 1));
+		snprintf(r->endpoint, sizeof(r->endpoint), "%s", pcsv_get(&c, 2));
+		snprintf(r->status, sizeof(r->status), "%s", pcsv_get(&c, 16));
+		snprintf(r->dir, sizeof(r->dir), "%s", pcsv_get(&c, 17));
+		double *v[] = { &r->concurrency, &r->requests, &r->ok,	    &r->errors,
+				&r->duration_s,	 &r->rps,      &r->p50_ms,  &r->p99_ms,
+				&r->max_ms,	 &r->batch_ms, &r->rss_kib, &r->threads,
+				&r->cpu_s };
+		for (int i = 0; i < 13; i++)
+			if (num(pcsv_get(&c, 3 + i), v[i])) {
+				rc = -EBADMSG;
+				goto out;
+			}
+		if (!r->scenario[0] || !r->target[0]) {
+			rc = -EBADMSG;
+			goto out;
+		}
+		r->failed = strcmp(r->status, "ok") != 0;
+		s->n++;
+	}
+	/* Targets in the models' order, whatever order the matrix ran them in. */
+	for (int k = 0; k <= NKNOWN; k++)
+		for (size_t i = 0; i < s->n; i++)
+			if (target_rank(s->row[i].target) == k)
+				add_target(s, s->row[i].target);
+out:
+	pcsv_close(&c);
+	if (rc)
+		sum_free(s);
+	return rc;
+}
+
+void sum_free(struct sum *s)
+{
+	free(s->row);
+	memset(s, 0, sizeof(*s));
+}

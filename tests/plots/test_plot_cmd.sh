@@ -1,0 +1,37 @@
+#!/bin/sh
+# bench plot DIR from the command line: exit codes and files.
+# usage: test_plot_cmd.sh BENCH SYNTH_GEN
+set -u
+bench=$1
+gen=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$bench" plot >/dev/null 2>&1; [ $? -eq 2 ] || fail "no DIR should exit 2"
+"$bench" plot a b >/dev/null 2>&1; [ $? -eq 2 ] || fail "two DIRs should exit 2"
+"$bench" plot --bogus >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option should exit 2"
+"$bench" plot "$tmp/none" 2>"$tmp/err"; [ $? -eq 1 ] || fail "missing dir should exit 1"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "missing dir should print one line"
+mkdir "$tmp/empty"
+"$bench" plot "$tmp/empty" 2>/dev/null; [ $? -eq 1 ] || fail "empty dir should exit 1"
+
+"$gen" stair 10 100 "$tmp/run" || fail "synth-gen"
+"$bench" plot "$tmp/run" >/dev/null || fail "plot a run"
+[ -s "$tmp/run/timeline.png" ] && [ -s "$tmp/run/timeline.svg" ] || fail "run charts missing"
+
+PATH=/nonexistent "$bench" plot "$tmp/run" 2>"$tmp/err"; [ $? -eq 1 ] || fail "no gnuplot should exit 1"
+grep -q "gnuplot is not installed" "$tmp/err" || fail "no gnuplot should say so: $(cat "$tmp/err")"
+[ ! -e "$tmp/run/timeline.gp" ] && [ ! -e "$tmp/run/gnuplot.log" ] || fail "no gnuplot left files behind"
+
+printf 'id,t_start,t_end\nzzz\n' >"$tmp/run/requests.csv"
+"$bench" plot "$tmp/run" 2>/dev/null; [ $? -eq 1 ] || fail "garbled run should exit 1"
+
+"$gen" matrix "$tmp/m" || fail "synth-gen matrix"
+"$bench" plot "$tmp/m" >/dev/null || fail "plot a matrix"
+for f in blog throughput latency iobound memory cpubound; do
+	[ -s "$tmp/m/$f.png" ] || fail "$f.png missing"
+done
+[ -s "$tmp/m/report.html" ] && [ -s "$tmp/m/report.md" ] || fail "report missing"
+[ -s "$tmp/m/blog-epoll-async/timeline.png" ] || fail "cell timeline missing"
+echo ok

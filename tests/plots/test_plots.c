@@ -1,0 +1,421 @@
+/* The charts and the report over synthetic results directories (synth.c).
+ * `test_plots unit` runs the pure parsers; `test_plots charts` draws with
+ * gnuplot and checks what came out: PNG magic and size, SVG text, the report's
+ * content. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "pcsv.h"
+#include "pjson.h"
+#include "plots.h"
+#include "rundata.h"
+#include "summary.h"
+#include "synth.h"
+
+static char root[256];
+
+static void path(char *b, size_t len, const char *a, const char *c)
+{
+	snprintf(b, len, "%s/%s%s%s", root, a, c ? "/" : "", c ? c : "");
+}
+
+static char *slurp(const char *p, size_t *len)
+{
+	FILE *f = fopen(p, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *s = malloc((size_t)n + 1);
+	if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+		free(s);
+		s = NULL;
+	}
+	fclose(f);
+	if (s)
+		s[n] = '\0';
+	if (len)
+		*len = (size_t)n;
+	return s;
+}
+
+static void write_file(const char *p, const char *text)
+{
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void assert_png(const char *dir, const char *name, size_t min)
+{
+	char p[1100];
+	size_t n = 0;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	char *s = slurp(p, &n);
+	if (!s)
+		fail_msg("%s missing", p);
+	assert_memory_equal(s, "\x89PNG\r\n\x1a\n", 8);
+	if (n < min)
+		fail_msg("%s is only %zu bytes", p, n);
+	free(s);
+}
+
+/* The SVG: starts as XML or SVG, has a title containing `want`, ends closed. */
+static void assert_svg(const char *dir, const char *want)
+{
+	char p[1100];
+	snprintf(p, sizeof(p), "%s/timeline.svg", dir);
+	char *s = slurp(p, NULL);
+	assert_non_null(s);
+	assert_true(!strncmp(s, "<?xml", 5) || !strncmp(s, "<svg", 4));
+	assert_non_null(strstr(s, "<svg"));
+	assert_non_null(strstr(s, "</svg>"));
+	if (!strstr(s, want))
+		fail_msg("timeline.svg lacks '%s'", want);
+	free(s);
+}
+
+static void no_leftovers(const char *dir, const char *name)
+{
+	char p[1100];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	assert_int_not_equal(access(p, F_OK), 0);
+}
+
+/* ---- unit ---------------------------------------------------------------- */
+
+static void test_pjson(void **state)
+{
+	(void)state;
+	const char *j =
+	    "{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
+	    " \"list\": [1, {\"x\": 2}], \"quick\": true }";
+	char v[64];
+	assert_int_equal(pjson_get(j, "target", v, sizeof(v)), 0);
+	assert_string_equal(v, "epoll");
+	assert_int_equal(pjson_get(j, "n", v, sizeof(v)), 0);
+	assert_string_equal(v, "10");
+	assert_int_equal(pjson_get(j, "load.c", v, sizeof(v)), 0);
+	assert_string_equal(v, "5");
+	assert_int_equal(pjson_get(j, "load.s", v, sizeof(v)), 0);
+	assert_string_equal(v, "a\"b");
+	assert_int_equal(pjson_get(j, "quick", v, sizeof(v)), 0);
+	assert_string_equal(v, "true");
+	assert_int_equal(pjson_get(j, "missing", v, sizeof(v)), -ENOENT);
+	assert_int_equal(pjson_get(j, "target.x", v, sizeof(v)), -ENOENT);
+	assert_int_equal(pjson_get("[1,2]", "a", v, sizeof(v)), -EBADMSG);
+	assert_int_equal(pjson_get("{\"a\": ", "a", v, sizeof(v)), -EBADMSG);
+	assert_int_equal(pjson_get("{\"a\": \"unterminated", "a", v, sizeof(v)), -EBADMSG);
+	size_t pos = 0;
+	char k[32];
+	int n = 0;
+	while (pjson_next(j, &pos, k, sizeof(k), v, sizeof(v)) > 0)
+		n++;
+	assert_int_equal(n, 5);
+}
+
+static void test_pcsv(void **state)
+{
+	(void)state;
+	char p[1100];
+	path(p, sizeof(p), "t.csv", NULL);
+	write_file(p, "b,a,c\n2,1,\"x,\"\"y\"\"\"\n\n5,4,z\n");
+	static const char *const want[] = {"a", "b", "c", "d"};
+	struct pcsv c;
+	assert_int_equal(pcsv_open(&c, p, want, 4, 0x3), 0);
+	assert_int_equal(pcsv_next(&c), 1);
+	assert_string_equal(pcsv_get(&c, 0), "1");
+	assert_string_equal(pcsv_get(&c, 1), "2");
+	assert_string_equal(pcsv_get(&c, 2), "x,\"y\"");
+	assert_string_equal(pcsv_get(&c, 3), "");
+	assert_int_equal(pcsv_next(&c), 1);
+	assert_string_equal(pcsv_get(&c, 2), "z");
+	assert_int_equal(pcsv_next(&c), 0);
+	pcsv_close(&c);
+	assert_int_equal(pcsv_open(&c, p, want, 4, 0x8), -EBADMSG); /* d required */
+	uint64_t u;
+	double d;
+	assert_int_equal(pcsv_u64("12", &u), 0);
+	assert_int_equal(u, 12);
+	assert_int_equal(pcsv_u64("", &u), -ENODATA);
+	assert_int_equal(pcsv_u64("-1", &u), -EBADMSG);
+	assert_int_equal(pcsv_u64("1x", &u), -EBADMSG);
+	assert_int_equal(pcsv_dbl("1.5", &d), 0);
+	assert_int_equal(pcsv_dbl("abc", &d), -EBADMSG);
+}
+
+static void test_rundata_garbled(void **state)
+{
+	(void)state;
+	char d[512], p[1100];
+	struct rd_run r;
+	path(d, sizeof(d), "garbled", NULL);
+	mkdir(d, 0755);
+	assert_int_equal(rd_load(&r, d), -ENOENT); /* empty dir */
+	snprintf(p, sizeof(p), "%s/sched.csv", d);
+	write_file(p, "tid,comm,state,t_start,t_end\n12,x,running,oops,5\n");
+	assert_int_equal(rd_load(&r, d), -EBADMSG);
+	write_file(p, "this is not,a sched file\n1,2\n");
+	assert_int_equal(rd_load(&r, d), -EBADMSG);
+	write_file(p, "");
+	assert_int_equal(rd_load(&r, d), -EBADMSG);
+	write_file(p, "tid,comm,state,t_start,t_end,cpu,syscall\n12,x,running,10,20,0,\n");
+	assert_int_equal(rd_load(&r, d), 0);
+	assert_int_equal(r.niv, 1);
+	assert_int_equal(r.nthr, 1);
+	rd_free(&r);
+	snprintf(p, sizeof(p), "%s/requests.csv", d);
+	write_file(p, "id,t_start,t_end\n1,2,x\n");
+	assert_int_equal(rd_load(&r, d), -EBADMSG);
+}
+
+static void test_summary(void **state)
+{
+	(void)state;
+	char d[512], p[1100];
+	path(d, sizeof(d), "sum", NULL);
+	assert_int_equal(synth_matrix(d, 1), 0);
+	snprintf(p, sizeof(p), "%s/summary.csv", d);
+	struct sum s;
+	assert_int_equal(sum_load(&s, p), 0);
+	assert_int_equal(s.n, 18);
+	assert_int_equal(s.ntarget, 6);
+	assert_string_equal(s.target[0], "blocking");
+	int failed = 0;
+	for (size_t i = 0; i < s.n; i++)
+		failed += s.row[i].failed;
+	assert_int_equal(failed, 1);
+	assert_true(sum_has(&s, "blog"));
+	assert_false(sum_has(&s, "throughput"));
+	assert_true(sum_wait_ms("/sync?ms=200") == 200);
+	sum_free(&s);
+	write_file(p, "scenario,target,endpoint,concurrency,rps,status\nblog,x,/a,ten,1,ok\n");
+	assert_int_equal(sum_load(&s, p), -EBADMSG);
+}
+
+/* ---- charts (gnuplot) ------------------------------------------------------ */
+
+static void test_timeline_stair(void **state)
+{
+	(void)state;
+	char d[512];
+	path(d, sizeof(d), "stair", NULL);
+	assert_int_equal(synth_run(d, SYNTH_STAIR, 10, 200, 0), 0);
+	assert_int_equal(plots_timeline(d), 0);
+	assert_png(d, "timeline.png", 10000);
+	assert_svg(d, "blocking /wrong?ms=200");
+	no_leftovers(d, "timeline.gp");
+	no_leftovers(d, "timeline.png.tmp");
+	no_leftovers(d, "gnuplot.log");
+}
+
+static void test_timeline_parallel(void **state)
+{
+	(void)state;
+	char d[512];
+	path(d, sizeof(d), "parallel", NULL);
+	assert_int_equal(synth_run(d, SYNTH_PARALLEL, 10, 500, 0), 0);
+	assert_int_equal(plots_timeline(d), 0);
+	assert_png(d, "timeline.png", 10000);
+	assert_svg(d, "threaded /sync?ms=500");
+	assert_svg(d, "Threads of the server");
+}
+
+/* 1000 requests: lanes are sampled and the chart says so. */
+static void test_timeline_many(void **state)
+{
+	(void)state;
+	char d[512];
+	path(d, sizeof(d), "many", NULL);
+	assert_int_equal(synth_run(d, SYNTH_POOL, 1000, 20, 0), 0);
+	assert_int_equal(plots_timeline(d), 0);
+	assert_png(d, "timeline.png", 10000);
+	assert_svg(d, "60 of 1000 shown");
+	path(d, sizeof(d), "manythreads", NULL);
+	assert_int_equal(synth_run(d, SYNTH_PARALLEL, 300, 100, 0), 0);
+	assert_int_equal(plots_timeline(d), 0);
+	assert_svg(d, "Threads: 40 of the");
+}
+
+static void test_timeline_sched_only(void **state)
+{
+	(void)state;
+	char d[512];
+	path(d, sizeof(d), "schedonly", NULL);
+	assert_int_equal(synth_run(d, SYNTH_LOOP, 10, 300, 1), 0);
+	assert_int_equal(plots_timeline(d), 0);
+	assert_png(d, "timeline.png", 10000);
+	assert_svg(d, "what the threads did");
+	assert_svg(d, "ms since the trace started");
+}
+
+static void test_timeline_errors(void **state)
+{
+	(void)state;
+	char d[512], p[1100];
+	path(d, sizeof(d), "nothing-here", NULL);
+	assert_int_equal(plots_timeline(d), -ENOENT);
+	path(d, sizeof(d), "bad", NULL);
+	mkdir(d, 0755);
+	snprintf(p, sizeof(p), "%s/requests.csv", d);
+	write_file(p, "id,t_start,t_end\n\x01\x02garbage\n");
+	assert_int_equal(plots_timeline(d), -EBADMSG);
+	no_leftovers(d, "timeline.png");
+	write_file(p, "id,t_start,t_end\n"); /* a header and nothing else */
+	assert_int_equal(plots_timeline(d), -ENODATA);
+}
+
+static int contains(const char *file, const char *want)
+{
+	char *s = slurp(file, NULL);
+	int ok = s && strstr(s, want);
+	free(s);
+	return ok;
+}
+
+static void test_matrix_report(void **state)
+{
+	(void)state;
+	char d[512], p[1100];
+	static const char *const charts[] = {"blog.png",    "throughput.png", "latency.png",
+					     "iobound.png", "memory.png",     "cpubound.png"};
+	path(d, sizeof(d), "matrix", NULL);
+	assert_int_equal(synth_matrix(d, 0), 0);
+	assert_int_equal(plots_compare(d), 0);
+	for (int i = 0; i < 6; i++)
+		assert_png(d, charts[i], 10000);
+	/* The report embeds cell timelines when they exist. */
+	snprintf(p, sizeof(p), "%s/blog-epoll-async", d);
+	assert_int_equal(plots_timeline(p), 0);
+	assert_int_equal(plots_report(d), 0);
+	snprintf(p, sizeof(p), "%s/report.md", d);
+	assert_true(contains(p, "failed: target exited with status 1"));
+	assert_true(contains(p, "synthetic crash for the test"));
+	assert_true(contains(p, "](throughput.png)"));
+	assert_true(contains(p, "blog-epoll-async/timeline.png"));
+	snprintf(p, sizeof(p), "%s/report.html", d);
+	assert_true(contains(p, "data:image/png;base64,iVBORw0KGgo"));
+	assert_true(contains(p, "failed: target exited with status 1"));
+	assert_true(contains(p, "RuntimeError: synthetic crash"));
+	assert_true(contains(p, "</html>"));
+	/* Data-driven sentences: who serialised the mistake. */
+	assert_true(contains(p, "blocking (10.0)"));
+	assert_true(contains(p, "2 x test"));
+	no_leftovers(d, "report.html.tmp");
+	no_leftovers(d, "compare.gp");
+}
+
+/* --scenarios blog: the other charts are skipped, not drawn empty. */
+static void test_matrix_blog_only(void **state)
+{
+	(void)state;
+	char d[512], p[1100];
+	path(d, sizeof(d), "blogonly", NULL);
+	assert_int_equal(synth_matrix(d, 1), 0);
+	assert_int_equal(plots_compare(d), 0);
+	assert_int_equal(plots_report(d), 0);
+	assert_png(d, "blog.png", 10000);
+	no_leftovers(d, "throughput.png");
+	no_leftovers(d, "memory.png");
+	snprintf(p, sizeof(p), "%s/report.html", d);
+	assert_true(contains(p, "The original experiment"));
+	assert_false(contains(p, "Throughput"));
+}
+
+/* Every cell of a scenario failed: the charts say so instead of failing, and
+ * the report lists the reasons. */
+static void test_matrix_all_failed(void **state)
+{
+	(void)state;
+	char d[512], p[1100];
+	path(d, sizeof(d), "allfailed", NULL);
+	mkdir(d, 0755);
+	snprintf(p, sizeof(p), "%s/summary.csv", d);
+	write_file(p,
+		   "scenario,target,endpoint,concurrency,requests,ok,errors,duration_s,rps,p50_ms,"
+		   "p99_ms,max_ms,batch_ms,rss_kib,threads,cpu_s,status,dir\n"
+		   "throughput,epoll,/hello,10,,,,,,,,,,,,,failed: never became ready,tp\n"
+		   "io-bound,epoll,/async?ms=50,10,,,,,,,,,,,,,failed: timed out,io\n");
+	assert_int_equal(plots_compare(d), 0);
+	assert_png(d, "latency.png", 5000);
+	assert_png(d, "iobound.png", 5000);
+	assert_int_equal(plots_report(d), 0);
+	snprintf(p, sizeof(p), "%s/report.md", d);
+	assert_true(contains(p, "failed: never became ready"));
+	assert_true(contains(p, "failed: timed out"));
+}
+
+static void test_matrix_errors(void **state)
+{
+	(void)state;
+	char d[512], p[1100];
+	path(d, sizeof(d), "nomatrix", NULL);
+	mkdir(d, 0755);
+	assert_int_equal(plots_compare(d), -ENOENT);
+	assert_int_equal(plots_report(d), -ENOENT);
+	snprintf(p, sizeof(p), "%s/summary.csv", d);
+	write_file(p, "garbage\n1,2,3\n");
+	assert_int_equal(plots_compare(d), -EBADMSG);
+	assert_int_equal(plots_report(d), -EBADMSG);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(root, sizeof(root), "%s/asplots-test-XXXXXX", tmp ? tmp : "/tmp");
+	return mkdtemp(root) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (getenv("ASPLOTS_KEEP")) {
+		fprintf(stderr, "kept %s\n", root);
+		return 0;
+	}
+	/* No shell: nftw would do, but the tree is ours and shallow. */
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "%s", root);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execlp("rm", "rm", "-rf", cmd, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest unit[] = {
+	    cmocka_unit_test(test_pjson),
+	    cmocka_unit_test(test_pcsv),
+	    cmocka_unit_test(test_rundata_garbled),
+	    cmocka_unit_test(test_summary),
+	};
+	const struct CMUnitTest charts[] = {
+	    cmocka_unit_test(test_timeline_stair),   cmocka_unit_test(test_timeline_parallel),
+	    cmocka_unit_test(test_timeline_many),    cmocka_unit_test(test_timeline_sched_only),
+	    cmocka_unit_test(test_timeline_errors),  cmocka_unit_test(test_matrix_report),
+	    cmocka_unit_test(test_matrix_blog_only), cmocka_unit_test(test_matrix_all_failed),
+	    cmocka_unit_test(test_matrix_errors),
+	};
+	if (argc > 1 && !strcmp(argv[1], "charts"))
+		return cmocka_run_group_tests_name("plots.charts", charts, setup, teardown);
+	return cmocka_run_group_tests_name("plots.unit", unit, setup, teardown);
+}
