@@ -263,10 +263,8 @@ static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->row[i].scenario, scen) && !s->row[i].failed &&
 		    sum_lossy(&s->row[i])) {
-			fputs("set label 99 'Latency of cells that lost more than 1% of their "
-			      "requests is "
-			      "not drawn (see the report).' at screen 0.01,0.965 font ',8' "
-			      "tc rgb '#a03000'\n",
+			fputs("set label 99 'Not drawn: cells that lost requests "
+			      "(see the report)' at screen 0.01,0.97 font ',8' tc rgb '#a03000'\n",
 			      f);
 			break;
 		}

@@ -52,8 +52,10 @@ void sum_path(const char *endpoint, char *out, size_t len)
 
 int sum_lossy(const struct sum_row *r)
 {
-	return !isnan(r->errors) && r->errors > 0 &&
-	       (isnan(r->requests) || r->errors > 0.01 * (r->requests + r->errors));
+	/* Any loss: in a closed loop the errors are bounded by the connections, not the
+	 * requests, so one starved connection in 32 is a small share of requests but
+	 * means the latency of the rest describes only the lucky ones. */
+	return !isnan(r->errors) && r->errors > 0;
 }
 
 int sum_has(const struct sum *s, const char *scenario)
