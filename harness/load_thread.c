@@ -63,8 +63,11 @@ static void set_id(struct slot *s, uint64_t id)
 static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
 static void begin_stop(struct lthread *th, uint64_t now, uint64_t grace);
 
-static void send_one(struct lthread *th, struct slot *s, uint64_t id, uint64_t t_intended)
+/* Request ids count from 1: the targets read a missing X-Request-Id as 0, and a
+ * first request numbered 0 could not be told from one without the header. */
+static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t t_intended)
 {
+	uint64_t id = seq + 1;
 	s->id = id;
 	set_id(s, id);
 	s->bytes = 0;

@@ -478,7 +478,7 @@ static int request_ids(void)
 		CHECK(r.ok == 300, "ok %llu", (unsigned long long)r.ok);
 		CHECK(s.requests == 300 && s.no_id == 0, "%u requests, %u without an id",
 		      s.requests, s.no_id);
-		for (int i = 0; i < 300; i++)
+		for (int i = 1; i <= 300; i++) /* ids count from 1 */
 			if (s.seen[i] != 1) {
 				CHECK(0, "id %d seen %u times", i, s.seen[i]);
 				break;
