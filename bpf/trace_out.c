@@ -6,6 +6,8 @@
 
 #include "trace_out.h"
 
+#include "json.h"
+
 static const char *const mark_names[AS_MARK_MAX] = {
 	[AS_MARK_REQUEST_START] = "request_start", [AS_MARK_HANDLER_ENTER] = "handler_enter",
 	[AS_MARK_WAIT_START] = "wait_start",	   [AS_MARK_WAIT_END] = "wait_end",
@@ -112,21 +114,6 @@ static void csv_str(FILE *f, const char *s)
 		if (*s == '"')
 			fputc('"', f);
 		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
 	}
 	fputc('"', f);
 }

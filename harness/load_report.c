@@ -1,5 +1,7 @@
 #include "load_report.h"
 
+#include "json.h"
+
 #include <errno.h>
 #include <stdint.h>
 
@@ -128,21 +130,6 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 		fprintf(f, "  interrupted: the run was stopped early\n");
 	fprintf(f, "Requests/sec: %10.2f\n", r->rps);
 	fprintf(f, "Transfer/sec: %10s\n", bytes_h(b1, sizeof(b1), r->bytes_per_s));
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 static void json_hist(FILE *f, const struct hist *h)

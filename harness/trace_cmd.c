@@ -19,9 +19,11 @@
 
 #include "astrace.h"
 #include "clock.h"
+#include "files.h"
+#include "json.h"
 #include "cmds.h"
 #include "trace_out.h"
-#include "trace_plot.h"
+#include "plots.h"
 
 static const char usage_text[] =
     "usage: bench trace (--pid PID | -- CMD ARGS...) [options]\n"
@@ -32,7 +34,7 @@ static const char usage_text[] =
     "  -d, --duration SECS  stop after SECS (default: when the process exits, or Ctrl-C)\n"
     "  --out DIR        write sched.csv, marks.csv, threads.csv, meta.json there\n"
     "  --perfetto FILE  Chrome trace event JSON (ui.perfetto.dev, chrome://tracing)\n"
-    "  --plot           draw DIR/threads.png (needs --out and gnuplot)\n"
+    "  --plot           draw DIR/timeline.png and .svg (needs --out and gnuplot)\n"
     "  --no-usdt        do not attach the asyncscope USDT probes (no marks.csv rows)\n"
     "  --syscalls       name the syscall of every sleep (hooks every syscall: costs more)\n"
     "  --ring-kb N      ring buffer size in KiB (default 8192)\n"
@@ -114,30 +116,6 @@ static int parse(int argc, char **argv, struct topts *o)
 		}
 	}
 	return 0;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-	char buf[PATH_MAX];
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return -errno;
-	struct stat st;
-	if (stat(buf, &st))
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	return access(buf, W_OK) ? -errno : 0;
 }
 
 /* Fails early, before anything is attached, when a result cannot be written. */
@@ -230,16 +208,8 @@ static int write_meta(const char *dir, const struct topts *o, const struct astra
 	if (o->cmd) {
 		fputs("  \"command\": [", f);
 		for (char **a = o->cmd; *a; a++) {
-			fputs(a == o->cmd ? "\"" : ", \"", f);
-			for (const char *c = *a; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					fputc('\\', f);
-				if ((unsigned char)*c < 0x20)
-					fprintf(f, "\\u%04x", (unsigned char)*c);
-				else
-					fputc(*c, f);
-			}
-			fputc('"', f);
+			fputs(a == o->cmd ? "" : ", ", f);
+			json_str(f, *a);
 		}
 		fputs("],\n", f);
 	}
@@ -317,11 +287,11 @@ static int write_results(const struct topts *o, struct astrace *t, int have_stat
 	if (!ok)
 		fprintf(stderr, "bench trace: cannot write %s: %s\n", what, strerror(-rc));
 	if (ok && o->plot) {
-		snprintf(path, sizeof(path), "%s/threads.png", o->out);
-		rc = trace_plot_png(sm, path);
+		/* The same timeline as bench run's, with only its thread panel. */
+		rc = plots_timeline(o->out);
 		if (rc) {
-			fprintf(stderr, "bench trace: cannot draw %s: %s\n", path,
-				rc == -ENOENT ? "gnuplot not found" : strerror(-rc));
+			fprintf(stderr, "bench trace: cannot draw %s/timeline.png: %s\n", o->out,
+				rc == -ENOPKG ? "gnuplot not found" : strerror(-rc));
 			ok = 0;
 		}
 	}
@@ -395,7 +365,7 @@ int cmd_trace(int argc, char **argv)
 			o.pid = tg;
 		}
 	}
-	if (o.out && (rc = make_dirs(o.out))) {
+	if (o.out && (rc = files_mkdirs(o.out))) {
 		fprintf(stderr, "bench trace: cannot write to %s: %s\n", o.out, strerror(-rc));
 		return 1;
 	}

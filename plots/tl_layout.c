@@ -282,9 +282,10 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 		      f);
 	}
 	if (t->nthr_lanes) {
-		panel_frame(
-		    p, f, p->thr_top, p->thr_bot,
-		    "Threads of the server: what each was doing, from the kernel's scheduler");
+		panel_frame(p, f, p->thr_top, p->thr_bot,
+			    t->nlane ? "Threads of the server: what each was doing, from the "
+				       "kernel's scheduler" :
+				       "Threads: what each was doing, from the kernel's scheduler");
 		fprintf(f, "set yrange [-0.6:%.1f]\n", (double)t->nthr_lanes - 0.4);
 		ytics_threads(t, f);
 		fprintf(f, "set xlabel '%s'\n", xlabel);
