@@ -11,8 +11,24 @@ tmp=$(mktemp -d)
 cleanup() { rm -rf "$tmp"; }
 trap cleanup EXIT
 
-# Target processes started from this build, whoever their parent is.
-targets_alive() { pgrep -f "^$(dirname "$BENCH")/target-|python3 $(dirname "$BENCH")/target-" || true; }
+# Runs bench in a session of its own (setsid makes the process, not a fork, the
+# session leader here, so $! is bench itself), so that whatever it started and left
+# behind can be found afterwards by session, whatever else runs on the machine.
+# Sets bench_sid; the caller waits for it.
+start_bench() {
+  setsid "$BENCH" "$@" &
+  bench_sid=$!
+}
+# Processes of that session still alive (bench itself has been waited for).
+left_behind() { pgrep -s "$bench_sid" -a || true; }
+# Runs bench to its end; its exit status, and fails if it left anything behind.
+run_bench() {
+  start_bench "$@"
+  local rc=0
+  wait "$bench_sid" || rc=$?
+  [[ -z $(left_behind) ]] || fail "processes left behind: $(left_behind)"
+  return $rc
+}
 
 privileged() { [[ $(id -u) -eq 0 ]]; }
 

@@ -5,12 +5,12 @@
 source "$(dirname "$0")/lib.sh"
 
 # A target killed while its cell runs.
-"$BENCH" all --quick --scenarios blog --targets blocking,epoll --no-trace --out "$tmp/kill" \
-  >"$tmp/kill.out" 2>"$tmp/kill.err" &
-bench=$!
+start_bench all --quick --scenarios blog --targets blocking,epoll --no-trace --out "$tmp/kill" \
+  >"$tmp/kill.out" 2>"$tmp/kill.err"
+bench=$bench_sid
 killed=0
 for _ in $(seq 200); do
-  pid=$(pgrep -f "$(dirname "$BENCH")/target-blocking" | head -1 || true)
+  pid=$(pgrep -s "$bench_sid" -f target-blocking | head -1 || true)
   if [[ -n $pid ]]; then
     sleep 0.3
     kill -9 "$pid" 2>/dev/null && killed=1
@@ -23,6 +23,7 @@ wait $bench
 rc=$?
 set -e
 [[ $killed -eq 1 ]] || fail "never saw target-blocking to kill"
+[[ -z $(left_behind) ]] || fail "processes left after a failed cell: $(left_behind)"
 [[ $rc -eq 1 ]] || fail "a failed cell: want exit 1, got $rc"
 grep -q 'failed: target-blocking killed by SIGKILL' "$tmp/kill/summary.csv" ||
   fail "no failed cell in summary.csv: $(cat "$tmp/kill/summary.csv")"
@@ -34,10 +35,10 @@ grep -q 'SIGKILL' "$tmp/kill/report.md" || fail "report does not show the failur
 if privileged; then
   mark=$("$PROGS_LEFT" --max-id)
 fi
-"$BENCH" all --quick --scenarios blog --targets blocking --out "$tmp/int" >/dev/null 2>&1 &
-bench=$!
+start_bench all --quick --scenarios blog --targets blocking --out "$tmp/int" >/dev/null 2>&1
+bench=$bench_sid
 for _ in $(seq 200); do
-  pgrep -f "$(dirname "$BENCH")/target-blocking" >/dev/null && break
+  pgrep -s "$bench_sid" -f target-blocking >/dev/null && break
   sleep 0.05
 done
 sleep 0.5
@@ -47,7 +48,7 @@ wait $bench
 rc=$?
 set -e
 [[ $rc -eq 1 ]] || fail "interrupted: want exit 1, got $rc"
-[[ -z $(targets_alive) ]] || fail "target processes left after SIGINT: $(targets_alive)"
+[[ -z $(left_behind) ]] || fail "processes left after SIGINT: $(left_behind)"
 if privileged; then
   "$PROGS_LEFT" "$mark" || fail "BPF programs left loaded after SIGINT"
 fi

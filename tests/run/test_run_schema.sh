@@ -3,7 +3,7 @@
 # monotonic on one clock, marks joined to requests by id (when traced), charts.
 source "$(dirname "$0")/lib.sh"
 
-"$BENCH" run epoll '/async?ms=100' -c 6 --burst --out "$tmp/epoll" >"$tmp/out.txt" 2>&1 ||
+run_bench run epoll '/async?ms=100' -c 6 --burst --out "$tmp/epoll" >"$tmp/out.txt" 2>&1 ||
   { cat "$tmp/out.txt"; fail "bench run epoll"; }
 check_run_dir "$tmp/epoll" 6
 grep -q "burst: 6 requests" "$tmp/out.txt" || fail "no summary printed"
@@ -13,7 +13,7 @@ if privileged; then
 fi
 
 # A closed loop with -n, untraced: exact count, no kernel files.
-"$BENCH" run threaded /hello -c 4 -n 200 --no-trace --out "$tmp/hello" >/dev/null 2>&1 ||
+run_bench run threaded /hello -c 4 -n 200 --no-trace --out "$tmp/hello" >/dev/null 2>&1 ||
   fail "bench run threaded /hello"
 check_run_dir "$tmp/hello" 200
 [[ ! -e $tmp/hello/sched.csv ]] || fail "--no-trace still wrote sched.csv"
@@ -28,5 +28,4 @@ touch "$tmp/file"
 set -e
 [[ $rc -eq 1 ]] || fail "unwritable --out: want exit 1, got $rc"
 [[ $(wc -l <"$tmp/err") -eq 1 ]] || fail "unwritable --out: want one line, got: $(cat "$tmp/err")"
-[[ -z $(targets_alive) ]] || fail "target processes left: $(targets_alive)"
 echo "1 passed, 0 failed"
