@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ int run_interrupted(void)
 struct sampler {
 	pthread_t thread;
 	pid_t pid;
-	volatile int stop;
+	atomic_int stop; /* set by the cell, read by the sampler thread */
 	long rss_peak_kib;
 	int threads_peak;
 };

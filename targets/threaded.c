@@ -103,7 +103,10 @@ int main(int argc, char **argv)
 	}
 	/* In-flight requests finish; idle connections close when they see the stop fd.
 	 * Bounded, so a client holding a 60 s request cannot hold shutdown forever. */
-	log_server("stopping, %d connections open", active);
+	pthread_mutex_lock(&lock);
+	int open = active;
+	pthread_mutex_unlock(&lock);
+	log_server("stopping, %d connections open", open);
 	close(lfd);
 	wait_below(1, 10000);
 	return 0;

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,7 +18,7 @@
 
 #include "log.h"
 
-volatile sig_atomic_t server_stopping;
+atomic_int server_stopping;
 static int stop_fd = -1;
 static int reserve_fd = -1;
 

@@ -4,6 +4,7 @@
 #define ASYNCSCOPE_SERVER_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 /* Which model knobs a target takes, besides the common options. */
 enum {
@@ -47,7 +48,9 @@ void server_ready(struct server_opts *o, int port);
 /* Installs SIGINT/SIGTERM handlers that set server_stopping and make
  * server_stop_fd() readable; ignores SIGPIPE. */
 void server_signals(void);
-extern volatile sig_atomic_t server_stopping;
+/* Set by the handler, read by every thread: a lock-free atomic, which C11 allows
+ * a signal handler to store to. */
+extern atomic_int server_stopping;
 int server_stop_fd(void);
 
 /* accept4 with CLOEXEC (and NONBLOCK when asked). fd, or a negative errno: -EAGAIN
