@@ -3,6 +3,7 @@
 
 #include "catalog.h"
 #include "cmds.h"
+#include "matrix.h"
 
 int cmd_list(int argc, char **argv)
 {
@@ -14,5 +15,8 @@ int cmd_list(int argc, char **argv)
 	printf("endpoints (every target):\n");
 	for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
 		printf("  %-12s %s\n", e->path, e->meaning);
+	printf("scenarios (bench all --scenarios):\n");
+	for (const struct scenario *s = matrix_scenarios; s->name; s++)
+		printf("  %-12s %s\n", s->name, s->what);
 	return 0;
 }

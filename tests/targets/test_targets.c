@@ -37,7 +37,7 @@ static void start(struct proc *p, const char *extra1, const char *extra2)
 {
 	char path[4096];
 	assert_int_equal(proc_target_path(model, path, sizeof(path)), 0);
-	char *argv[] = {path, "--port", "0", (char *)extra1, (char *)extra2, NULL};
+	char *argv[] = { path, "--port", "0", (char *)extra1, (char *)extra2, NULL };
 	if (!extra1)
 		argv[3] = NULL;
 	int err = proc_start(p, argv, NULL, 0, 5000);
@@ -56,9 +56,9 @@ static void stop(struct proc *p)
 static int connect_to(int port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		fail_msg("connect: %s", strerror(errno));
 	return fd;
@@ -71,7 +71,7 @@ static size_t read_all(int fd, char *buf, size_t cap, int timeout_ms, int *close
 	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
 	*closed = 0;
 	while (got < cap - 1 && now_ns() < deadline) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		if (poll(&p, 1, (int)((deadline - now_ns()) / 1000000) + 1) <= 0)
 			continue;
 		ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
@@ -160,8 +160,8 @@ static const struct {
 	const char *model;
 	char sync, async, wrong;
 } table[] = {
-    {"blocking", 'S', 'S', 'S'}, {"threaded", 'P', 'P', 'P'},  {"hybrid", 'P', 'P', 'S'},
-    {"epoll", 'S', 'P', 'S'},	 {"coroutine", 'S', 'P', 'S'},
+	{ "blocking", 'S', 'S', 'S' }, { "threaded", 'P', 'P', 'P' },  { "hybrid", 'P', 'P', 'S' },
+	{ "epoll", 'S', 'P', 'S' },    { "coroutine", 'S', 'P', 'S' },
 };
 
 static void check_shape(int port, const char *endpoint, char want)
@@ -206,6 +206,41 @@ static void test_pool_waves(void **state)
 	stop(&p);
 }
 
+/* Several loops sharing the port (SO_REUSEPORT): each loop still serves its
+ * sleeping requests together, and every loop answers. */
+static void test_epoll_threads(void **state)
+{
+	(void)state;
+	if (strcmp(model, "epoll"))
+		skip();
+	struct proc p;
+	start(&p, "--threads", "2");
+	double ms = concurrent(p.port, "/async?ms=300", 8);
+	print_message("  /async?ms=300 x8 on --threads 2: %.0f ms\n", ms);
+	assert_true(ms < 2 * 300);
+	/* Enough fresh connections that the kernel hands some to each loop. */
+	char body[64];
+	int tids[2] = { 0, 0 }, ntids = 0;
+	for (int i = 0; i < 40 && ntids < 2; i++) {
+		int fd = connect_to(p.port);
+		const char *req = "GET /cpu?us=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+		assert_int_equal(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+		static char buf[1024];
+		int closed;
+		read_all(fd, buf, sizeof(buf), 2000, &closed);
+		close(fd);
+		char *t = strstr(buf, "tid=");
+		assert_non_null(t);
+		int tid = atoi(t + 4);
+		if (tid != tids[0] && tid != tids[1])
+			tids[ntids++] = tid;
+	}
+	snprintf(body, sizeof(body), "%d %d", tids[0], tids[1]);
+	print_message("  loop threads that answered: %s\n", body);
+	assert_int_equal(ntids, 2);
+	stop(&p);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -223,22 +258,24 @@ static void test_bad_input(void **state)
 		int status;
 		int closes;
 	} cases[] = {
-	    {"garbage", "\x01\x02garbage\r\n\r\n", 0, 400, 1},
-	    {"nul byte", nul, sizeof(nul) - 1, 400, 1},
-	    {"http/2.0", "GET /hello HTTP/2.0\r\nHost: t\r\n\r\n", 0, 400, 1},
-	    {"no host", "GET /hello HTTP/1.1\r\n\r\n", 0, 400, 1},
-	    {"two hosts", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 0, 400, 1},
-	    {"head > 8 KiB", big_head, sizeof(big_head), 431, 1},
-	    {"long uri", long_uri, sizeof(long_uri), 414, 1},
-	    {"body", "GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 0, 413, 1},
-	    {"chunked",
-	     "POST /sync?ms=1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-	     0, 413, 1},
-	    {"post", "POST /hello HTTP/1.1\r\nHost: t\r\n\r\n", 0, 405, 0},
-	    {"unknown path", "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", 0, 404, 0},
-	    {"ms not a number", "GET /async?ms=soon HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0},
-	    {"ms too big", "GET /sync?ms=60001 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0},
-	    {"us too big", "GET /cpu?us=10000001 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0},
+		{ "garbage", "\x01\x02garbage\r\n\r\n", 0, 400, 1 },
+		{ "nul byte", nul, sizeof(nul) - 1, 400, 1 },
+		{ "http/2.0", "GET /hello HTTP/2.0\r\nHost: t\r\n\r\n", 0, 400, 1 },
+		{ "no host", "GET /hello HTTP/1.1\r\n\r\n", 0, 400, 1 },
+		{ "two hosts", "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 0, 400, 1 },
+		{ "head > 8 KiB", big_head, sizeof(big_head), 431, 1 },
+		{ "long uri", long_uri, sizeof(long_uri), 414, 1 },
+		{ "body", "GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc", 0, 413,
+		  1 },
+		{ "chunked",
+		  "POST /sync?ms=1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+		  "chunked\r\n\r\n0\r\n\r\n",
+		  0, 413, 1 },
+		{ "post", "POST /hello HTTP/1.1\r\nHost: t\r\n\r\n", 0, 405, 0 },
+		{ "unknown path", "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", 0, 404, 0 },
+		{ "ms not a number", "GET /async?ms=soon HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0 },
+		{ "ms too big", "GET /sync?ms=60001 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0 },
+		{ "us too big", "GET /cpu?us=10000001 HTTP/1.1\r\nHost: t\r\n\r\n", 0, 400, 0 },
 	};
 	struct proc p;
 	start(&p, "--idle-timeout", "1000");
@@ -341,7 +378,7 @@ static void test_emfile(void **state)
 	(void)state;
 	struct proc p;
 	start(&p, NULL, NULL);
-	struct rlimit lim = {24, 24};
+	struct rlimit lim = { 24, 24 };
 	assert_int_equal(prlimit(p.pid, RLIMIT_NOFILE, &lim, NULL), 0);
 
 	int kept = connect_to(p.port);
@@ -418,13 +455,14 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_semantics),
-	    cmocka_unit_test(test_pool_waves),
-	    cmocka_unit_test(test_bad_input),
-	    cmocka_unit_test(test_slow_client),
-	    cmocka_unit_test(test_pipelining_and_connection),
-	    cmocka_unit_test(test_emfile),
-	    cmocka_unit_test(test_graceful_stop),
+		cmocka_unit_test(test_semantics),
+		cmocka_unit_test(test_pool_waves),
+		cmocka_unit_test(test_epoll_threads),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_slow_client),
+		cmocka_unit_test(test_pipelining_and_connection),
+		cmocka_unit_test(test_emfile),
+		cmocka_unit_test(test_graceful_stop),
 	};
 	int rc = cmocka_run_group_tests_name(model, tests, NULL, NULL);
 	curl_global_cleanup();
