@@ -102,10 +102,8 @@ static int write_matrix_meta(const char *dir, const struct matrix_opts *o, size_
 	FILE *f = files_create(path);
 	if (!f)
 		return -errno;
-	time_t now = time(NULL);
-	struct tm tm;
-	char when[64];
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	char when[32];
+	run_stamp(when, sizeof(when), 1);
 	fprintf(f, "{\n  \"tool\": \"bench all\",\n  \"quick\": %s,\n  \"full\": %s,\n",
 		o->quick ? "true" : "false", o->full ? "true" : "false");
 	fputs("  \"targets\": ", f);
@@ -189,9 +187,7 @@ int cmd_all(int argc, char **argv)
 	char outbuf[PATH_MAX];
 	if (!o.out) {
 		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+		run_stamp(stamp, sizeof(stamp), 0);
 		snprintf(outbuf, sizeof(outbuf), "results/%s", stamp);
 		o.out = outbuf;
 	}

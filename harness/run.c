@@ -174,6 +174,16 @@ void run_machine_json(FILE *f, const char *in)
 	fprintf(f, ",\n%s\"libbpf\": \"%d.%d\"", in, LIBBPF_MAJOR_VERSION, LIBBPF_MINOR_VERSION);
 }
 
+void run_stamp(char *buf, size_t len, int iso)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	if (iso)
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	else
+		strftime(buf, len, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+}
+
 static const char *mode_name(enum load_mode m)
 {
 	return m == LOAD_BURST ? "burst" : m == LOAD_OPEN ? "open" : "closed";
@@ -187,10 +197,8 @@ static int write_meta(const struct run_cell *c, const char *url, pid_t pid,
 	FILE *f = files_create(path);
 	if (!f)
 		return -errno;
-	time_t now = time(NULL);
-	struct tm tm;
-	char when[64];
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	char when[32];
+	run_stamp(when, sizeof(when), 1);
 	const struct load_config *l = &c->load;
 	fputs("{\n  \"target\": ", f);
 	json_str(f, c->target);

@@ -9,6 +9,7 @@
 #ifndef ASYNCSCOPE_RUN_H
 #define ASYNCSCOPE_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -46,6 +47,10 @@ int run_cell(const struct run_cell *cell, struct run_outcome *out);
 /* Asks a running cell to stop early (Ctrl-C); async-signal-safe. */
 void run_interrupt(void);
 int run_interrupted(void);
+
+/* Now as "2026-11-24T04:29:41Z" (iso, for files) or "20261124-052941" (local
+ * time, for directory names). */
+void run_stamp(char *buf, size_t len, int iso);
 
 /* Writes the machine and versions as JSON members ("kernel": ..., ...), each line
  * starting with indent, no trailing comma. */

@@ -108,9 +108,7 @@ int cmd_run(int argc, char **argv)
 	char dir[PATH_MAX];
 	if (!out) {
 		char stamp[32];
-		time_t now = time(NULL);
-		struct tm tm;
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+		run_stamp(stamp, sizeof(stamp), 0);
 		snprintf(dir, sizeof(dir), "results/run-%s-%s", target, stamp);
 		out = dir;
 	}
