@@ -33,6 +33,7 @@ struct pool {
 	struct evconn *done_head, **done_tail;
 	int wake_fd; /* eventfd: a worker finished something */
 	int quit;
+	int running; /* handlers on workers now */
 };
 
 static struct pool pool = {
@@ -62,11 +63,13 @@ static void *worker(void *arg)
 		pool.todo_head = c->queued;
 		if (!pool.todo_head)
 			pool.todo_tail = &pool.todo_head;
+		pool.running++;
 		pthread_mutex_unlock(&pool.lock);
 
 		endpoint_run(&c->job); /* a `def` handler: blocks this worker, nobody else */
 
 		pthread_mutex_lock(&pool.lock);
+		pool.running--;
 		push(&pool.done_tail, c);
 		uint64_t one = 1;
 		ssize_t w = write(pool.wake_fd, &one, sizeof(one));
@@ -164,11 +167,18 @@ int main(int argc, char **argv)
 
 	loop_run(loop);
 
-	/* Workers finish what they hold (the drain waited for it, up to its bound). */
+	/* The drain waited for in-flight handlers up to its bound. A worker still in a
+	 * long /sync past it would hold the exit for up to a minute, and the connection
+	 * it writes to is about to be freed: leave it to the process exit instead. */
 	pthread_mutex_lock(&pool.lock);
 	pool.quit = 1;
+	int still = pool.running;
 	pthread_cond_broadcast(&pool.work);
 	pthread_mutex_unlock(&pool.lock);
+	if (still) {
+		log_server("%d handlers still running after the drain: exiting without them", still);
+		_exit(0);
+	}
 	for (int i = 0; i < o.pool; i++)
 		pthread_join(workers[i], NULL);
 	free(workers);
