@@ -13,7 +13,7 @@ pkgs=(
   gnuplot-nox                           # charts (pngcairo, svg)
   curl                                  # examples and smoke checks
   python3-fastapi python3-uvicorn       # the original experiment
-  wrk nginx-light linux-perf            # benchmark scripts: side-by-side references
+  wrk nginx-light linux-perf time       # benchmark scripts: side-by-side references
 )
 
 missing=()
