@@ -68,6 +68,18 @@ static void url_of(char *buf, size_t len, int port, const char *path)
 	snprintf(buf, len, "http://127.0.0.1:%d%s", port, path);
 }
 
+/* target-epoll, and a default config aimed at its path. */
+static int start_epoll_load(const char *path, char *url, size_t len, struct load_config *cfg)
+{
+	int rc = start_target("epoll", NULL);
+	if (rc)
+		return rc;
+	url_of(url, len, target.port, path);
+	load_config_init(cfg);
+	cfg->url = url;
+	return 0;
+}
+
 static int run(struct load_config *cfg, struct load_result *res)
 {
 	int err = load_run(cfg, res);
@@ -226,14 +238,11 @@ static int closed_exact(void)
 /* --new-conn: one connection per request, still all 200. */
 static int new_conn(void)
 {
-	int rc = start_target("epoll", NULL);
+	char url[128];
+	struct load_config cfg;
+	int rc = start_epoll_load("/hello", url, sizeof(url), &cfg);
 	if (rc)
 		return rc;
-	char url[128];
-	url_of(url, sizeof(url), target.port, "/hello");
-	struct load_config cfg;
-	load_config_init(&cfg);
-	cfg.url = url;
 	cfg.requests = 200;
 	cfg.duration_ns = 0;
 	cfg.connections = 4;
@@ -327,14 +336,11 @@ static void *stall_later(void *arg)
  * p99 (from the schedule) and hardly in the uncorrected one (from the send). */
 static int open_stall(void)
 {
-	int rc = start_target("epoll", NULL);
+	char url[128];
+	struct load_config cfg;
+	int rc = start_epoll_load("/hello", url, sizeof(url), &cfg);
 	if (rc)
 		return rc;
-	char url[128];
-	url_of(url, sizeof(url), target.port, "/hello");
-	struct load_config cfg;
-	load_config_init(&cfg);
-	cfg.url = url;
 	cfg.connections = 2;
 	cfg.rate_from = cfg.rate_to = 400;
 	cfg.mode = LOAD_OPEN;
@@ -366,14 +372,11 @@ static int open_stall(void)
 /* A stall that outlasts the run: what was due but never sent is reported. */
 static int open_unsent(void)
 {
-	int rc = start_target("epoll", NULL);
+	char url[128];
+	struct load_config cfg;
+	int rc = start_epoll_load("/hello", url, sizeof(url), &cfg);
 	if (rc)
 		return rc;
-	char url[128];
-	url_of(url, sizeof(url), target.port, "/hello");
-	struct load_config cfg;
-	load_config_init(&cfg);
-	cfg.url = url;
 	cfg.connections = 1;
 	cfg.rate_from = cfg.rate_to = 500;
 	cfg.mode = LOAD_OPEN;
@@ -399,14 +402,11 @@ static int open_unsent(void)
 /* Open loop without trouble: the schedule is kept, a ramp sends its integral. */
 static int open_ramp(void)
 {
-	int rc = start_target("epoll", NULL);
+	char url[128];
+	struct load_config cfg;
+	int rc = start_epoll_load("/hello", url, sizeof(url), &cfg);
 	if (rc)
 		return rc;
-	char url[128];
-	url_of(url, sizeof(url), target.port, "/hello");
-	struct load_config cfg;
-	load_config_init(&cfg);
-	cfg.url = url;
 	cfg.connections = 8;
 	cfg.mode = LOAD_OPEN;
 	cfg.rate_from = 100;
@@ -427,14 +427,11 @@ static int open_ramp(void)
 /* --warmup: the first part is run but not counted. */
 static int warmup(void)
 {
-	int rc = start_target("epoll", NULL);
+	char url[128];
+	struct load_config cfg;
+	int rc = start_epoll_load("/hello", url, sizeof(url), &cfg);
 	if (rc)
 		return rc;
-	char url[128];
-	url_of(url, sizeof(url), target.port, "/hello");
-	struct load_config cfg;
-	load_config_init(&cfg);
-	cfg.url = url;
 	cfg.connections = 2;
 	cfg.mode = LOAD_OPEN;
 	cfg.rate_from = cfg.rate_to = 200;
