@@ -4,7 +4,7 @@
 #   scripts/bench-load.sh [DURATION] [CONNECTIONS] [ROUNDS]     (default 5s 64 1)
 #
 # nginx (one worker, config in a temp dir, a free high port, stopped on exit)
-# serves a 14-byte static response. Each round runs `wrk -t1 -cC -dD` and then
+# serves a 13-byte static response (scripts/nginx-ref.sh). Each round runs `wrk -t1 -cC -dD` and then
 # `bench load -t1 -cC -dD`, and prints both tools' requests per second, the ratio,
 # and each tool's own CPU time (user + system, from /usr/bin/time) per 100k
 # requests. BENCH=path picks the bench binary (default build/bin/bench).
@@ -20,46 +20,17 @@ for tool in wrk nginx /usr/bin/time python3; do
 done
 [[ -x $bench ]] || { echo "bench-load: $bench not built (run ./bench --help first)" >&2; exit 1; }
 
+source "$root/scripts/nginx-ref.sh"
 tmp=$(mktemp -d)
-nginx_pid=
 cleanup() {
-  if [[ -n $nginx_pid ]]; then
-    kill "$nginx_pid" 2>/dev/null || true
-    wait "$nginx_pid" 2>/dev/null || true
-  fi
+  nginx_stop
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $tmp;
-  proxy_temp_path $tmp;
-  fastcgi_temp_path $tmp;
-  uwsgi_temp_path $tmp;
-  scgi_temp_path $tmp;
-  keepalive_requests 100000000;
-  server {
-    listen 127.0.0.1:$port;
-    location / { return 200 "Hello, World!\n"; }
-  }
-}
-CONF
-nginx -c "$tmp/nginx.conf" -p "$tmp" &
-nginx_pid=$!
-for _ in $(seq 50); do
-  curl -sf "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-url="http://127.0.0.1:$port/"
+nginx_start "$tmp"
+url="http://127.0.0.1:$nginx_port/"
 
 # "N requests in" and "Requests/sec: X" are printed by both tools.
 field() { sed -n "$2" "$1" | head -1; }

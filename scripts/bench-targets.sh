@@ -13,41 +13,23 @@ command -v wrk >/dev/null || { echo "bench-targets: wrk is missing (scripts/deps
 command -v nginx >/dev/null || { echo "bench-targets: nginx is missing (scripts/deps.sh installs it)" >&2; exit 1; }
 [[ -x $bin/target-epoll ]] || { echo "bench-targets: build first (./bench --version)" >&2; exit 1; }
 
+source "$root/scripts/nginx-ref.sh"
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
+  nginx_stop
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # req/s from wrk's "Requests/sec:" line.
 measure() {
   wrk -t1 -c"$conns" -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'
 }
 
-port=$(free_port)
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $tmp/nginx.pid;
-error_log $tmp/error.log;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$port;
-    location /hello { default_type text/plain; return 200 "Hello, World!"; }
-  }
-}
-CONF
-nginx -c "$tmp/nginx.conf" -p "$tmp" &
-pids+=($!)
-sleep 0.5
-nginx_rps=$(measure "http://127.0.0.1:$port/hello")
+nginx_start "$tmp"
+nginx_rps=$(measure "http://127.0.0.1:$nginx_port/hello")
 
 printf '%-22s %12s %10s\n' server 'req/s' 'x nginx'
 printf '%-22s %12.0f %10.2f\n' "nginx (1 worker)" "$nginx_rps" 1
