@@ -131,6 +131,15 @@ static int line_chart(FILE *f, const struct sum *s, const char *dir, const char 
 	return 0;
 }
 
+/* An x axis with one group per target, named: targets idx[0..n) at 0..n-1. */
+static void target_axis(FILE *f, const struct sum *s, const int *idx, int n)
+{
+	fprintf(f, "set xrange [-0.6:%d.6]\nset xtics (", n - 1);
+	for (int k = 0; k < n; k++)
+		fprintf(f, "%s'%s' %d", k ? ", " : "", s->target[idx[k]], k);
+	fputs(")\n", f);
+}
+
 /* Grouped bars: per target, the batch time of each blog endpoint, against the
  * time of one wait: a dashed line across when every cell waited as long, else
  * a dashed mark over each bar. The number over a bar is the batch in waits. */
@@ -176,10 +185,7 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 	      "set ylabel 'seconds until the last response'\nset grid noxtics\n"
 	      "set style fill solid 1.0 noborder\nset yrange [0:*]\nset offsets 0,0,graph 0.08,0\n",
 	      f);
-	fprintf(f, "set xrange [-0.6:%d.6]\nset xtics (", n - 1);
-	for (int k = 0; k < n; k++)
-		fprintf(f, "%s'%s' %d", k ? ", " : "", s->target[idx[k]], k);
-	fputs(")\n", f);
+	target_axis(f, s, idx, n);
 	fputs("set label 'numbers over the bars: the batch time in waits' at graph 0,1.03 left "
 	      "font ',9' tc rgb '#606060'\n",
 	      f);
@@ -233,10 +239,7 @@ static int memory_chart(FILE *f, const struct sum *s, const char *dir)
 	      "set style fill solid 1.0 noborder\nset grid noxtics\nset yrange [0:*]\nset offsets "
 	      "0,0,graph 0.1,0\nset key off\n",
 	      f);
-	fprintf(f, "set xrange [-0.6:%d.6]\nset xtics (", n - 1);
-	for (int k = 0; k < n; k++)
-		fprintf(f, "%s'%s' %d", k ? ", " : "", s->target[idx[k]], k);
-	fputs(")\n", f);
+	target_axis(f, s, idx, n);
 	fputs("set title 'resident memory at peak (MiB)'\n"
 	      "plot $MEM using 1:2:(0.6):4 with boxes lc rgb variable, $MEM using "
 	      "1:2:(sprintf('%.1f',$2)) with labels offset 0,0.7 font ',9'\n"

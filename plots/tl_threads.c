@@ -25,6 +25,20 @@ size_t tl_first_mark(const struct rd_mark *m, size_t n, uint32_t tid, uint64_t t
 	return lo;
 }
 
+static int add_serve(struct tl *t, size_t *cap, struct tl_serve sv)
+{
+	if (t->nserve == *cap) {
+		size_t n = *cap ? *cap * 2 : 256;
+		void *p = realloc(t->serve, n * sizeof(*t->serve));
+		if (!p)
+			return -ENOMEM;
+		t->serve = p;
+		*cap = n;
+	}
+	t->serve[t->nserve++] = sv;
+	return 0;
+}
+
 /* The stretches of service per thread, from the marks sorted by thread. */
 int tl_build_service(struct tl *t)
 {
@@ -39,14 +53,8 @@ int tl_build_service(struct tl *t)
 			int closes = m[i].ev == RD_WAIT_START || m[i].ev == RD_END;
 			if ((opens && open) || (closes && open && cur.id == m[i].id)) {
 				cur.b = m[i].t;
-				if (t->nserve == cap) {
-					cap = cap ? cap * 2 : 256;
-					void *p = realloc(t->serve, cap * sizeof(*t->serve));
-					if (!p)
-						return -ENOMEM;
-					t->serve = p;
-				}
-				t->serve[t->nserve++] = cur;
+				if (add_serve(t, &cap, cur))
+					return -ENOMEM;
 				open = 0;
 			}
 			if (opens) {
@@ -56,14 +64,8 @@ int tl_build_service(struct tl *t)
 		}
 		if (open) {
 			cur.b = UINT64_MAX;
-			if (t->nserve == cap) {
-				cap = cap ? cap * 2 : 256;
-				void *p = realloc(t->serve, cap * sizeof(*t->serve));
-				if (!p)
-					return -ENOMEM;
-				t->serve = p;
-			}
-			t->serve[t->nserve++] = cur;
+			if (add_serve(t, &cap, cur))
+				return -ENOMEM;
 		}
 	}
 	return 0;
