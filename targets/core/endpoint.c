@@ -11,9 +11,10 @@ void endpoint_enter(struct job *job)
 {
 	job->handler_tid = log_tid();
 	PROBE_HANDLER_ENTER(job->id, job->fd);
-	log_job(job, "handler enter (request %llu, fd %d), queued %llu us",
-		(unsigned long long)job->id, job->fd,
-		(unsigned long long)((now_ns() - job->t_parsed) / 1000));
+	if (log_verbose) /* the arguments read the clock: only when they are printed */
+		log_job(job, "handler enter (request %llu, fd %d), queued %llu us",
+			(unsigned long long)job->id, job->fd,
+			(unsigned long long)((now_ns() - job->t_parsed) / 1000));
 }
 
 void endpoint_wait_start(struct job *job)

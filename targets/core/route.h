@@ -32,7 +32,7 @@ struct job {
 	int http10;	 /* an HTTP/1.0 client: keep-alive must be said */
 	int head_only;	 /* HEAD: headers only */
 	int handler_tid; /* the thread that ran the handler, for the body */
-	uint64_t t_parsed;
+	uint64_t t_parsed; /* with --verbose only: when the head was parsed */
 };
 
 /* Fills job from a request parsed by http_parse. */
