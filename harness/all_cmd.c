@@ -20,9 +20,7 @@
 #include "json.h"
 #include "matrix.h"
 #include "run.h"
-#if HAVE_ASPLOTS
 #include "plots.h"
-#endif
 
 static const char usage[] =
     "usage: bench all [--quick] [--full] [--out DIR] [--targets a,b] [--scenarios a,b]\n"
@@ -268,12 +266,10 @@ int cmd_all(int argc, char **argv)
 		free(cells);
 		return 1;
 	}
-#if HAVE_ASPLOTS
 	if ((e = plots_compare(o.out)) < 0)
 		fprintf(stderr, "bench all: cannot draw the comparison charts: %s\n", strerror(-e));
 	if ((e = plots_report(o.out)) < 0)
 		fprintf(stderr, "bench all: cannot write the report: %s\n", strerror(-e));
-#endif
 	point_latest(o.out);
 	fprintf(stderr, "bench all: %zu of %zu cells in %.0f s, %zu failed%s\n", ran, n, secs,
 		failed, run_interrupted() ? " (interrupted)" : "");

@@ -24,9 +24,7 @@
 #include "load_report.h"
 #include "proc.h"
 #include "trace_out.h"
-#if HAVE_ASPLOTS
 #include "plots.h"
-#endif
 
 #define READY_TIMEOUT_MS 15000 /* fastapi imports for a second; sanitizers are slow */
 #define STOP_GRACE_MS	 3000
@@ -395,14 +393,17 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 		     proc_describe(p.status, how, sizeof(how)));
 	}
 	proc_stop(&p, STOP_GRACE_MS);
-	if (err == 0)
+	if (err) {
+		/* A load that did not run is the cell's failure, not the caller's. */
+		if (!o->failed)
+			fail(o, stderr_path, "the load did not run: %s", strerror(-err));
+		unlink(records_tmp);
+		err = 0;
+	} else {
 		err = files_rename_tmp(records);
-	else if (!o->failed)
-		fail(o, stderr_path, "the load did not run: %s", strerror(-err));
-	unlink(records_tmp);
-	err = 0;
+	}
 
-	if (tr) {
+	if (tr && !err) {
 		const struct sm *sm = astrace_result(tr);
 		struct astrace_stats st;
 		astrace_get_stats(tr, &st);
@@ -422,14 +423,12 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 		err = write_meta(c, url, p.pid, o, t0);
 	if (!err)
 		err = write_summary(c, &cfg, o);
-#if HAVE_ASPLOTS
 	if (!err && c->plot && !o->failed)
 		plots_timeline(c->dir); /* a chart that cannot be drawn leaves the data */
-#endif
 out:
 	astrace_close(tr);
+	/* Failed before the load: still a summary, which the matrix reads. */
 	if (o->failed && !o->load.lat.corrected)
-		write_summary(c, &c->load,
-			      o); /* failed before the load: the matrix still reads it */
+		write_summary(c, &c->load, o);
 	return err;
 }
