@@ -147,11 +147,19 @@ static void handle(struct conn *c, struct job *job)
 	}
 }
 
+/* Writes every queued response. A client that takes none of it for idle_ms (it
+ * never reads) is given up on: -ETIMEDOUT. Each wakeup that sent something starts
+ * a fresh allowance, as nginx's send_timeout does. */
 static int flush(struct conn *c)
 {
 	int err;
-	while ((err = session_flush(&c->s)) == -EAGAIN)
-		wait_fd(c, LOOP_WRITE, 0);
+	while ((err = session_flush(&c->s)) == -EAGAIN) {
+		if (wait_fd(c, LOOP_WRITE, now_ns() + (uint64_t)idle_ms * 1000000ull) < 0) {
+			log_server("fd %d: client read nothing for %d ms, closing", c->s.fd,
+				   idle_ms);
+			return -ETIMEDOUT;
+		}
+	}
 	return err;
 }
 

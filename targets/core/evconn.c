@@ -12,13 +12,12 @@
 
 static void on_conn(struct loop *loop, int fd, int events, void *data);
 
-static void conn_close(struct evconn *c)
+/* The last step of a connection: nothing refers to c any more. */
+static void conn_free(struct evconn *c)
 {
 	struct evserver *srv = c->srv;
-	loop_watch(srv->loop, c->s.fd, 0, NULL, NULL);
 	loop_timer_cancel(srv->loop, &c->idle);
 	loop_timer_cancel(srv->loop, &c->wait);
-	close(c->s.fd);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -29,6 +28,26 @@ static void conn_close(struct evconn *c)
 	free(c);
 	if (srv->stopping && srv->nconns == 0)
 		loop_stop(srv->loop);
+}
+
+/* Closes the socket at once (a reset peer, an error, a timeout). A job still
+ * running for c (on a pool thread, behind a loop timer) holds c itself: then c
+ * stays, orphaned, until the model hands the job back through evconn_done, so no
+ * work ever finds its connection freed. Its descriptor is released now all the
+ * same, and s.fd = -1 keeps anyone from writing to a number the kernel may give
+ * to the next client. */
+static void conn_close(struct evconn *c)
+{
+	struct evserver *srv = c->srv;
+	if (c->s.fd >= 0) {
+		loop_watch(srv->loop, c->s.fd, 0, NULL, NULL);
+		close(c->s.fd);
+		c->s.fd = -1;
+	}
+	if (c->busy)
+		loop_timer_cancel(srv->loop, &c->idle);
+	else
+		conn_free(c);
 }
 
 static void set_events(struct evconn *c, int events)
@@ -54,7 +73,10 @@ static int advance(struct evconn *c)
 			session_respond(&c->s, &c->job);
 		}
 		int full = session_output_full(&c->s);
+		size_t unsent = c->s.out_len - c->s.out_sent;
 		int err = session_flush(&c->s);
+		if (c->s.out_len - c->s.out_sent < unsent)
+			c->idle_since = loop_now(srv->loop); /* the client is reading */
 		if (err == -EAGAIN) {
 			set_events(c, LOOP_WRITE);
 			return 0;
@@ -89,25 +111,35 @@ static void on_conn(struct loop *loop, int fd, int events, void *data)
 }
 
 /* Idle clients are closed lazily: the timer fires every idle period and checks the
- * time of the last complete request, so a busy connection costs no timer updates.
- * "Idle" means no complete request head: a client trickling bytes is idle too. */
+ * time of the last progress, so a busy connection costs no timer updates. Progress
+ * is a complete request head, or response bytes taken by the kernel: a client
+ * trickling bytes of a head is idle, and so is one that stops reading its answers
+ * (nginx's send_timeout). A running job is never timed out here. */
 static void on_idle(struct loop *loop, void *data)
 {
 	struct evconn *c = data;
 	struct evserver *srv = c->srv;
 	uint64_t limit = (uint64_t)srv->idle_ms * 1000000ull;
 	uint64_t since = loop_now(loop) - c->idle_since;
-	if (c->busy || session_has_output(&c->s) || since < limit) {
+	if (c->busy || since < limit) {
 		loop_timer_arm(loop, &c->idle, c->busy ? limit : limit - since, on_idle, c);
 		return;
 	}
-	log_server("fd %d: no complete request within %d ms, closing", c->s.fd, srv->idle_ms);
+	if (session_has_output(&c->s))
+		log_server("fd %d: client read nothing for %d ms, closing", c->s.fd, srv->idle_ms);
+	else
+		log_server("fd %d: no complete request within %d ms, closing", c->s.fd,
+			   srv->idle_ms);
 	conn_close(c);
 }
 
 void evconn_done(struct evconn *c)
 {
 	c->busy = 0;
+	if (c->s.fd < 0) { /* orphaned by conn_close while the job ran */
+		conn_free(c);
+		return;
+	}
 	c->idle_since = loop_now(c->srv->loop);
 	session_respond(&c->s, &c->job);
 	advance(c);
@@ -191,8 +223,11 @@ int evserver_init(struct evserver *srv, struct loop *loop, int lfd, int idle_ms,
 void evserver_fini(struct evserver *srv)
 {
 	srv->stopping = 0; /* closing the last one must not stop an already stopped loop */
-	while (srv->conns)
+	while (srv->conns) {
+		/* The loop has ended: no timer fires and the model holds no job. */
+		srv->conns->busy = 0;
 		conn_close(srv->conns);
+	}
 	loop_timer_cancel(srv->loop, &srv->drain);
 	loop_watch(srv->loop, srv->lfd, 0, NULL, NULL);
 	loop_watch(srv->loop, server_stop_fd(), 0, NULL, NULL);

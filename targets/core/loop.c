@@ -141,7 +141,9 @@ void loop_timer_arm(struct loop *loop, struct loop_timer *t, uint64_t delay_ns, 
 		loop->heap = h;
 		loop->heapcap = cap;
 	}
-	t->when = now_ns() + delay_ns;
+	uint64_t now = now_ns();
+	/* Saturate: a far-off delay must not wrap around into the past and spin. */
+	t->when = delay_ns > UINT64_MAX - now ? UINT64_MAX : now + delay_ns;
 	t->fn = fn;
 	t->data = data;
 	loop->heap[loop->nheap++] = t;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -141,6 +142,10 @@ void session_serve_blocking(int fd, int idle_ms)
 	if (!s)
 		goto out;
 	session_init(s, fd);
+	/* A send that makes no progress for idle_ms fails with EAGAIN: a client that
+	 * never reads its answers cannot hold this thread for longer than a silent one. */
+	struct timeval snd = {.tv_sec = idle_ms / 1000, .tv_usec = (idle_ms % 1000) * 1000};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd));
 	uint64_t head_deadline = now_ns() + (uint64_t)idle_ms * 1000000ull;
 	for (;;) {
 		struct job job;
@@ -151,7 +156,10 @@ void session_serve_blocking(int fd, int idle_ms)
 			ran = 1;
 		}
 		int full = session_output_full(s);
-		if (session_flush(s) < 0 || s->closing)
+		int err = session_flush(s);
+		if (err == -EAGAIN)
+			log_server("fd %d: client read nothing for %d ms, closing", fd, idle_ms);
+		if (err < 0 || s->closing)
 			break;
 		if (full) /* more requests may be parsed now that the output is empty */
 			continue;

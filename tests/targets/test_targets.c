@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -414,6 +415,163 @@ static void test_emfile(void **state)
 	stop(&p);
 }
 
+/* Open descriptors of the target: sockets it holds for clients, among others. */
+static int open_fds(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int n = 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 2; /* . and .. */
+}
+
+/* Waits up to timeout_ms until the target holds at most want descriptors. */
+static int fds_drop_to(pid_t pid, int want, int timeout_ms)
+{
+	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	int n;
+	while ((n = open_fds(pid)) > want && now_ns() < deadline)
+		usleep(20 * 1000);
+	return n;
+}
+
+/* A peer that sends a request with another pipelined behind it and resets the
+ * connection at once (SO_LINGER 0: an RST, not a FIN). The second request is still
+ * running (on a pool thread, a loop timer, a coroutine, a blocked thread) when the
+ * server learns of the reset: its connection must outlive that work. Run under
+ * ASan, a use-after-free aborts the target. */
+static void test_reset_mid_request(void **state)
+{
+	(void)state;
+	static const char *const behind[] = { "sync", "async", "wrong" };
+	struct proc p;
+	start(&p, NULL, NULL);
+	for (size_t e = 0; e < sizeof(behind) / sizeof(behind[0]); e++) {
+		for (int round = 0; round < 3; round++) {
+			char req[256];
+			int len = snprintf(req, sizeof(req),
+					   "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n"
+					   "GET /%s?ms=100 HTTP/1.1\r\nHost: t\r\n\r\n",
+					   behind[e]);
+			int fd = connect_to(p.port);
+			assert_int_equal(send(fd, req, (size_t)len, 0), len);
+			struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+			if (round == 1)
+				usleep(20 * 1000); /* the /hello answer is on its way */
+			close(fd);
+		}
+		usleep(300 * 1000); /* every orphaned wait has ended */
+		if (proc_exited(&p)) {
+			char how[64];
+			fail_msg("target-%s %s after a reset behind /%s", model,
+				 proc_describe(p.status, how, sizeof(how)), behind[e]);
+		}
+		hello_ok(p.port);
+	}
+	stop(&p);
+}
+
+/* Clients that pipeline requests and never read their answers: with a small
+ * receive buffer, the server's output fills up and its sends stop making progress.
+ * Each such connection must be closed once its send made no progress for the idle
+ * timeout (as nginx's send_timeout), without the loop spinning meanwhile, and
+ * everyone else must go on being served. nhostile and the limit on threads make
+ * the hostile clients hold every thread of the models that block. */
+static void test_never_reads(void **state)
+{
+	(void)state;
+	enum { IDLE_MS = 2000 };
+	int blocking = !strcmp(model, "blocking"), threaded = !strcmp(model, "threaded");
+	int nhostile = blocking ? 1 : threaded ? 4 : 40;
+	struct proc p;
+	char idle[16];
+	snprintf(idle, sizeof(idle), "%d", IDLE_MS);
+	if (threaded) {
+		char path[4096];
+		assert_int_equal(proc_target_path(model, path, sizeof(path)), 0);
+		char *argv[] = { path, "--port", "0", "--idle-timeout", idle,
+				 "--max-threads", "4", NULL };
+		assert_int_equal(proc_start(&p, argv, NULL, 0, 5000), 0);
+	} else {
+		start(&p, "--idle-timeout", idle);
+	}
+	int base = open_fds(p.pid);
+
+	static char reqs[64 * 1024];
+	const char *one = "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n";
+	size_t olen = strlen(one), n = 0;
+	while (n + olen <= sizeof(reqs)) {
+		memcpy(reqs + n, one, olen);
+		n += olen;
+	}
+	int hostile[40];
+	size_t off[40] = { 0 }; /* where each one is in its endless stream of requests */
+	for (int i = 0; i < nhostile; i++) {
+		hostile[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		int small = 4096;
+		setsockopt(hostile[i], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		setsockopt(hostile[i], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons((uint16_t)p.port),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		assert_int_equal(connect(hostile[i], (struct sockaddr *)&a, sizeof(a)), 0);
+	}
+	/* Pipeline until the server stops taking requests from every one of them: its
+	 * answers fill our receive buffer and its own send buffer, it stops reading,
+	 * and our sends stop going through. */
+	uint64_t pump_end = now_ns() + 5000000000ull;
+	int quiet = 0;
+	while (quiet < 3 && now_ns() < pump_end) {
+		size_t moved = 0;
+		for (int i = 0; i < nhostile; i++) {
+			ssize_t sent = send(hostile[i], reqs + off[i], n - off[i],
+					    MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (sent > 0) {
+				moved += (size_t)sent;
+				off[i] = (off[i] + (size_t)sent) % n;
+			}
+		}
+		quiet = moved ? 0 : quiet + 1;
+		usleep(100 * 1000);
+	}
+	assert_int_equal(quiet, 3);
+	int held = open_fds(p.pid);
+	print_message("  descriptors: %d before, %d while they pipeline\n", base, held);
+	assert_true(held > base); /* the server holds them: the test is real */
+
+	/* Others are served while the hostile clients hold their connections: at once
+	 * on the loops, after an idle timeout where they hold every thread. */
+	uint64_t t0 = now_ns();
+	hello_ok(p.port);
+	double ms = (double)(now_ns() - t0) / 1e6;
+	print_message("  /hello beside %d clients that never read: %.0f ms\n", nhostile, ms);
+	if (blocking || threaded)
+		assert_true(ms < 4.0 * IDLE_MS);
+	else
+		assert_true(ms < IDLE_MS);
+
+	/* Every hostile connection is closed after the send timeout... */
+	int left = fds_drop_to(p.pid, base, 6 * IDLE_MS);
+	print_message("  descriptors: %d after the send timeout\n", left);
+	assert_true(left <= base);
+	/* ...and the loop did not spin while their output was stuck. */
+	long before = cpu_ticks(p.pid);
+	usleep(500 * 1000);
+	long spent = cpu_ticks(p.pid) - before;
+	print_message("  CPU ticks in 500 ms afterwards: %ld\n", spent);
+	assert_true(spent < 20);
+	for (int i = 0; i < nhostile; i++)
+		close(hostile[i]);
+	hello_ok(p.port);
+	stop(&p);
+}
+
 /* SIGTERM while a request is in flight: it is answered, then a clean exit. */
 static void test_graceful_stop(void **state)
 {
@@ -462,6 +620,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_slow_client),
 		cmocka_unit_test(test_pipelining_and_connection),
 		cmocka_unit_test(test_emfile),
+		cmocka_unit_test(test_reset_mid_request),
+		cmocka_unit_test(test_never_reads),
 		cmocka_unit_test(test_graceful_stop),
 	};
 	int rc = cmocka_run_group_tests_name(model, tests, NULL, NULL);
