@@ -174,55 +174,65 @@ static void set_comm(struct sm_thread *t, const char *comm)
 	}
 }
 
+/* prev leaves its CPU: runnable if preempted, else the state it sleeps in. */
+static int switch_out(struct sm *sm, const struct as_event *e)
+{
+	struct sm_thread *t = thread_get(sm, e->pid, e->tgid, e->comm);
+	if (!t)
+		return -ENOMEM;
+	set_comm(t, e->comm);
+	if (t->state == SM_DEAD)
+		return 0; /* a recycled tid would need a new thread; not seen in practice */
+	int st = state_after_switch(e->state, e->flags & AS_SW_PREEMPT);
+	if (t->state == SM_RUNNING || t->state == SM_UNKNOWN || t->state == SM_NEW) {
+		if (st == SM_RUNNABLE)
+			t->invol++;
+		else
+			t->vol++;
+	}
+	if (!t->rt_valid) {
+		t->rt_first = e->rt;
+		t->rt_valid = 1;
+	}
+	if (e->rt > t->rt_last)
+		t->rt_last = e->rt;
+	int rc = transition(sm, t, e->ts, st, e->cpu, 0);
+	if (st == SM_SLEEPING || st == SM_BLOCKED)
+		t->syscall = e->syscall;
+	return rc;
+}
+
+/* next takes the CPU. */
+static int switch_in(struct sm *sm, const struct as_event *e)
+{
+	struct sm_thread *t = thread_get(sm, e->pid2, e->tgid2, e->comm2);
+	if (!t)
+		return -ENOMEM;
+	set_comm(t, e->comm2);
+	if (t->state == SM_DEAD)
+		return 0; /* as in switch_out */
+	if (t->last_run_cpu >= 0 && t->last_run_cpu != e->cpu)
+		t->migrations++;
+	t->last_run_cpu = (int16_t)e->cpu;
+	if (!t->rt_valid) {
+		t->rt_first = e->rt2;
+		t->rt_valid = 1;
+	}
+	if (e->rt2 > t->rt_last)
+		t->rt_last = e->rt2;
+	return transition(sm, t, e->ts, SM_RUNNING, e->cpu, 0);
+}
+
 static int on_switch(struct sm *sm, const struct as_event *e)
 {
 	int rc = 0;
-
-	if (e->flags & AS_SW_PREV) {
-		struct sm_thread *t = thread_get(sm, e->pid, e->tgid, e->comm);
-		if (!t)
-			goto oom;
-		set_comm(t, e->comm);
-		int st = state_after_switch(e->state, e->flags & AS_SW_PREEMPT);
-		if (t->state == SM_RUNNING || t->state == SM_UNKNOWN || t->state == SM_NEW) {
-			if (st == SM_RUNNABLE)
-				t->invol++;
-			else
-				t->vol++;
-		}
-		if (!t->rt_valid) {
-			t->rt_first = e->rt;
-			t->rt_valid = 1;
-		}
-		if (e->rt > t->rt_last)
-			t->rt_last = e->rt;
-		rc |= transition(sm, t, e->ts, st, e->cpu, 0);
-		if (st == SM_SLEEPING || st == SM_BLOCKED)
-			t->syscall = e->syscall;
-	}
-	if (e->flags & AS_SW_NEXT) {
-		struct sm_thread *t = thread_get(sm, e->pid2, e->tgid2, e->comm2);
-		if (!t)
-			goto oom;
-		set_comm(t, e->comm2);
-		if (t->state == SM_DEAD)
-			return rc; /* a recycled tid would need a new thread; not seen in practice
-				    */
-		if (t->last_run_cpu >= 0 && t->last_run_cpu != e->cpu)
-			t->migrations++;
-		t->last_run_cpu = (int16_t)e->cpu;
-		if (!t->rt_valid) {
-			t->rt_first = e->rt2;
-			t->rt_valid = 1;
-		}
-		if (e->rt2 > t->rt_last)
-			t->rt_last = e->rt2;
-		rc |= transition(sm, t, e->ts, SM_RUNNING, e->cpu, 0);
-	}
+	if (e->flags & AS_SW_PREV)
+		rc = switch_out(sm, e);
+	if (!rc && (e->flags & AS_SW_NEXT))
+		rc = switch_in(sm, e);
+	if (rc == -ENOMEM && !sm->oom)
+		sm->oom = 1;
 	return rc;
-oom:
-	sm->oom = 1;
-	return -ENOMEM;
 }
 
 static int on_wakeup(struct sm *sm, const struct as_event *e)

@@ -7,6 +7,7 @@ pkgs=(
   build-essential cmake pkg-config      # compiler and build
   libcurl4-openssl-dev                  # load generator and integration tests
   libbpf-dev bpftool clang llvm         # BPF programs, skeletons, loader
+  libclang-rt-dev                       # libFuzzer runtime for the fuzz targets
   libelf-dev zlib1g-dev                 # libbpf's own dependencies
   libcmocka-dev                         # unit tests
   systemtap-sdt-dev                     # <sys/sdt.h> for the USDT probes

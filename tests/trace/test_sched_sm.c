@@ -183,6 +183,31 @@ static void test_birth_and_death(void **state)
 	sm_free(&sm);
 }
 
+/* Found by fuzz_sched: a dead thread switched out once more (a stray or reordered
+ * event, or its tid recycled) came back to life with a gap in its intervals. Dead
+ * stays dead, on either side of a switch. */
+static void test_dead_stays_dead(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, T_BEGIN);
+	struct as_event e[] = {
+		out(1100, 0, 9, AS_TASK_DEAD, 10),
+		out(1200, 0, 9, AS_TASK_RUNNING, 20),
+		in(1300, 0, 9, 30),
+	};
+	feed_all(&sm, e, sizeof(e) / sizeof(e[0]));
+	sm_finish(&sm, 2000);
+	size_t n9 = 0;
+	for (size_t i = 0; i < sm.niv; i++)
+		if (sm.iv[i].tid == 9) {
+			expect_iv(&sm.iv[i], 9, SM_UNKNOWN, T_BEGIN, 1100);
+			n9++;
+		}
+	assert_int_equal(n9, 1);
+	sm_free(&sm);
+}
+
 /* A thread known at attach that never runs still shows, as unknown. A thread
  * whose first event is a switch-out was running then, but since when is not
  * known: the stretch before is unknown, never invented. */
@@ -350,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_preempt_vs_voluntary),
 		cmocka_unit_test(test_sleep_blocked_idle),
 		cmocka_unit_test(test_birth_and_death),
+		cmocka_unit_test(test_dead_stays_dead),
 		cmocka_unit_test(test_unknown_before_attach),
 		cmocka_unit_test(test_out_of_order_across_cpus),
 		cmocka_unit_test(test_many_threads),
