@@ -19,12 +19,11 @@
 #include "clock.h"
 #include "coro.h"
 #include "endpoint.h"
+#include "listener.h"
 #include "log.h"
 #include "loop.h"
 #include "server.h"
 #include "session.h"
-
-#define DRAIN_MAX_NS (10ull * 1000000000ull)
 
 struct conn {
 	struct session s;
@@ -37,12 +36,10 @@ struct conn {
 };
 
 static struct loop *loop;
+static struct listener listener; /* accepts; ends the loop on shutdown */
 static int idle_ms;
 static size_t stack_bytes;
-static int stopping;
 static struct conn *conns; /* every live connection, for shutdown */
-static int nconns;
-static struct loop_timer drain;
 
 /* ---- the scheduler side: resume a coroutine when what it waits for happens ---- */
 
@@ -64,8 +61,7 @@ static void resume(struct conn *c, int why)
 	if (c->next)
 		c->next->prev = c->prev;
 	free(c);
-	if (--nconns == 0 && stopping)
-		loop_stop(loop);
+	listener_closed(&listener);
 }
 
 static void on_ready(struct loop *l, int fd, int events, void *data)
@@ -183,7 +179,7 @@ static void serve(void *arg)
 			continue;
 		if (ran)
 			head_deadline = now_ns() + (uint64_t)idle_ms * 1000000ull;
-		if (stopping && c->s.in_off == c->s.in_len)
+		if (listener.stopping && c->s.in_off == c->s.in_len)
 			return;
 		long n = session_read(&c->s);
 		if (n == -EAGAIN) {
@@ -201,62 +197,38 @@ static void serve(void *arg)
 
 /* ---- accepting and stopping ---- */
 
-static void on_accept(struct loop *l, int lfd, int events, void *data)
+static void on_accepted(struct listener *l, int fd)
 {
 	(void)l;
-	(void)events;
-	(void)data;
-	for (int i = 0; i < 64; i++) {
-		int fd = server_accept(lfd, 1);
-		if (fd == -EAGAIN)
-			return;
-		if (fd < 0)
-			continue;
-		struct conn *c = calloc(1, sizeof(*c));
-		if (c)
-			c->co = coro_new(serve, c, stack_bytes);
-		if (!c || !c->co) {
-			log_server("cannot start a coroutine: %s", strerror(errno));
-			free(c);
-			close(fd);
-			continue;
-		}
-		session_init(&c->s, fd);
-		c->next = conns;
-		if (conns)
-			conns->prev = c;
-		conns = c;
-		nconns++;
-		resume(c, LOOP_READ);
+	struct conn *c = calloc(1, sizeof(*c));
+	if (c)
+		c->co = coro_new(serve, c, stack_bytes);
+	if (!c || !c->co) {
+		log_server("cannot start a coroutine: %s", strerror(errno));
+		free(c);
+		close(fd);
+		listener_closed(&listener);
+		return;
 	}
+	session_init(&c->s, fd);
+	c->next = conns;
+	if (conns)
+		conns->prev = c;
+	conns = c;
+	resume(c, LOOP_READ);
 }
 
-static void on_drain_timeout(struct loop *l, void *data)
+/* Shutdown: coroutines waiting for a new request are woken so they see that the
+ * listener is stopping and end; the others finish their request first. */
+static void on_stopping(struct listener *l)
 {
-	(void)data;
-	loop_stop(l);
-}
-
-/* Shutdown: stop accepting; coroutines waiting for a new request are woken so they
- * see `stopping` and end; the others finish their request first. */
-static void on_stop(struct loop *l, int fd, int events, void *data)
-{
-	(void)events;
-	int lfd = (int)(intptr_t)data;
-	loop_watch(l, fd, 0, NULL, NULL);
-	loop_watch(l, lfd, 0, NULL, NULL);
-	stopping = 1;
-	log_server("stopping, %d connections open", nconns);
+	(void)l;
 	struct conn *next;
 	for (struct conn *c = conns; c; c = next) {
 		next = c->next;
 		if (c->waiting == LOOP_READ)
 			resume(c, LOOP_READ);
 	}
-	if (nconns == 0)
-		loop_stop(l);
-	else
-		loop_timer_arm(l, &drain, DRAIN_MAX_NS, on_drain_timeout, NULL);
 }
 
 int main(int argc, char **argv)
@@ -273,14 +245,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	loop = loop_new();
-	if (!loop || loop_watch(loop, lfd, LOOP_READ, on_accept, NULL) < 0 ||
-	    loop_watch(loop, server_stop_fd(), LOOP_READ, on_stop, (void *)(intptr_t)lfd) < 0) {
+	if (!loop || listener_init(&listener, loop, lfd, on_accepted, on_stopping, NULL) < 0) {
 		fprintf(stderr, "target-coroutine: cannot start the event loop\n");
 		return 1;
 	}
 	server_ready(&o, server_port(lfd));
 	loop_run(loop);
 	/* Past the drain bound, suspended coroutines are abandoned with the process. */
+	listener_fini(&listener);
 	loop_free(loop);
 	close(lfd);
 	return 0;

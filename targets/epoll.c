@@ -51,7 +51,7 @@ static void *run_loop(void *arg)
 	struct loop_thread *t = arg;
 	struct loop *loop = loop_new();
 	struct evserver srv;
-	if (!loop || evserver_init(&srv, loop, t->lfd, t->idle_ms, start, NULL) < 0) {
+	if (!loop || evserver_init(&srv, loop, t->lfd, t->idle_ms, start) < 0) {
 		fprintf(stderr, "target-epoll: cannot start an event loop\n");
 		exit(1);
 	}

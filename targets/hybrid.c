@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	struct loop *loop = loop_new();
 	struct evserver srv;
 	if (pool.wake_fd < 0 || !loop ||
-	    evserver_init(&srv, loop, lfd, o.idle_ms, start, NULL) < 0 ||
+	    evserver_init(&srv, loop, lfd, o.idle_ms, start) < 0 ||
 	    loop_watch(loop, pool.wake_fd, LOOP_READ, on_wake, NULL) < 0) {
 		fprintf(stderr, "target-hybrid: cannot start the event loop\n");
 		return 1;

@@ -8,26 +8,22 @@
 #include "log.h"
 #include "server.h"
 
-#define DRAIN_MAX_NS (10ull * 1000000000ull) /* shutdown waits this long at most */
-
 static void on_conn(struct loop *loop, int fd, int events, void *data);
 
 /* The last step of a connection: nothing refers to c any more. */
 static void conn_free(struct evconn *c)
 {
 	struct evserver *srv = c->srv;
-	loop_timer_cancel(srv->loop, &c->idle);
-	loop_timer_cancel(srv->loop, &c->wait);
+	loop_timer_cancel(srv->l.loop, &c->idle);
+	loop_timer_cancel(srv->l.loop, &c->wait);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
 		srv->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	srv->nconns--;
 	free(c);
-	if (srv->stopping && srv->nconns == 0)
-		loop_stop(srv->loop);
+	listener_closed(&srv->l);
 }
 
 /* Closes the socket at once (a reset peer, an error, a timeout). A job still
@@ -40,12 +36,12 @@ static void conn_close(struct evconn *c)
 {
 	struct evserver *srv = c->srv;
 	if (c->s.fd >= 0) {
-		loop_watch(srv->loop, c->s.fd, 0, NULL, NULL);
+		loop_watch(srv->l.loop, c->s.fd, 0, NULL, NULL);
 		close(c->s.fd);
 		c->s.fd = -1;
 	}
 	if (c->busy)
-		loop_timer_cancel(srv->loop, &c->idle);
+		loop_timer_cancel(srv->l.loop, &c->idle);
 	else
 		conn_free(c);
 }
@@ -53,7 +49,7 @@ static void conn_close(struct evconn *c)
 static void set_events(struct evconn *c, int events)
 {
 	if (c->events != events) {
-		loop_watch(c->srv->loop, c->s.fd, events, on_conn, c);
+		loop_watch(c->srv->l.loop, c->s.fd, events, on_conn, c);
 		c->events = events;
 	}
 }
@@ -65,7 +61,7 @@ static int advance(struct evconn *c)
 	struct evserver *srv = c->srv;
 	for (;;) {
 		while (!c->busy && session_next(&c->s, &c->job)) {
-			c->idle_since = loop_now(srv->loop);
+			c->idle_since = loop_now(srv->l.loop);
 			if (!srv->start(c)) {
 				c->busy = 1;
 				break;
@@ -76,13 +72,13 @@ static int advance(struct evconn *c)
 		size_t unsent = c->s.out_len - c->s.out_sent;
 		int err = session_flush(&c->s);
 		if (c->s.out_len - c->s.out_sent < unsent)
-			c->idle_since = loop_now(srv->loop); /* the client is reading */
+			c->idle_since = loop_now(srv->l.loop); /* the client is reading */
 		if (err == -EAGAIN) {
 			set_events(c, LOOP_WRITE);
 			return 0;
 		}
 		if (err < 0 || session_finished(&c->s) ||
-		    (srv->stopping && !c->busy && c->s.in_off == c->s.in_len)) {
+		    (srv->l.stopping && !c->busy && c->s.in_off == c->s.in_len)) {
 			conn_close(c);
 			return -1;
 		}
@@ -140,97 +136,65 @@ void evconn_done(struct evconn *c)
 		conn_free(c);
 		return;
 	}
-	c->idle_since = loop_now(c->srv->loop);
+	c->idle_since = loop_now(c->srv->l.loop);
 	session_respond(&c->s, &c->job);
 	advance(c);
 }
 
-static void on_accept(struct loop *loop, int lfd, int events, void *data)
+static void on_accepted(struct listener *l, int fd)
 {
-	(void)events;
-	struct evserver *srv = data;
-	/* A bounded batch per wakeup keeps one loop from starving its connections. */
-	for (int i = 0; i < 64; i++) {
-		int fd = server_accept(lfd, 1);
-		if (fd == -EAGAIN)
-			return;
-		if (fd < 0)
-			continue;
-		struct evconn *c = malloc(sizeof(*c));
-		if (!c) {
-			close(fd);
-			continue;
-		}
-		session_init(&c->s, fd);
-		c->srv = srv;
-		c->busy = 0;
-		c->events = 0;
-		c->idle_since = loop_now(loop);
-		c->wait.slot = 0;
-		c->idle.slot = 0;
-		c->prev = NULL;
-		c->next = srv->conns;
-		if (srv->conns)
-			srv->conns->prev = c;
-		srv->conns = c;
-		srv->nconns++;
-		loop_timer_arm(loop, &c->idle, (uint64_t)srv->idle_ms * 1000000ull, on_idle, c);
-		/* Data usually arrives with or right after the handshake: try it now. */
-		on_conn(loop, fd, LOOP_READ, c);
+	struct evserver *srv = l->data;
+	struct evconn *c = malloc(sizeof(*c));
+	if (!c) {
+		close(fd);
+		listener_closed(l);
+		return;
 	}
+	session_init(&c->s, fd);
+	c->srv = srv;
+	c->busy = 0;
+	c->events = 0;
+	c->idle_since = loop_now(l->loop);
+	c->wait.slot = 0;
+	c->idle.slot = 0;
+	c->prev = NULL;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	loop_timer_arm(l->loop, &c->idle, (uint64_t)srv->idle_ms * 1000000ull, on_idle, c);
+	/* Data usually arrives with or right after the handshake: try it now. */
+	on_conn(l->loop, fd, LOOP_READ, c);
 }
 
-static void on_drain_timeout(struct loop *loop, void *data)
+/* Shutdown: close connections with nothing in flight; the others finish their
+ * requests, and the listener ends the loop with the last one. */
+static void on_stopping(struct listener *l)
 {
-	(void)data;
-	loop_stop(loop);
-}
-
-/* Shutdown: stop accepting, close connections with nothing in flight, and let the
- * others finish their requests; the loop ends with the last one, or at the bound. */
-static void on_stop(struct loop *loop, int fd, int events, void *data)
-{
-	(void)fd;
-	(void)events;
-	struct evserver *srv = data;
-	loop_watch(loop, server_stop_fd(), 0, NULL, NULL);
-	loop_watch(loop, srv->lfd, 0, NULL, NULL);
-	srv->stopping = 1;
-	log_server("stopping, %d connections open", srv->nconns);
+	struct evserver *srv = l->data;
 	struct evconn *next;
 	for (struct evconn *c = srv->conns; c; c = next) {
 		next = c->next;
 		if (!c->busy && !session_has_output(&c->s))
 			conn_close(c);
 	}
-	if (srv->nconns == 0)
-		loop_stop(loop);
-	else
-		loop_timer_arm(loop, &srv->drain, DRAIN_MAX_NS, on_drain_timeout, srv);
 }
 
 int evserver_init(struct evserver *srv, struct loop *loop, int lfd, int idle_ms,
-		  evconn_start_fn start, void *model)
+		  evconn_start_fn start)
 {
-	*srv = (struct evserver){
-	    .loop = loop, .lfd = lfd, .idle_ms = idle_ms, .start = start, .model = model};
-	int err = loop_watch(loop, lfd, LOOP_READ, on_accept, srv);
-	if (err < 0)
-		return err;
-	return loop_watch(loop, server_stop_fd(), LOOP_READ, on_stop, srv);
+	*srv = (struct evserver){.idle_ms = idle_ms, .start = start};
+	return listener_init(&srv->l, loop, lfd, on_accepted, on_stopping, srv);
 }
 
 void evserver_fini(struct evserver *srv)
 {
-	srv->stopping = 0; /* closing the last one must not stop an already stopped loop */
+	listener_fini(&srv->l);
 	while (srv->conns) {
 		/* The loop has ended: no timer fires and the model holds no job. */
 		srv->conns->busy = 0;
 		conn_close(srv->conns);
 	}
-	loop_timer_cancel(srv->loop, &srv->drain);
-	loop_watch(srv->loop, srv->lfd, 0, NULL, NULL);
-	loop_watch(srv->loop, server_stop_fd(), 0, NULL, NULL);
 }
 
 /* /async on a loop: depth 1 calls depth 2, depth 2 starts a timer and returns to
@@ -250,7 +214,7 @@ static void async_depth2(struct evconn *c)
 {
 	log_job(&c->job, "depth 2: waiting %u ms", c->job.arg);
 	endpoint_wait_start(&c->job);
-	loop_timer_arm(c->srv->loop, &c->wait, (uint64_t)c->job.arg * 1000000ull, async_depth2_done,
+	loop_timer_arm(c->srv->l.loop, &c->wait, (uint64_t)c->job.arg * 1000000ull, async_depth2_done,
 		       c);
 }
 

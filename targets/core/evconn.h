@@ -10,6 +10,7 @@
 #ifndef ASYNCSCOPE_EVCONN_H
 #define ASYNCSCOPE_EVCONN_H
 
+#include "listener.h"
 #include "loop.h"
 #include "session.h"
 
@@ -31,20 +32,15 @@ struct evconn {
 typedef int (*evconn_start_fn)(struct evconn *c);
 
 struct evserver {
-	struct loop *loop;
-	int lfd;
+	struct listener l;
 	int idle_ms;
 	evconn_start_fn start;
-	void *model; /* the model's own state for this loop */
-	int stopping;
-	int nconns;
 	struct evconn *conns;
-	struct loop_timer drain;
 };
 
 /* Starts serving lfd on loop: watches it and the shutdown fd. */
 int evserver_init(struct evserver *srv, struct loop *loop, int lfd, int idle_ms,
-		  evconn_start_fn start, void *model);
+		  evconn_start_fn start);
 
 /* After the loop ended: closes what is still open (the drain bound was reached). */
 void evserver_fini(struct evserver *srv);
