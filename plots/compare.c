@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gp.h"
+#include "perr.h"
 #include "plots.h"
 #include "summary.h"
 
@@ -301,6 +302,7 @@ int plots_compare(const char *dir)
 	struct sum s;
 	char path[4096], script[4096], log[4096];
 	FILE *f = NULL;
+	perr_clear();
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	snprintf(script, sizeof(script), "%s/compare.gp", dir);

@@ -8,6 +8,8 @@
  *   -EBADMSG  an input file is garbled
  *   -ENODATA  the files hold no rows to draw
  *   -EIO      gnuplot failed; DIR/gnuplot.log and the script DIR/<chart>.gp stay
+ *
+ * plots_detail() then says where: the file, line and field that is garbled.
  */
 #ifndef ASPLOTS_PLOTS_H
 #define ASPLOTS_PLOTS_H
@@ -28,5 +30,10 @@ int plots_compare(const char *matrix_dir);
 /* matrix_dir/report.md and report.html (self-contained: charts embedded). Draws
  * nothing itself: call plots_compare first. */
 int plots_report(const char *matrix_dir);
+
+/* What the last failed call of this thread found, naming the file and, for a
+ * garbled one, the line and field: "DIR/sched.csv:1234: bad t_end 'xyz'".
+ * "" when the errno says it all. */
+const char *plots_detail(void);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "doc.h"
 #include "gp.h"
+#include "perr.h"
 #include "pjson.h"
 #include "plots.h"
 #include "summary.h"
@@ -444,6 +445,7 @@ int plots_report(const char *dir)
 	char path[4096], md[4096], html[4096];
 	char *meta = NULL;
 	struct doc d = { .dir = dir };
+	perr_clear();
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path) ||
 	    snprintf(md, sizeof(md), "%s/report.md", dir) >= (int)sizeof(md) - 4 ||
 	    snprintf(html, sizeof(html), "%s/report.html", dir) >= (int)sizeof(html) - 4)

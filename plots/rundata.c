@@ -27,15 +27,21 @@ static int path_in(char *buf, size_t len, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* An empty optional time reads as 0 (unknown); garbage is an error. */
-static int opt_u64(const char *s, uint64_t *v)
+/* Column i of the row as a number; a garbled one is named (file, line, field). */
+static int need_u64(const struct pcsv *c, int i, uint64_t *v)
 {
-	int rc = pcsv_u64(s, v);
+	return pcsv_u64(pcsv_get(c, i), v) ? pcsv_bad(c, i) : 0;
+}
+
+/* An empty optional time reads as 0 (unknown); garbage is an error. */
+static int opt_u64(const struct pcsv *c, int i, uint64_t *v)
+{
+	int rc = pcsv_u64(pcsv_get(c, i), v);
 	if (rc == -ENODATA) {
 		*v = 0;
 		return 0;
 	}
-	return rc;
+	return rc ? pcsv_bad(c, i) : 0;
 }
 
 static int load_requests(struct rd_run *r, const char *path)
@@ -49,12 +55,10 @@ static int load_requests(struct rd_run *r, const char *path)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t id, ts, tc, tf, te, st;
-		if ((rc = pcsv_u64(pcsv_get(&c, 0), &id)) || (rc = opt_u64(pcsv_get(&c, 1), &ts)) ||
-		    (rc = opt_u64(pcsv_get(&c, 2), &tc)) || (rc = opt_u64(pcsv_get(&c, 3), &tf)) ||
-		    (rc = opt_u64(pcsv_get(&c, 4), &te)) || (rc = opt_u64(pcsv_get(&c, 5), &st))) {
-			rc = -EBADMSG;
+		if ((rc = need_u64(&c, 0, &id)) || (rc = opt_u64(&c, 1, &ts)) ||
+		    (rc = opt_u64(&c, 2, &tc)) || (rc = opt_u64(&c, 3, &tf)) ||
+		    (rc = opt_u64(&c, 4, &te)) || (rc = opt_u64(&c, 5, &st)))
 			goto out;
-		}
 		if (!ts) /* never sent: nothing to draw */
 			continue;
 		if (!te) /* no response: the last thing the client saw */
@@ -102,9 +106,11 @@ static int load_sched(struct rd_run *r, const char *path)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t tid, a, b;
-		if (pcsv_u64(pcsv_get(&c, 0), &tid) || pcsv_u64(pcsv_get(&c, 3), &a) ||
-		    pcsv_u64(pcsv_get(&c, 4), &b) || tid > UINT32_MAX) {
-			rc = -EBADMSG;
+		if ((rc = need_u64(&c, 0, &tid)) || (rc = need_u64(&c, 3, &a)) ||
+		    (rc = need_u64(&c, 4, &b)))
+			goto out;
+		if (tid > UINT32_MAX) {
+			rc = pcsv_bad(&c, 0);
 			goto out;
 		}
 		if (b < a)
@@ -157,9 +163,11 @@ static int load_marks(struct rd_run *r, const char *path)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t tid, id, t;
-		if (pcsv_u64(pcsv_get(&c, 0), &tid) || pcsv_u64(pcsv_get(&c, 1), &id) ||
-		    pcsv_u64(pcsv_get(&c, 3), &t) || tid > UINT32_MAX) {
-			rc = -EBADMSG;
+		if ((rc = need_u64(&c, 0, &tid)) || (rc = need_u64(&c, 1, &id)) ||
+		    (rc = need_u64(&c, 3, &t)))
+			goto out;
+		if (tid > UINT32_MAX) {
+			rc = pcsv_bad(&c, 0);
 			goto out;
 		}
 		int ev = event_of(pcsv_get(&c, 2));

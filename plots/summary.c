@@ -129,11 +129,11 @@ int sum_load(struct sum *s, const char *path)
 				&r->cpu_s };
 		for (int i = 0; i < 13; i++)
 			if (num(pcsv_get(&c, 3 + i), v[i])) {
-				rc = -EBADMSG;
+				rc = pcsv_bad(&c, 3 + i);
 				goto out;
 			}
 		if (!r->scenario[0] || !r->target[0]) {
-			rc = -EBADMSG;
+			rc = pcsv_bad(&c, r->scenario[0] ? 1 : 0);
 			goto out;
 		}
 		r->failed = strcmp(r->status, "ok") != 0;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gp.h"
+#include "perr.h"
 #include "pjson.h"
 #include "plots.h"
 #include "rundata.h"
@@ -230,6 +231,7 @@ int plots_timeline(const char *dir)
 	struct tl t = { 0 };
 	char script[4096], log[4096], png[4096], svg[4096];
 	FILE *f = NULL;
+	perr_clear();
 	int rc = rd_load(&t.r, dir);
 	if (rc)
 		return rc;
