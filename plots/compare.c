@@ -70,11 +70,12 @@ static void plot_series(FILE *f, const struct sum *s, const char *name, const in
 	for (int t = 0; t < s->ntarget; t++) {
 		if (!which[t])
 			continue;
-		fprintf(f,
-			"%s$%s_%d using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#%06x' title "
-			"'%s%s'",
-			first ? "plot " : ", \\\n  ", name, t, sum_colour(s->target[t]),
-			s->target[t], suffix);
+		char title[64];
+		snprintf(title, sizeof(title), "%s%s", s->target[t], suffix);
+		fprintf(
+		    f, "%s$%s_%d using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#%06x' title ",
+		    first ? "plot " : ", \\\n  ", name, t, sum_colour(s->target[t]));
+		gp_str(f, title);
 		first = 0;
 	}
 	if (first)
@@ -136,8 +137,11 @@ static int line_chart(FILE *f, const struct sum *s, const char *dir, const char 
 static void target_axis(FILE *f, const struct sum *s, const int *idx, int n)
 {
 	fprintf(f, "set xrange [-0.6:%d.6]\nset xtics (", n - 1);
-	for (int k = 0; k < n; k++)
-		fprintf(f, "%s'%s' %d", k ? ", " : "", s->target[idx[k]], k);
+	for (int k = 0; k < n; k++) {
+		fputs(k ? ", " : "", f);
+		gp_str(f, s->target[idx[k]]);
+		fprintf(f, " %d", k);
+	}
 	fputs(")\n", f);
 }
 
@@ -166,12 +170,14 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 				if (!wait && w > 0)
 					wait = w;
 				double x = n + (j - (nb - 1) / 2.0) * bw;
+				/* Column 5 is the batch in waits, -1 for a failed cell:
+				 * the plot makes the label, the data holds no text. */
 				if (r->failed || isnan(r->batch_ms))
-					fprintf(f, "%g 0 %g %u \"failed\" %g\n", x, bw * 0.9,
-						0xd62728u, w / 1000);
+					fprintf(f, "%g 0 %g %u -1 %g\n", x, bw * 0.9, 0xd62728u,
+						w / 1000);
 				else
-					fprintf(f, "%g %g %g %u \"%.1f\" %g\n", x,
-						r->batch_ms / 1000, bw * 0.9, blog_colours[j],
+					fprintf(f, "%g %g %g %u %g %g\n", x, r->batch_ms / 1000,
+						bw * 0.9, blog_colours[j],
 						w > 0 ? r->batch_ms / w : 0, w / 1000);
 				rows++;
 				break;
@@ -191,11 +197,13 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 	      "font ',9' tc rgb '#606060'\n",
 	      f);
 	fputs("plot $BLOG using 1:2:3:4 with boxes lc rgb variable notitle, \\\n"
-	      "  $BLOG using 1:2:5 with labels offset 0,0.7 font ',8' notitle",
+	      "  $BLOG using 1:2:($5 < 0 ? 'failed' : sprintf('%.1f', $5)) with labels "
+	      "offset 0,0.7 font ',8' notitle",
 	      f);
-	for (int j = 0; j < nb; j++)
-		fprintf(f, ", \\\n  NaN with boxes lc rgb '#%06x' title '%s'", blog_colours[j],
-			blog_paths[j]);
+	for (int j = 0; j < nb; j++) {
+		fprintf(f, ", \\\n  NaN with boxes lc rgb '#%06x' title ", blog_colours[j]);
+		gp_str(f, blog_paths[j]);
+	}
 	if (wait > 0 && same)
 		fprintf(f,
 			", \\\n  %g with lines dt 2 lw 2 lc rgb '#303030' title 'one wait (%g ms)'",

@@ -36,15 +36,45 @@ int gp_run(const char *script, const char *errlog)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0: overlong forms, surrogates and
+ * code points past U+10FFFF count as invalid, as an XML reader would see them. */
+static int utf8_len(const unsigned char *s)
+{
+	int n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (!n || s[0] > 0xf4)
+		return 0;
+	for (int i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
 void gp_str(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	fputc('\'', f);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', f);
-		if (*s == '\n' || *s == '\r')
-			continue;
-		fputc(*s, f);
+	while (*p) {
+		if (*p == '\'') {
+			fputs("''", f);
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			/* A newline would end the command; other control bytes are
+			 * not text and make the SVG ill-formed XML. */
+			fputc(' ', f);
+			p++;
+		} else if (*p < 0x80) {
+			fputc(*p++, f);
+		} else {
+			int n = utf8_len(p);
+			if (n)
+				fwrite(p, 1, (size_t)n, f);
+			else
+				fputc('?', f);
+			p += n ? n : 1;
+		}
 	}
 	fputc('\'', f);
 }

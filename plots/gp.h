@@ -10,7 +10,14 @@
  * installed; -EIO when it failed (errlog says why); -errno otherwise. */
 int gp_run(const char *script, const char *errlog);
 
-/* Writes s as a single-quoted gnuplot string: a quote inside is doubled. */
+/* Writes s as a single-quoted gnuplot string: the one way any text, ours or a
+ * results file's, enters a gnuplot script. Inside single quotes gnuplot expands
+ * nothing: no backquote command substitution (which it does inside double
+ * quotes), no @macro, no backslash escape; only a doubled quote stands for one.
+ * Control bytes become spaces (a newline would end the command) and bytes that
+ * are not UTF-8 become '?', so the SVG stays well-formed XML. Data never goes
+ * into a datablock as text: a string a chart shows is an array element set
+ * with gp_str, indexed by a number in the datablock. */
 void gp_str(FILE *f, const char *s);
 
 /* path + ".tmp" into buf; -ENAMETOOLONG when it does not fit. */

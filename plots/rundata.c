@@ -90,6 +90,31 @@ static enum rd_state state_of(const char *s)
 	return RD_UNKNOWN;
 }
 
+/* A syscall name as the tracer writes it: a name from its table or a number
+ * for one it cannot name. Anything else is not a syscall, so the file is
+ * garbled (said with its line) rather than drawn. */
+static int syscall_ok(const char *s, size_t max)
+{
+	if (strlen(s) >= max)
+		return 0;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= '0' && *s <= '9') && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* A thread names itself (prctl PR_SET_NAME, or writing /proc/self/comm) with
+ * any bytes, and the kernel cuts the name at 15 bytes, even inside a UTF-8
+ * character. So a comm is not checked but made safe: what is not printable
+ * ASCII becomes '?'. Quotes stay; gp_str quotes them like any text. */
+static void safe_comm(char *out, size_t len, const char *s)
+{
+	size_t n = 0;
+	for (; *s && n + 1 < len; s++)
+		out[n++] = *s >= 0x20 && *s < 0x7f ? *s : '?';
+	out[n] = '\0';
+}
+
 static int cmp_thr(const void *a, const void *b)
 {
 	const struct rd_thread *x = a, *y = b;
@@ -122,7 +147,12 @@ static int load_sched(struct rd_run *r, const char *path)
 		v->a = a;
 		v->b = b;
 		v->state = (uint8_t)state_of(pcsv_get(&c, 2));
-		snprintf(v->syscall, sizeof(v->syscall), "%s", pcsv_get(&c, 5));
+		const char *sc = pcsv_get(&c, 5);
+		if (!syscall_ok(sc, sizeof(v->syscall))) {
+			rc = pcsv_bad(&c, 5);
+			goto out;
+		}
+		snprintf(v->syscall, sizeof(v->syscall), "%s", sc);
 		/* Threads: a linear look-back is enough, rows come grouped by thread. */
 		size_t k = r->nthr;
 		while (k > 0 && r->thr[k - 1].tid != v->tid)
@@ -131,8 +161,7 @@ static int load_sched(struct rd_run *r, const char *path)
 			if ((rc = grow((void **)&r->thr, r->nthr, &tcap, sizeof(*r->thr))))
 				goto out;
 			r->thr[r->nthr].tid = v->tid;
-			snprintf(r->thr[r->nthr].comm, sizeof(r->thr[0].comm), "%s",
-				 pcsv_get(&c, 1));
+			safe_comm(r->thr[r->nthr].comm, sizeof(r->thr[0].comm), pcsv_get(&c, 1));
 			r->nthr++;
 		}
 	}

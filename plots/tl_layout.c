@@ -185,9 +185,13 @@ static double sy(const struct page *p, int px)
 static void ytics_requests(const struct tl *t, FILE *f)
 {
 	fputs("set ytics (", f);
-	for (size_t l = 0; l < t->nlane; l++)
-		fprintf(f, "%s'#%llu' %zu", l ? ", " : "",
-			(unsigned long long)t->r.req[t->lane[l]].id, t->nlane - 1 - l);
+	for (size_t l = 0; l < t->nlane; l++) {
+		char lbl[32];
+		snprintf(lbl, sizeof(lbl), "#%llu", (unsigned long long)t->r.req[t->lane[l]].id);
+		fputs(l ? ", " : "", f);
+		gp_str(f, lbl);
+		fprintf(f, " %zu", t->nlane - 1 - l);
+	}
 	fputs(") font ',8'\n", f);
 }
 
@@ -257,8 +261,11 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 			    "Requests: each lane from send to response, as the client saw it");
 		fprintf(f, "set yrange [-0.6:%.1f]\n", (double)t->nlane - 0.4);
 		ytics_requests(t, f);
-		if (!t->nthr_lanes)
-			fprintf(f, "set xlabel '%s'\n", xlabel);
+		if (!t->nthr_lanes) {
+			fputs("set xlabel ", f);
+			gp_str(f, xlabel);
+			fputc('\n', f);
+		}
 		fputs(
 		    "plot $REQ using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
 		    "variable notitle, \\\n"
@@ -284,16 +291,19 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 	if (t->nthr_lanes) {
 		panel_frame(p, f, p->thr_top, p->thr_bot,
 			    t->nlane ? "Threads of the server: what each was doing, from the "
-				       "kernel's scheduler" :
-				       "Threads: what each was doing, from the kernel's scheduler");
+				       "kernel's scheduler"
+				     : "Threads: what each was doing, from the kernel's scheduler");
 		fprintf(f, "set yrange [-0.6:%.1f]\n", (double)t->nthr_lanes - 0.4);
 		ytics_threads(t, f);
-		fprintf(f, "set xlabel '%s'\n", xlabel);
+		fputs("set xlabel ", f);
+		gp_str(f, xlabel);
+		fputc('\n', f);
 		fputs("plot $THR using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
 		      "variable notitle, \\\n"
 		      " $HAND using 1:2:3:4:5 with vectors head size screen 0.005,25 filled lw 1 "
 		      "lc rgb variable notitle, \\\n"
-		      " $LBL using 1:2:3 with labels boxed font ',7' tc rgb '#303030' notitle",
+		      " $LBL using 1:2:(LBL[int($3)]) with labels boxed font ',7' tc rgb '#303030' "
+		      "notitle",
 		      f);
 		if (t->r.nmark)
 			fputs(", \\\n NaN with boxes lc rgb '#1f77b4' title 'running a request "

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gp.h"
 #include "plots.h"
 #include "tlpriv.h"
 
@@ -343,11 +344,13 @@ void tl_emit_threads(struct tl *t, FILE *f)
 	}
 	fputs("EOD\n", f);
 	emit_handoffs(t, f);
-	/* Name the call a thread sat in, for the waits long enough to hold a label. */
-	fputs("$LBL << EOD\n", f);
-	int n = 0;
+	/* Name the call a thread sat in, for the waits long enough to hold a label.
+	 * The names go in an array set through gp_str and the datablock holds only
+	 * the index: text in a datablock would be parsed by gnuplot's own rules. */
+	const struct rd_iv *lbl[TL_MAX_LABELS];
+	size_t n = 0;
 	double span = tl_xms(t, t->w1) - tl_xms(t, t->w0);
-	for (size_t i = 0; i < t->r.niv && n < 60; i++) {
+	for (size_t i = 0; i < t->r.niv && n < TL_MAX_LABELS; i++) {
 		const struct rd_iv *v = &t->r.iv[i];
 		if ((v->state != RD_SLEEPING && v->state != RD_BLOCKED) || !v->syscall[0])
 			continue;
@@ -358,8 +361,20 @@ void tl_emit_threads(struct tl *t, FILE *f)
 		double x1 = tl_xms(t, v->b > t->w1 ? t->w1 : v->b);
 		if (x1 - x0 < span * 0.07)
 			continue;
-		fprintf(f, "%.4f %d \"%s\"\n", (x0 + x1) / 2, th->lane, v->syscall);
-		n++;
+		lbl[n++] = v;
+	}
+	fprintf(f, "array LBL[%zu]\n", n ? n : 1);
+	for (size_t k = 0; k < n; k++) {
+		fprintf(f, "LBL[%zu] = ", k + 1);
+		gp_str(f, lbl[k]->syscall);
+		fputc('\n', f);
+	}
+	fputs("$LBL << EOD\n", f);
+	for (size_t k = 0; k < n; k++) {
+		const struct rd_iv *v = lbl[k];
+		double x0 = tl_xms(t, v->a < t->w0 ? t->w0 : v->a);
+		double x1 = tl_xms(t, v->b > t->w1 ? t->w1 : v->b);
+		fprintf(f, "%.4f %d %zu\n", (x0 + x1) / 2, tl_find_thread(t, v->tid)->lane, k + 1);
 	}
 	fputs("EOD\n", f);
 }

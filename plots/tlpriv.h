@@ -14,6 +14,9 @@
 #define TL_RIGHT   270
 #define TL_PLOT_PX (TL_W - TL_LEFT - TL_RIGHT)
 
+/* Syscall names written on the thread lanes, at most. */
+#define TL_MAX_LABELS 60
+
 struct tl_rank {
 	uint64_t id;
 	uint32_t rank; /* position in send order: picks the colour */
