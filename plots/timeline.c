@@ -230,7 +230,7 @@ int plots_timeline(const char *dir)
 {
 	struct tl t = { 0 };
 	char script[4096], log[4096], png[4096], svg[4096];
-	FILE *f = NULL;
+	FILE *f;
 	perr_clear();
 	int rc = rd_load(&t.r, dir);
 	if (rc)
@@ -264,7 +264,7 @@ int plots_timeline(const char *dir)
 		rc = -ENODATA;
 		goto out;
 	}
-	f = fopen(script, "we");
+	f = gp_fopen(script);
 	if (!f) {
 		rc = -errno;
 		goto out;
@@ -274,27 +274,31 @@ int plots_timeline(const char *dir)
 	if (t.nlane)
 		emit_requests(&t, f);
 	tl_emit_threads(&t, f);
-	tl_emit_layout(&t, f, dir, png, svg);
-	if (ferror(f) | fclose(f)) {
-		f = NULL;
-		rc = -EIO;
-		goto out;
-	}
+	tl_emit_layout(&t, f, dir);
+	rc = gp_fclose(f, script);
 	f = NULL;
-	rc = gp_run(script, log);
-	if (rc == -ENOPKG) { /* nothing to debug: no gnuplot */
+	if (!rc) {
+		const char *outs[] = { png, svg };
+		rc = gp_run(script, log, outs, 2);
+	}
+	/* The script and log stay only when gnuplot failed on them: a missing
+	 * gnuplot or a full disk leave nothing to debug. */
+	if (rc != -EIO) {
 		unlink(script);
 		unlink(log);
 	}
-	if (rc)
-		goto out;
-	if ((rc = gp_commit(png)) || (rc = gp_commit(svg)))
-		goto out;
-	unlink(script);
-	unlink(log);
+	if (!rc)
+		rc = gp_commit(png);
+	if (!rc)
+		rc = gp_commit(svg);
 out:
-	if (f)
-		fclose(f);
+	if (rc) { /* a chart is either whole under its name or not there anew */
+		char tmp[4200];
+		if (!gp_tmpname(tmp, sizeof(tmp), png))
+			unlink(tmp);
+		if (!gp_tmpname(tmp, sizeof(tmp), svg))
+			unlink(tmp);
+	}
 	free_tl(&t);
 	return rc;
 }

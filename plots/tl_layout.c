@@ -326,27 +326,20 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 	fputs("unset multiplot\nunset label\nunset xlabel\n", f);
 }
 
-void tl_emit_layout(const struct tl *t, FILE *f, const char *dir, const char *png, const char *svg)
+void tl_emit_layout(const struct tl *t, FILE *f, const char *dir)
 {
 	struct page p;
-	char tmp[4200];
 	memset(&p, 0, sizeof(p));
 	texts(t, &p, dir);
 	layout(t, &p);
 	fputs("set encoding utf8\n", f);
 	fprintf(f, "set terminal pngcairo noenhanced size %d,%d font 'sans,9'\n", TL_W, p.h);
-	gp_tmpname(tmp, sizeof(tmp), png);
-	fputs("set output ", f);
-	gp_str(f, tmp);
-	fputc('\n', f);
+	gp_output(f, 0);
 	draw(t, &p, f);
 	fputs("set output\n", f);
 	fprintf(f, "set terminal svg noenhanced size %d,%d font 'sans,9' background rgb 'white'\n",
 		TL_W, p.h);
-	gp_tmpname(tmp, sizeof(tmp), svg);
-	fputs("set output ", f);
-	gp_str(f, tmp);
-	fputc('\n', f);
+	gp_output(f, 1);
 	draw(t, &p, f);
 	fputs("set output\n", f);
 }

@@ -118,7 +118,8 @@ int tl_build_service(struct tl *t);
 int tl_pick_threads(struct tl *t);
 void tl_emit_threads(struct tl *t, FILE *f);
 
-/* Titles, panels, legends and the two terminals; the datablocks come first. */
-void tl_emit_layout(const struct tl *t, FILE *f, const char *dir, const char *png, const char *svg);
+/* Titles, panels, legends and the two terminals, the PNG into gp_run's output 0
+ * and the SVG into output 1; the datablocks come first. */
+void tl_emit_layout(const struct tl *t, FILE *f, const char *dir);
 
 #endif
