@@ -256,7 +256,6 @@ int plots_timeline(const char *dir)
 	qsort(t.by_id, t.r.nmark, sizeof(*t.by_id), cmp_mark_id);
 	qsort(t.by_tid, t.r.nmark, sizeof(*t.by_tid), cmp_mark_tid);
 	window(&t);
-	t.last_end = -1e300;
 	t.ms_per_px = (tl_xms(&t, t.w1) - tl_xms(&t, t.w0)) / TL_PLOT_PX;
 	if ((rc = tl_build_service(&t)) || (rc = pick_requests(&t)) || (rc = tl_pick_threads(&t)))
 		goto out;
@@ -273,9 +272,12 @@ int plots_timeline(const char *dir)
 	t.thr_ppu = tl_panel_px(t.nthr_lanes) / ((double)t.nthr_lanes + 0.2);
 	if (t.nlane)
 		emit_requests(&t, f);
-	tl_emit_threads(&t, f);
-	tl_emit_layout(&t, f, dir);
-	rc = gp_fclose(f, script);
+	rc = tl_emit_threads(&t, f);
+	if (!rc)
+		tl_emit_layout(&t, f, dir);
+	int wrc = gp_fclose(f, script);
+	if (!rc)
+		rc = wrc;
 	f = NULL;
 	if (!rc) {
 		const char *outs[] = { png, svg };

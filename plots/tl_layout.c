@@ -13,7 +13,7 @@ struct page {
 	int h;		      /* total height, px */
 	int req_top, req_bot; /* panel edges, px from the top */
 	int thr_top, thr_bot;
-	char title[256], sub[512], notes[2][256];
+	char title[256], sub[512], notes[3][256];
 	int nnotes;
 };
 
@@ -150,11 +150,28 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 			 t->thr_idle, t->thr_idle == 1 ? "" : "s");
 		cat(m, nl, "%s%s", b, "");
 	}
-	p->nnotes = (n[0] ? 1 : 0) + (m[0] ? 1 : 0);
-	if (!n[0] && m[0]) {
-		memcpy(n, m, nl);
-		m[0] = '\0';
+	/* What the thread lanes merged, so a reader knows a box may stand for many
+	 * intervals (tlpriv.h, struct boxw, has the rule). */
+	char *q = p->notes[2];
+	q[0] = '\0';
+	if (t->thr_joined) {
+		char px[32] = "a pixel";
+		if (t->thr_bucket_px > 1)
+			snprintf(px, sizeof(px), "%g pixels", t->thr_bucket_px);
+		snprintf(q, nl,
+			 "Threads: %zu intervals drawn as %zu boxes, %zu shorter than %s merged: a "
+			 "state that occurred in a pixel is drawn in it (blocked and runnable over "
+			 "running over sleeping).",
+			 t->thr_intervals, t->thr_boxes, t->thr_joined, px);
 	}
+	/* The notes that have text, in order, from the top. */
+	p->nnotes = 0;
+	for (int i = 0; i < 3; i++)
+		if (p->notes[i][0]) {
+			if (p->nnotes != i)
+				memcpy(p->notes[p->nnotes], p->notes[i], nl);
+			p->nnotes++;
+		}
 }
 
 static void layout(const struct tl *t, struct page *p)
@@ -248,9 +265,9 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 		fprintf(f, " at screen 0.5,%.5f center font ',9' tc rgb '#a03000'\n",
 			sy(p, 66 + 17 * i));
 	}
-	fputs(t->r.nmark ? "set label 5 'One colour per request, the same in both panels (cycling "
+	fputs(t->r.nmark ? "set label 6 'One colour per request, the same in both panels (cycling "
 			   "after 12). Bursts shorter than 2 px are drawn 2 px wide.' "
-			 : "set label 5 'Bursts shorter than 2 px are drawn 2 px wide.' ",
+			 : "set label 6 'Bursts shorter than 2 px are drawn 2 px wide.' ",
 	      f);
 	fprintf(f, "at screen %.5f,%.5f left font ',8' tc rgb '#707070'\n", (double)TL_LEFT / TL_W,
 		sy(p, p->h - 12));
@@ -285,7 +302,8 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 			fputs(", \\\n NaN with lines lw 3 lc rgb '#d62728' title 'failed request'",
 			      f);
 		fputs("\n", f);
-		fputs("unset label 1\nunset label 2\nunset label 3\nunset label 4\nunset label 5\n",
+		fputs("unset label 1\nunset label 2\nunset label 3\nunset label 4\nunset label 5\n"
+		      "unset label 6\n",
 		      f);
 	}
 	if (t->nthr_lanes) {
