@@ -40,6 +40,17 @@ static const char *why(int rc)
 	}
 }
 
+/* One line for a failure: the plots library's detail when it has one (the file,
+ * line and field, or the file a write failed on), else what the errno means. */
+static void say(const char *what, int rc)
+{
+	const char *d = plots_detail();
+	if (d[0])
+		fprintf(stderr, "bench plot: %s\n", d);
+	else
+		fprintf(stderr, "bench plot: %s: %s\n", what, why(rc));
+}
+
 /* Every run directory below a matrix: each subdirectory with the run's files.
  * The matrix's own files say which cells exist, but a redraw should not depend
  * on the summary being complete (a run interrupted before it was written). */
@@ -61,7 +72,7 @@ static int redraw_cells(const char *dir, int depth, int *bad)
 		if (has(sub, "sched.csv") || has(sub, "requests.csv")) {
 			int rc = plots_timeline(sub);
 			if (rc) {
-				fprintf(stderr, "bench plot: %s: %s\n", sub, why(rc));
+				say(sub, rc);
 				(*bad)++;
 			}
 			n++;
@@ -102,11 +113,15 @@ int cmd_plot(int argc, char **argv)
 		/* The report is worth writing even when a chart could not be drawn:
 		 * it says which cells failed and why. */
 		if ((rc = plots_compare(dir))) {
-			fprintf(stderr, "bench plot: %s/summary.csv: %s\n", dir, why(rc));
+			char what[4200];
+			snprintf(what, sizeof(what), "%s/summary.csv", dir);
+			say(what, rc);
 			bad++;
 		}
 		if ((rc = plots_report(dir))) {
-			fprintf(stderr, "bench plot: %s: report: %s\n", dir, why(rc));
+			char what[4200];
+			snprintf(what, sizeof(what), "%s: report", dir);
+			say(what, rc);
 			return 1;
 		}
 		printf("%s: comparison charts, %d timeline%s%s, report.html\n", dir,
@@ -121,7 +136,7 @@ int cmd_plot(int argc, char **argv)
 		return 1;
 	}
 	if ((rc = plots_timeline(dir))) {
-		fprintf(stderr, "bench plot: %s: %s\n", dir, why(rc));
+		say(dir, rc);
 		return 1;
 	}
 	printf("%s/timeline.png\n%s/timeline.svg\n", dir, dir);

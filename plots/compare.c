@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gp.h"
+#include "perr.h"
 #include "plots.h"
 #include "summary.h"
 
@@ -69,11 +70,12 @@ static void plot_series(FILE *f, const struct sum *s, const char *name, const in
 	for (int t = 0; t < s->ntarget; t++) {
 		if (!which[t])
 			continue;
-		fprintf(f,
-			"%s$%s_%d using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#%06x' title "
-			"'%s%s'",
-			first ? "plot " : ", \\\n  ", name, t, sum_colour(s->target[t]),
-			s->target[t], suffix);
+		char title[64];
+		snprintf(title, sizeof(title), "%s%s", s->target[t], suffix);
+		fprintf(
+		    f, "%s$%s_%d using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#%06x' title ",
+		    first ? "plot " : ", \\\n  ", name, t, sum_colour(s->target[t]));
+		gp_str(f, title);
 		first = 0;
 	}
 	if (first)
@@ -83,14 +85,12 @@ static void plot_series(FILE *f, const struct sum *s, const char *name, const in
 	fputc('\n', f);
 }
 
-static void open_chart(FILE *f, const char *dir, const char *name, int w, int h)
+/* A chart into gp_run's output `slot`. */
+static void open_chart(FILE *f, int slot, int w, int h)
 {
-	char path[4200];
 	fprintf(f, "reset\nset terminal pngcairo noenhanced size %d,%d font 'sans,10'\n", w, h);
-	snprintf(path, sizeof(path), "%s/%s.png.tmp", dir, name);
-	fputs("set output ", f);
-	gp_str(f, path);
-	fputs("\nset grid lc rgb '#dddddd' lt 1\nset border 3\nset tics nomirror\n"
+	gp_output(f, slot);
+	fputs("set grid lc rgb '#dddddd' lt 1\nset border 3\nset tics nomirror\n"
 	      "set key outside right top\n",
 	      f);
 }
@@ -109,9 +109,8 @@ static const char *endpoint_of(const struct sum *s, const char *scen)
 	return "";
 }
 
-static int line_chart(FILE *f, const struct sum *s, const char *dir, const char *png,
-		      const char *scen, enum sum_field fld, const char *title, const char *ylabel,
-		      int logy)
+static int line_chart(FILE *f, const struct sum *s, const char *png, const char *scen,
+		      enum sum_field fld, const char *title, const char *ylabel, int logy)
 {
 	int which[8];
 	char name[32];
@@ -127,7 +126,6 @@ static int line_chart(FILE *f, const struct sum *s, const char *dir, const char 
 	gp_str(f, ylabel);
 	fputs(logy ? "\nset logscale y\n" : "\nset yrange [0:*]\n", f);
 	plot_series(f, s, name, which, "");
-	(void)dir;
 	return 0;
 }
 
@@ -135,15 +133,18 @@ static int line_chart(FILE *f, const struct sum *s, const char *dir, const char 
 static void target_axis(FILE *f, const struct sum *s, const int *idx, int n)
 {
 	fprintf(f, "set xrange [-0.6:%d.6]\nset xtics (", n - 1);
-	for (int k = 0; k < n; k++)
-		fprintf(f, "%s'%s' %d", k ? ", " : "", s->target[idx[k]], k);
+	for (int k = 0; k < n; k++) {
+		fputs(k ? ", " : "", f);
+		gp_str(f, s->target[idx[k]]);
+		fprintf(f, " %d", k);
+	}
 	fputs(")\n", f);
 }
 
 /* Grouped bars: per target, the batch time of each blog endpoint, against the
  * time of one wait: a dashed line across when every cell waited as long, else
  * a dashed mark over each bar. The number over a bar is the batch in waits. */
-static int blog_chart(FILE *f, const struct sum *s, const char *dir)
+static int blog_chart(FILE *f, const struct sum *s, int slot)
 {
 	double wait = 0;
 	int nb = 3, same = 1, idx[8], n = 0;
@@ -165,12 +166,14 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 				if (!wait && w > 0)
 					wait = w;
 				double x = n + (j - (nb - 1) / 2.0) * bw;
+				/* Column 5 is the batch in waits, -1 for a failed cell:
+				 * the plot makes the label, the data holds no text. */
 				if (r->failed || isnan(r->batch_ms))
-					fprintf(f, "%g 0 %g %u \"failed\" %g\n", x, bw * 0.9,
-						0xd62728u, w / 1000);
+					fprintf(f, "%g 0 %g %u -1 %g\n", x, bw * 0.9, 0xd62728u,
+						w / 1000);
 				else
-					fprintf(f, "%g %g %g %u \"%.1f\" %g\n", x,
-						r->batch_ms / 1000, bw * 0.9, blog_colours[j],
+					fprintf(f, "%g %g %g %u %g %g\n", x, r->batch_ms / 1000,
+						bw * 0.9, blog_colours[j],
 						w > 0 ? r->batch_ms / w : 0, w / 1000);
 				rows++;
 				break;
@@ -179,7 +182,7 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 			idx[n++] = t;
 	}
 	fputs("EOD\n", f);
-	open_chart(f, dir, "blog", 1100, 600);
+	open_chart(f, slot, 1100, 600);
 	fputs("set title 'The original experiment: N requests at once, how long the batch took' "
 	      "font ',13'\n"
 	      "set ylabel 'seconds until the last response'\nset grid noxtics\n"
@@ -190,11 +193,13 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 	      "font ',9' tc rgb '#606060'\n",
 	      f);
 	fputs("plot $BLOG using 1:2:3:4 with boxes lc rgb variable notitle, \\\n"
-	      "  $BLOG using 1:2:5 with labels offset 0,0.7 font ',8' notitle",
+	      "  $BLOG using 1:2:($5 < 0 ? 'failed' : sprintf('%.1f', $5)) with labels "
+	      "offset 0,0.7 font ',8' notitle",
 	      f);
-	for (int j = 0; j < nb; j++)
-		fprintf(f, ", \\\n  NaN with boxes lc rgb '#%06x' title '%s'", blog_colours[j],
-			blog_paths[j]);
+	for (int j = 0; j < nb; j++) {
+		fprintf(f, ", \\\n  NaN with boxes lc rgb '#%06x' title ", blog_colours[j]);
+		gp_str(f, blog_paths[j]);
+	}
 	if (wait > 0 && same)
 		fprintf(f,
 			", \\\n  %g with lines dt 2 lw 2 lc rgb '#303030' title 'one wait (%g ms)'",
@@ -209,7 +214,7 @@ static int blog_chart(FILE *f, const struct sum *s, const char *dir)
 }
 
 /* Peak RSS and threads per target over the io-bound cells, side by side. */
-static int memory_chart(FILE *f, const struct sum *s, const char *dir)
+static int memory_chart(FILE *f, const struct sum *s, int slot)
 {
 	int idx[8], n = 0;
 	fputs("$MEM << EOD\n", f);
@@ -233,7 +238,7 @@ static int memory_chart(FILE *f, const struct sum *s, const char *dir)
 		idx[n++] = t;
 	}
 	fputs("EOD\n", f);
-	open_chart(f, dir, "memory", 1100, 500);
+	open_chart(f, slot, 1100, 500);
 	fputs("set multiplot layout 1,2 title 'Cost of concurrency: the most memory and threads "
 	      "each target used (io-bound)' font ',13'\n"
 	      "set style fill solid 1.0 noborder\nset grid noxtics\nset yrange [0:*]\nset offsets "
@@ -252,9 +257,9 @@ static int memory_chart(FILE *f, const struct sum *s, const char *dir)
 	return 0;
 }
 
-static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *png,
-		     const char *scen, const char *title, enum sum_field a, const char *ta,
-		     int loga, enum sum_field b, const char *tb, int logb)
+static int two_panel(FILE *f, const struct sum *s, int slot, const char *png, const char *scen,
+		     const char *title, enum sum_field a, const char *ta, int loga,
+		     enum sum_field b, const char *tb, int logb)
 {
 	int wa[8], wb[8];
 	char na[32], nb[32];
@@ -262,7 +267,7 @@ static int two_panel(FILE *f, const struct sum *s, const char *dir, const char *
 	snprintf(nb, sizeof(nb), "%sB", png);
 	if (series(f, s, scen, a, na, wa) < 0 || series(f, s, scen, b, nb, wb) < 0)
 		return -ENOMEM;
-	open_chart(f, dir, png, 1300, 520);
+	open_chart(f, slot, 1300, 520);
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->row[i].scenario, scen) && !s->row[i].failed &&
 		    sum_lossy(&s->row[i])) {
@@ -300,7 +305,8 @@ int plots_compare(const char *dir)
 {
 	struct sum s;
 	char path[4096], script[4096], log[4096];
-	FILE *f = NULL;
+	FILE *f;
+	perr_clear();
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	snprintf(script, sizeof(script), "%s/compare.gp", dir);
@@ -308,88 +314,77 @@ int plots_compare(const char *dir)
 	int rc = sum_load(&s, path);
 	if (rc)
 		return rc;
-	int want[NCHARTS], any = 0;
+	/* Each wanted chart is one output of the one gnuplot run. */
+	int want[NCHARTS], slot[NCHARTS], nout = 0;
+	char png[NCHARTS][4200];
+	const char *outs[NCHARTS];
 	for (int i = 0; i < NCHARTS; i++) {
 		want[i] = sum_has(&s, chart_scen[i]);
-		any |= want[i];
-		if (!want[i]) {
-			snprintf(path, sizeof(path), "%s/%s.png", dir, charts[i]);
-			unlink(path);
-		}
+		snprintf(png[i], sizeof(png[i]), "%s/%s.png", dir, charts[i]);
+		slot[i] = want[i] ? nout : -1;
+		if (want[i])
+			outs[nout++] = png[i];
+		else
+			unlink(png[i]);
 	}
-	if (!any)
+	if (!nout)
 		goto out;
-	f = fopen(script, "we");
+	f = gp_fopen(script);
 	if (!f) {
 		rc = -errno;
 		goto out;
 	}
 	char title[256];
 	if (want[0])
-		rc = blog_chart(f, &s, dir);
+		rc = blog_chart(f, &s, slot[0]);
 	if (!rc && want[1]) {
 		snprintf(title, sizeof(title), "Throughput: GET %s, closed loop",
 			 endpoint_of(&s, "throughput"));
-		open_chart(f, dir, "throughput", 1000, 560);
-		rc = line_chart(f, &s, dir, "tp", "throughput", F_RPS, title, "requests per second",
-				0);
+		open_chart(f, slot[1], 1000, 560);
+		rc = line_chart(f, &s, "tp", "throughput", F_RPS, title, "requests per second", 0);
 		close_chart(f);
 	}
 	if (!rc && want[2]) {
 		snprintf(title, sizeof(title), "Latency under load: GET %s",
 			 endpoint_of(&s, "throughput"));
-		rc = two_panel(f, &s, dir, "latency", "throughput", title, F_P50,
+		rc = two_panel(f, &s, slot[2], "latency", "throughput", title, F_P50,
 			       "p50 latency (ms, log)", 1, F_P99, "p99 latency (ms, log)", 1);
 	}
 	if (!rc && want[3]) {
 		snprintf(title, sizeof(title), "I/O-bound: GET %s at rising concurrency",
 			 endpoint_of(&s, "io-bound"));
-		rc = two_panel(f, &s, dir, "iobound", "io-bound", title, F_RPS,
+		rc = two_panel(f, &s, slot[3], "iobound", "io-bound", title, F_RPS,
 			       "requests per second", 0, F_P99, "p99 latency (ms, log)", 1);
 	}
 	if (!rc && want[4])
-		rc = memory_chart(f, &s, dir);
+		rc = memory_chart(f, &s, slot[4]);
 	if (!rc && want[5]) {
 		snprintf(title, sizeof(title), "CPU-bound: GET %s, where async does not help",
 			 endpoint_of(&s, "cpu-bound"));
-		open_chart(f, dir, "cpubound", 1000, 560);
-		rc = line_chart(f, &s, dir, "cpu", "cpu-bound", F_RPS, title, "requests per second",
-				0);
+		open_chart(f, slot[5], 1000, 560);
+		rc = line_chart(f, &s, "cpu", "cpu-bound", F_RPS, title, "requests per second", 0);
 		close_chart(f);
 	}
-	int bad = ferror(f);
-	if (fclose(f) && !rc)
-		rc = -errno;
-	f = NULL;
-	if (!rc && bad)
-		rc = -EIO;
-	if (rc)
-		goto out;
-	if ((rc = gp_run(script, log))) {
-		if (rc == -ENOPKG) { /* nothing to debug: no gnuplot */
-			unlink(script);
-			unlink(log);
-		}
-		goto out;
-	}
-	for (int i = 0; i < NCHARTS && !rc; i++) {
-		if (!want[i])
-			continue;
-		snprintf(path, sizeof(path), "%s/%s.png", dir, charts[i]);
-		rc = gp_commit(path);
-	}
-	if (!rc) {
+	int wrc = gp_fclose(f, script);
+	if (!rc)
+		rc = wrc;
+	if (!rc)
+		rc = gp_run(script, log, outs, nout);
+	/* The script and log stay only when gnuplot failed on them: a missing
+	 * gnuplot or a full disk leave nothing to debug. */
+	if (rc != -EIO) {
 		unlink(script);
 		unlink(log);
 	}
+	for (int i = 0; i < nout && !rc; i++)
+		rc = gp_commit(outs[i]);
 out:
 	if (rc) /* no half-drawn chart left under a temporary name */
 		for (int i = 0; i < NCHARTS; i++) {
-			snprintf(path, sizeof(path), "%s/%s.png.tmp", dir, charts[i]);
-			unlink(path);
+			char tmp[4300];
+			if (!gp_tmpname(tmp, sizeof(tmp), png[i]))
+				unlink(tmp);
 		}
-	if (f)
-		fclose(f);
 	sum_free(&s);
 	return rc;
 }

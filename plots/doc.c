@@ -11,6 +11,7 @@ static void html_esc(FILE *f, const char *s)
 		case '>': fputs("&gt;", f); break;
 		case '&': fputs("&amp;", f); break;
 		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
 		default: fputc(*s, f);
 		}
 	}
@@ -103,7 +104,7 @@ void doc_p(struct doc *d, const char *text)
 static void embed(struct doc *d, const char *rel, const char *alt, int width)
 {
 	char path[4096];
-	/* summary.csv names cells relative to the matrix; an absolute path works too. */
+	/* summary.csv names cells relative to the matrix (summary.c checks it). */
 	snprintf(path, sizeof(path), "%s%s%s", rel[0] == '/' ? "" : d->dir,
 		 rel[0] == '/' ? "" : "/", rel);
 	FILE *in = fopen(path, "re");
@@ -136,9 +137,22 @@ void doc_img(struct doc *d, const char *rel, const char *alt, int width)
 
 void doc_pre(struct doc *d, const char *text)
 {
-	/* A fence longer than any run of backticks in the text. */
-	fprintf(d->md, "~~~~\n%s%s~~~~\n\n", text,
-		text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
+	/* A fence longer than any run of tildes in the text: a line of as many
+	 * inside would close it, and what follows would be Markdown (and raw HTML)
+	 * from a file the target wrote. */
+	int run = 0, longest = 0;
+	for (const char *c = text; *c; c++) {
+		run = *c == '~' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	int fence = longest < 4 ? 4 : longest + 1;
+	for (int i = 0; i < fence; i++)
+		fputc('~', d->md);
+	fprintf(d->md, "\n%s%s", text, text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
+	for (int i = 0; i < fence; i++)
+		fputc('~', d->md);
+	fputs("\n\n", d->md);
 	fputs("<pre>", d->html);
 	html_esc(d->html, text);
 	fputs("</pre>\n", d->html);

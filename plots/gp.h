@@ -1,16 +1,41 @@
 /* Running gnuplot, and writing result files so that a reader never sees half of
- * one: everything is written under a temporary name and renamed into place. */
+ * one: everything is written under a temporary name, checked, and renamed into
+ * place; a failed write is reported with its errno. */
 #ifndef ASPLOTS_GP_H
 #define ASPLOTS_GP_H
 
 #include <stdio.h>
 
-/* Runs `gnuplot SCRIPT` (fork/exec through posix_spawnp, no shell) with its
- * stderr going to errlog. 0 when it exited 0; -ENOPKG when gnuplot is not
- * installed; -EIO when it failed (errlog says why); -errno otherwise. */
-int gp_run(const char *script, const char *errlog);
+/* At most this many charts per gnuplot run. */
+#define GP_MAX_OUT 8
 
-/* Writes s as a single-quoted gnuplot string: a quote inside is doubled. */
+/* Runs `gnuplot SCRIPT` (posix_spawnp, no shell) with its stderr going to
+ * errlog. The script draws chart i into `set output` gp_output(i), a pipe: we
+ * write it to outs[i].tmp ourselves, since gnuplot exits 0 when its own writes
+ * fail. 0 when every outs[i].tmp is complete (a PNG ends with IEND, an SVG with
+ * </svg>): the caller renames them into place (gp_commit). Otherwise none is
+ * left, and: -ENOPKG when gnuplot is not installed; -errno of the first failed
+ * write (-ENOSPC on a full disk); -EIO when gnuplot failed or stopped half way
+ * (errlog says why). perr names the file. */
+int gp_run(const char *script, const char *errlog, const char *const *outs, int nout);
+
+/* `set output` for chart i of gp_run. File names never enter the script. */
+void gp_output(FILE *f, int i);
+
+/* Opens path for writing (created or truncated) through a FILE that keeps the
+ * errno of the first failed write; gp_fclose returns it (-ENOSPC, not a bare
+ * "error"), naming path through perr. NULL with errno when it cannot open. */
+FILE *gp_fopen(const char *path);
+int gp_fclose(FILE *f, const char *path);
+
+/* Writes s as a single-quoted gnuplot string: the one way any text, ours or a
+ * results file's, enters a gnuplot script. Inside single quotes gnuplot expands
+ * nothing: no backquote command substitution (which it does inside double
+ * quotes), no @macro, no backslash escape; only a doubled quote stands for one.
+ * Control bytes become spaces (a newline would end the command) and bytes that
+ * are not UTF-8 become '?', so the SVG stays well-formed XML. Data never goes
+ * into a datablock as text: a string a chart shows is an array element set
+ * with gp_str, indexed by a number in the datablock. */
 void gp_str(FILE *f, const char *s);
 
 /* path + ".tmp" into buf; -ENAMETOOLONG when it does not fit. */

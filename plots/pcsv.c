@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pcsv.h"
+#include "perr.h"
 
 /* Splits c->line in place. Quoted fields lose their quotes; a doubled quote
  * inside stands for one. */
@@ -48,9 +49,15 @@ static void split(struct pcsv *c)
 
 static int read_line(struct pcsv *c)
 {
+	errno = 0;
 	ssize_t r = getline(&c->line, &c->cap, c->f);
+	if (r < 0 && ferror(c->f)) {
+		int e = errno ? errno : EIO;
+		perr_set("%s: %s", c->path ? c->path : "CSV file", strerror(e));
+		return -e;
+	}
 	if (r < 0)
-		return ferror(c->f) ? -EIO : 0;
+		return 0;
 	c->lineno++;
 	return 1;
 }
@@ -61,6 +68,8 @@ int pcsv_open(struct pcsv *c, const char *path, const char *const *want, int nwa
 	memset(c, 0, sizeof(*c));
 	if (nwant > PCSV_MAXCOLS)
 		return -EINVAL;
+	c->path = path;
+	c->want = want;
 	c->f = fopen(path, "re");
 	if (!c->f)
 		return -errno;
@@ -68,6 +77,8 @@ int pcsv_open(struct pcsv *c, const char *path, const char *const *want, int nwa
 	int rc = read_line(c);
 	if (rc <= 0) {
 		pcsv_close(c);
+		if (!rc)
+			perr_set("%s: empty, not even a header line", path);
 		return rc ? rc : -EBADMSG;
 	}
 	split(c);
@@ -77,6 +88,7 @@ int pcsv_open(struct pcsv *c, const char *path, const char *const *want, int nwa
 			if (!strcmp(c->field[j], want[i]))
 				c->col[i] = j;
 		if (c->col[i] < 0 && (required & (1u << i))) {
+			perr_set("%s: no column '%s' in the header", path, want[i]);
 			pcsv_close(c);
 			return -EBADMSG;
 		}
@@ -102,6 +114,14 @@ const char *pcsv_get(const struct pcsv *c, int i)
 	if (i < 0 || i >= c->nwant || c->col[i] < 0 || c->col[i] >= c->nfield)
 		return "";
 	return c->field[c->col[i]];
+}
+
+int pcsv_bad(const struct pcsv *c, int i)
+{
+	char v[48];
+	perr_quote(v, sizeof(v), pcsv_get(c, i));
+	perr_set("%s:%lu: bad %s '%s'", c->path, c->lineno, i < c->nwant ? c->want[i] : "field", v);
+	return -EBADMSG;
 }
 
 void pcsv_close(struct pcsv *c)

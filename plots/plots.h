@@ -7,7 +7,17 @@
  *   -ENOPKG   gnuplot is not installed
  *   -EBADMSG  an input file is garbled
  *   -ENODATA  the files hold no rows to draw
- *   -EIO      gnuplot failed; DIR/gnuplot.log and the script DIR/<chart>.gp stay
+ *   -EIO      gnuplot failed, or stopped before a chart was whole;
+ *             DIR/gnuplot.log and the script DIR/<chart>.gp stay
+ *   -errno    of a failed write, as it is (-ENOSPC on a full disk): gnuplot's
+ *             output comes through a pipe and is written here, since gnuplot
+ *             itself exits 0 when its writes fail
+ *
+ * A file under its final name is always whole: a chart is renamed into place
+ * only after its PNG ends with IEND or its SVG with </svg>, and on failure the
+ * previous version, if any, stays.
+ *
+ * plots_detail() then says where: the file, line and field that is garbled.
  */
 #ifndef ASPLOTS_PLOTS_H
 #define ASPLOTS_PLOTS_H
@@ -28,5 +38,10 @@ int plots_compare(const char *matrix_dir);
 /* matrix_dir/report.md and report.html (self-contained: charts embedded). Draws
  * nothing itself: call plots_compare first. */
 int plots_report(const char *matrix_dir);
+
+/* What the last failed call of this thread found, naming the file and, for a
+ * garbled one, the line and field: "DIR/sched.csv:1234: bad t_end 'xyz'".
+ * "" when the errno says it all. */
+const char *plots_detail(void);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "doc.h"
 #include "gp.h"
+#include "perr.h"
 #include "pjson.h"
 #include "plots.h"
 #include "summary.h"
@@ -444,6 +445,7 @@ int plots_report(const char *dir)
 	char path[4096], md[4096], html[4096];
 	char *meta = NULL;
 	struct doc d = { .dir = dir };
+	perr_clear();
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path) ||
 	    snprintf(md, sizeof(md), "%s/report.md", dir) >= (int)sizeof(md) - 4 ||
 	    snprintf(html, sizeof(html), "%s/report.html", dir) >= (int)sizeof(html) - 4)
@@ -456,28 +458,24 @@ int plots_report(const char *dir)
 	char tmd[4200], thtml[4200];
 	gp_tmpname(tmd, sizeof(tmd), md);
 	gp_tmpname(thtml, sizeof(thtml), html);
-	d.md = fopen(tmd, "we");
-	d.html = fopen(thtml, "we");
+	d.md = gp_fopen(tmd);
+	d.html = d.md ? gp_fopen(thtml) : NULL;
 	if (!d.md || !d.html) {
 		rc = -errno;
+		if (d.md)
+			gp_fclose(d.md, tmd);
 		goto out;
 	}
 	write_doc(&d, &s, dir, meta);
-	int bad = ferror(d.md) | ferror(d.html);
-	bad |= fclose(d.md);
-	bad |= fclose(d.html);
-	d.md = d.html = NULL;
-	if (bad) {
-		rc = -EIO;
-		goto out;
-	}
-	if ((rc = gp_commit(md)) || (rc = gp_commit(html)))
-		goto out;
+	rc = gp_fclose(d.md, md);
+	int hrc = gp_fclose(d.html, html);
+	if (!rc)
+		rc = hrc;
+	if (!rc)
+		rc = gp_commit(md);
+	if (!rc)
+		rc = gp_commit(html);
 out:
-	if (d.md)
-		fclose(d.md);
-	if (d.html)
-		fclose(d.html);
 	if (rc) {
 		unlink(tmd);
 		unlink(thtml);

@@ -27,15 +27,21 @@ static int path_in(char *buf, size_t len, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* An empty optional time reads as 0 (unknown); garbage is an error. */
-static int opt_u64(const char *s, uint64_t *v)
+/* Column i of the row as a number; a garbled one is named (file, line, field). */
+static int need_u64(const struct pcsv *c, int i, uint64_t *v)
 {
-	int rc = pcsv_u64(s, v);
+	return pcsv_u64(pcsv_get(c, i), v) ? pcsv_bad(c, i) : 0;
+}
+
+/* An empty optional time reads as 0 (unknown); garbage is an error. */
+static int opt_u64(const struct pcsv *c, int i, uint64_t *v)
+{
+	int rc = pcsv_u64(pcsv_get(c, i), v);
 	if (rc == -ENODATA) {
 		*v = 0;
 		return 0;
 	}
-	return rc;
+	return rc ? pcsv_bad(c, i) : 0;
 }
 
 static int load_requests(struct rd_run *r, const char *path)
@@ -49,12 +55,10 @@ static int load_requests(struct rd_run *r, const char *path)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t id, ts, tc, tf, te, st;
-		if ((rc = pcsv_u64(pcsv_get(&c, 0), &id)) || (rc = opt_u64(pcsv_get(&c, 1), &ts)) ||
-		    (rc = opt_u64(pcsv_get(&c, 2), &tc)) || (rc = opt_u64(pcsv_get(&c, 3), &tf)) ||
-		    (rc = opt_u64(pcsv_get(&c, 4), &te)) || (rc = opt_u64(pcsv_get(&c, 5), &st))) {
-			rc = -EBADMSG;
+		if ((rc = need_u64(&c, 0, &id)) || (rc = opt_u64(&c, 1, &ts)) ||
+		    (rc = opt_u64(&c, 2, &tc)) || (rc = opt_u64(&c, 3, &tf)) ||
+		    (rc = opt_u64(&c, 4, &te)) || (rc = opt_u64(&c, 5, &st)))
 			goto out;
-		}
 		if (!ts) /* never sent: nothing to draw */
 			continue;
 		if (!te) /* no response: the last thing the client saw */
@@ -86,6 +90,31 @@ static enum rd_state state_of(const char *s)
 	return RD_UNKNOWN;
 }
 
+/* A syscall name as the tracer writes it: a name from its table or a number
+ * for one it cannot name. Anything else is not a syscall, so the file is
+ * garbled (said with its line) rather than drawn. */
+static int syscall_ok(const char *s, size_t max)
+{
+	if (strlen(s) >= max)
+		return 0;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= '0' && *s <= '9') && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* A thread names itself (prctl PR_SET_NAME, or writing /proc/self/comm) with
+ * any bytes, and the kernel cuts the name at 15 bytes, even inside a UTF-8
+ * character. So a comm is not checked but made safe: what is not printable
+ * ASCII becomes '?'. Quotes stay; gp_str quotes them like any text. */
+static void safe_comm(char *out, size_t len, const char *s)
+{
+	size_t n = 0;
+	for (; *s && n + 1 < len; s++)
+		out[n++] = *s >= 0x20 && *s < 0x7f ? *s : '?';
+	out[n] = '\0';
+}
+
 static int cmp_thr(const void *a, const void *b)
 {
 	const struct rd_thread *x = a, *y = b;
@@ -102,9 +131,11 @@ static int load_sched(struct rd_run *r, const char *path)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t tid, a, b;
-		if (pcsv_u64(pcsv_get(&c, 0), &tid) || pcsv_u64(pcsv_get(&c, 3), &a) ||
-		    pcsv_u64(pcsv_get(&c, 4), &b) || tid > UINT32_MAX) {
-			rc = -EBADMSG;
+		if ((rc = need_u64(&c, 0, &tid)) || (rc = need_u64(&c, 3, &a)) ||
+		    (rc = need_u64(&c, 4, &b)))
+			goto out;
+		if (tid > UINT32_MAX) {
+			rc = pcsv_bad(&c, 0);
 			goto out;
 		}
 		if (b < a)
@@ -116,7 +147,12 @@ static int load_sched(struct rd_run *r, const char *path)
 		v->a = a;
 		v->b = b;
 		v->state = (uint8_t)state_of(pcsv_get(&c, 2));
-		snprintf(v->syscall, sizeof(v->syscall), "%s", pcsv_get(&c, 5));
+		const char *sc = pcsv_get(&c, 5);
+		if (!syscall_ok(sc, sizeof(v->syscall))) {
+			rc = pcsv_bad(&c, 5);
+			goto out;
+		}
+		snprintf(v->syscall, sizeof(v->syscall), "%s", sc);
 		/* Threads: a linear look-back is enough, rows come grouped by thread. */
 		size_t k = r->nthr;
 		while (k > 0 && r->thr[k - 1].tid != v->tid)
@@ -125,8 +161,7 @@ static int load_sched(struct rd_run *r, const char *path)
 			if ((rc = grow((void **)&r->thr, r->nthr, &tcap, sizeof(*r->thr))))
 				goto out;
 			r->thr[r->nthr].tid = v->tid;
-			snprintf(r->thr[r->nthr].comm, sizeof(r->thr[0].comm), "%s",
-				 pcsv_get(&c, 1));
+			safe_comm(r->thr[r->nthr].comm, sizeof(r->thr[0].comm), pcsv_get(&c, 1));
 			r->nthr++;
 		}
 	}
@@ -157,9 +192,11 @@ static int load_marks(struct rd_run *r, const char *path)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t tid, id, t;
-		if (pcsv_u64(pcsv_get(&c, 0), &tid) || pcsv_u64(pcsv_get(&c, 1), &id) ||
-		    pcsv_u64(pcsv_get(&c, 3), &t) || tid > UINT32_MAX) {
-			rc = -EBADMSG;
+		if ((rc = need_u64(&c, 0, &tid)) || (rc = need_u64(&c, 1, &id)) ||
+		    (rc = need_u64(&c, 3, &t)))
+			goto out;
+		if (tid > UINT32_MAX) {
+			rc = pcsv_bad(&c, 0);
 			goto out;
 		}
 		int ev = event_of(pcsv_get(&c, 2));

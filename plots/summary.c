@@ -66,6 +66,42 @@ int sum_has(const struct sum *s, const char *scenario)
 	return 0;
 }
 
+/* What summary.csv may name. Names reach the charts' axes and titles and the
+ * report, and a results directory travels: a name outside these rules is not
+ * drawn "as well as we can", the file is garbled and said so with its line.
+ * Quoting alone would make a hostile name harmless, but a name no matrix could
+ * have written means the file is not what it claims to be.
+ *   scenario, target: letters, digits and . _ + - (ours are lowercase words; a
+ *     merged or hand-made summary may add "nginx-1.25"), 1 to 23 bytes;
+ *   endpoint: a path and query as bench sends them, '/' first;
+ *   dir: relative, below the matrix, no "..": the report embeds the cell's
+ *     timeline.png and quotes its stderr.txt, which must not be any file. */
+static int name_ok(const char *s, const char *extra, size_t max)
+{
+	size_t n = strlen(s);
+	if (n >= max)
+		return 0;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && !strchr(extra, *s))
+			return 0;
+	return 1;
+}
+
+/* r only sizes the fields it will be copied into. */
+static int field_ok(const struct sum_row *r, int col, const char *v)
+{
+	switch (col) {
+	case 0:
+	case 1: return v[0] && name_ok(v, "._+-", sizeof(r->target));
+	case 2: return v[0] == '/' && name_ok(v, "/?=&%._~+,:-", sizeof(r->endpoint));
+	case 17:
+		return !v[0] ||
+		       (v[0] != '/' && !strstr(v, "..") && name_ok(v, "/._+-", sizeof(r->dir)));
+	}
+	return 1;
+}
+
 static int num(const char *f, double *v)
 {
 	int rc = pcsv_dbl(f, v);
@@ -118,6 +154,12 @@ int sum_load(struct sum *s, const char *path)
 		}
 		struct sum_row *r = &s->row[s->n];
 		memset(r, 0, sizeof(*r));
+		static const int names[] = { 0, 1, 2, 17 };
+		for (int i = 0; i < 4; i++)
+			if (!field_ok(r, names[i], pcsv_get(&c, names[i]))) {
+				rc = pcsv_bad(&c, names[i]);
+				goto out;
+			}
 		snprintf(r->scenario, sizeof(r->scenario), "%s", pcsv_get(&c, 0));
 		snprintf(r->target, sizeof(r->target), "%s", pcsv_get(&c, 1));
 		snprintf(r->endpoint, sizeof(r->endpoint), "%s", pcsv_get(&c, 2));
@@ -129,13 +171,9 @@ int sum_load(struct sum *s, const char *path)
 				&r->cpu_s };
 		for (int i = 0; i < 13; i++)
 			if (num(pcsv_get(&c, 3 + i), v[i])) {
-				rc = -EBADMSG;
+				rc = pcsv_bad(&c, 3 + i);
 				goto out;
 			}
-		if (!r->scenario[0] || !r->target[0]) {
-			rc = -EBADMSG;
-			goto out;
-		}
 		r->failed = strcmp(r->status, "ok") != 0;
 		s->n++;
 	}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "gp.h"
+#include "perr.h"
 #include "pjson.h"
 #include "plots.h"
 #include "rundata.h"
@@ -229,7 +230,8 @@ int plots_timeline(const char *dir)
 {
 	struct tl t = { 0 };
 	char script[4096], log[4096], png[4096], svg[4096];
-	FILE *f = NULL;
+	FILE *f;
+	perr_clear();
 	int rc = rd_load(&t.r, dir);
 	if (rc)
 		return rc;
@@ -254,7 +256,6 @@ int plots_timeline(const char *dir)
 	qsort(t.by_id, t.r.nmark, sizeof(*t.by_id), cmp_mark_id);
 	qsort(t.by_tid, t.r.nmark, sizeof(*t.by_tid), cmp_mark_tid);
 	window(&t);
-	t.last_end = -1e300;
 	t.ms_per_px = (tl_xms(&t, t.w1) - tl_xms(&t, t.w0)) / TL_PLOT_PX;
 	if ((rc = tl_build_service(&t)) || (rc = pick_requests(&t)) || (rc = tl_pick_threads(&t)))
 		goto out;
@@ -262,7 +263,7 @@ int plots_timeline(const char *dir)
 		rc = -ENODATA;
 		goto out;
 	}
-	f = fopen(script, "we");
+	f = gp_fopen(script);
 	if (!f) {
 		rc = -errno;
 		goto out;
@@ -271,28 +272,35 @@ int plots_timeline(const char *dir)
 	t.thr_ppu = tl_panel_px(t.nthr_lanes) / ((double)t.nthr_lanes + 0.2);
 	if (t.nlane)
 		emit_requests(&t, f);
-	tl_emit_threads(&t, f);
-	tl_emit_layout(&t, f, dir, png, svg);
-	if (ferror(f) | fclose(f)) {
-		f = NULL;
-		rc = -EIO;
-		goto out;
-	}
+	rc = tl_emit_threads(&t, f);
+	if (!rc)
+		tl_emit_layout(&t, f, dir);
+	int wrc = gp_fclose(f, script);
+	if (!rc)
+		rc = wrc;
 	f = NULL;
-	rc = gp_run(script, log);
-	if (rc == -ENOPKG) { /* nothing to debug: no gnuplot */
+	if (!rc) {
+		const char *outs[] = { png, svg };
+		rc = gp_run(script, log, outs, 2);
+	}
+	/* The script and log stay only when gnuplot failed on them: a missing
+	 * gnuplot or a full disk leave nothing to debug. */
+	if (rc != -EIO) {
 		unlink(script);
 		unlink(log);
 	}
-	if (rc)
-		goto out;
-	if ((rc = gp_commit(png)) || (rc = gp_commit(svg)))
-		goto out;
-	unlink(script);
-	unlink(log);
+	if (!rc)
+		rc = gp_commit(png);
+	if (!rc)
+		rc = gp_commit(svg);
 out:
-	if (f)
-		fclose(f);
+	if (rc) { /* a chart is either whole under its name or not there anew */
+		char tmp[4200];
+		if (!gp_tmpname(tmp, sizeof(tmp), png))
+			unlink(tmp);
+		if (!gp_tmpname(tmp, sizeof(tmp), svg))
+			unlink(tmp);
+	}
 	free_tl(&t);
 	return rc;
 }

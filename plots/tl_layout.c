@@ -13,7 +13,7 @@ struct page {
 	int h;		      /* total height, px */
 	int req_top, req_bot; /* panel edges, px from the top */
 	int thr_top, thr_bot;
-	char title[256], sub[512], notes[2][256];
+	char title[256], sub[512], notes[3][256];
 	int nnotes;
 };
 
@@ -150,11 +150,28 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 			 t->thr_idle, t->thr_idle == 1 ? "" : "s");
 		cat(m, nl, "%s%s", b, "");
 	}
-	p->nnotes = (n[0] ? 1 : 0) + (m[0] ? 1 : 0);
-	if (!n[0] && m[0]) {
-		memcpy(n, m, nl);
-		m[0] = '\0';
+	/* What the thread lanes merged, so a reader knows a box may stand for many
+	 * intervals (tlpriv.h, struct boxw, has the rule). */
+	char *q = p->notes[2];
+	q[0] = '\0';
+	if (t->thr_joined) {
+		char px[32] = "a pixel";
+		if (t->thr_bucket_px > 1)
+			snprintf(px, sizeof(px), "%g pixels", t->thr_bucket_px);
+		snprintf(q, nl,
+			 "Threads: %zu intervals drawn as %zu boxes, %zu shorter than %s merged: a "
+			 "state that occurred in a pixel is drawn in it (blocked and runnable over "
+			 "running over sleeping).",
+			 t->thr_intervals, t->thr_boxes, t->thr_joined, px);
 	}
+	/* The notes that have text, in order, from the top. */
+	p->nnotes = 0;
+	for (int i = 0; i < 3; i++)
+		if (p->notes[i][0]) {
+			if (p->nnotes != i)
+				memcpy(p->notes[p->nnotes], p->notes[i], nl);
+			p->nnotes++;
+		}
 }
 
 static void layout(const struct tl *t, struct page *p)
@@ -185,9 +202,13 @@ static double sy(const struct page *p, int px)
 static void ytics_requests(const struct tl *t, FILE *f)
 {
 	fputs("set ytics (", f);
-	for (size_t l = 0; l < t->nlane; l++)
-		fprintf(f, "%s'#%llu' %zu", l ? ", " : "",
-			(unsigned long long)t->r.req[t->lane[l]].id, t->nlane - 1 - l);
+	for (size_t l = 0; l < t->nlane; l++) {
+		char lbl[32];
+		snprintf(lbl, sizeof(lbl), "#%llu", (unsigned long long)t->r.req[t->lane[l]].id);
+		fputs(l ? ", " : "", f);
+		gp_str(f, lbl);
+		fprintf(f, " %zu", t->nlane - 1 - l);
+	}
 	fputs(") font ',8'\n", f);
 }
 
@@ -244,9 +265,9 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 		fprintf(f, " at screen 0.5,%.5f center font ',9' tc rgb '#a03000'\n",
 			sy(p, 66 + 17 * i));
 	}
-	fputs(t->r.nmark ? "set label 5 'One colour per request, the same in both panels (cycling "
+	fputs(t->r.nmark ? "set label 6 'One colour per request, the same in both panels (cycling "
 			   "after 12). Bursts shorter than 2 px are drawn 2 px wide.' "
-			 : "set label 5 'Bursts shorter than 2 px are drawn 2 px wide.' ",
+			 : "set label 6 'Bursts shorter than 2 px are drawn 2 px wide.' ",
 	      f);
 	fprintf(f, "at screen %.5f,%.5f left font ',8' tc rgb '#707070'\n", (double)TL_LEFT / TL_W,
 		sy(p, p->h - 12));
@@ -257,8 +278,11 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 			    "Requests: each lane from send to response, as the client saw it");
 		fprintf(f, "set yrange [-0.6:%.1f]\n", (double)t->nlane - 0.4);
 		ytics_requests(t, f);
-		if (!t->nthr_lanes)
-			fprintf(f, "set xlabel '%s'\n", xlabel);
+		if (!t->nthr_lanes) {
+			fputs("set xlabel ", f);
+			gp_str(f, xlabel);
+			fputc('\n', f);
+		}
 		fputs(
 		    "plot $REQ using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
 		    "variable notitle, \\\n"
@@ -278,22 +302,26 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 			fputs(", \\\n NaN with lines lw 3 lc rgb '#d62728' title 'failed request'",
 			      f);
 		fputs("\n", f);
-		fputs("unset label 1\nunset label 2\nunset label 3\nunset label 4\nunset label 5\n",
+		fputs("unset label 1\nunset label 2\nunset label 3\nunset label 4\nunset label 5\n"
+		      "unset label 6\n",
 		      f);
 	}
 	if (t->nthr_lanes) {
 		panel_frame(p, f, p->thr_top, p->thr_bot,
 			    t->nlane ? "Threads of the server: what each was doing, from the "
-				       "kernel's scheduler" :
-				       "Threads: what each was doing, from the kernel's scheduler");
+				       "kernel's scheduler"
+				     : "Threads: what each was doing, from the kernel's scheduler");
 		fprintf(f, "set yrange [-0.6:%.1f]\n", (double)t->nthr_lanes - 0.4);
 		ytics_threads(t, f);
-		fprintf(f, "set xlabel '%s'\n", xlabel);
+		fputs("set xlabel ", f);
+		gp_str(f, xlabel);
+		fputc('\n', f);
 		fputs("plot $THR using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
 		      "variable notitle, \\\n"
 		      " $HAND using 1:2:3:4:5 with vectors head size screen 0.005,25 filled lw 1 "
 		      "lc rgb variable notitle, \\\n"
-		      " $LBL using 1:2:3 with labels boxed font ',7' tc rgb '#303030' notitle",
+		      " $LBL using 1:2:(LBL[int($3)]) with labels boxed font ',7' tc rgb '#303030' "
+		      "notitle",
 		      f);
 		if (t->r.nmark)
 			fputs(", \\\n NaN with boxes lc rgb '#1f77b4' title 'running a request "
@@ -316,27 +344,20 @@ static void draw(const struct tl *t, const struct page *p, FILE *f)
 	fputs("unset multiplot\nunset label\nunset xlabel\n", f);
 }
 
-void tl_emit_layout(const struct tl *t, FILE *f, const char *dir, const char *png, const char *svg)
+void tl_emit_layout(const struct tl *t, FILE *f, const char *dir)
 {
 	struct page p;
-	char tmp[4200];
 	memset(&p, 0, sizeof(p));
 	texts(t, &p, dir);
 	layout(t, &p);
 	fputs("set encoding utf8\n", f);
 	fprintf(f, "set terminal pngcairo noenhanced size %d,%d font 'sans,9'\n", TL_W, p.h);
-	gp_tmpname(tmp, sizeof(tmp), png);
-	fputs("set output ", f);
-	gp_str(f, tmp);
-	fputc('\n', f);
+	gp_output(f, 0);
 	draw(t, &p, f);
 	fputs("set output\n", f);
 	fprintf(f, "set terminal svg noenhanced size %d,%d font 'sans,9' background rgb 'white'\n",
 		TL_W, p.h);
-	gp_tmpname(tmp, sizeof(tmp), svg);
-	fputs("set output ", f);
-	gp_str(f, tmp);
-	fputc('\n', f);
+	gp_output(f, 1);
 	draw(t, &p, f);
 	fputs("set output\n", f);
 }

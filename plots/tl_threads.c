@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gp.h"
 #include "plots.h"
 #include "tlpriv.h"
 
@@ -216,6 +217,15 @@ static int dominant(const struct tl *t, uint32_t tid, uint64_t a, uint64_t b, ui
 	return 0;
 }
 
+/* A running piece: at least minw wide; a request's colour outranks no request
+ * when a pixel's pieces share one box. */
+static void run_piece(struct boxw *w, double x0, double x1, double minw, double y, double h,
+		      unsigned col)
+{
+	tl_piece(w, x0, x1 - x0 < minw ? x0 + minw : x1, x1 - x0, y - h, y + h, col,
+		 col == C_NOREQ ? 1 : 2);
+}
+
 /* A running interval split by the requests its thread was serving. One too
  * short to split visibly (an event loop's burst through ten requests) is drawn
  * whole in the colour of the request it mostly served. */
@@ -225,16 +235,16 @@ static void emit_running(struct tl *t, struct boxw *w, const struct rd_iv *v, do
 	uint64_t a = v->a < t->w0 ? t->w0 : v->a, b = v->b > t->w1 ? t->w1 : v->b;
 	uint64_t id;
 	if (tl_xms(t, b) - tl_xms(t, a) < minw * 2) {
-		double x0 = tl_xms(t, a);
+		double x0 = tl_xms(t, a), x1 = tl_xms(t, b);
 		if (!dominant(t, v->tid, a, b, &id)) {
 			/* An unmarked blip (the loop going back to epoll_wait) must
 			 * not paint over the widened burst of a request next to it. */
 			if (y == t->last_y && x0 < t->last_end)
 				return;
-			tl_box(w, x0, x0 + minw, y - h, y + h, C_NOREQ);
+			run_piece(w, x0, x1, minw, y, h, C_NOREQ);
 			return;
 		}
-		tl_box(w, x0, x0 + minw, y - h, y + h, tl_colour_of(t, id));
+		run_piece(w, x0, x1, minw, y, h, tl_colour_of(t, id));
 		t->last_y = y;
 		t->last_end = x0 + minw;
 		return;
@@ -255,15 +265,12 @@ static void emit_running(struct tl *t, struct boxw *w, const struct rd_iv *v, do
 			if (k < t->r.nmark && t->by_tid[k].tid == v->tid &&
 			    t->by_tid[k].t <= gap_end)
 				col = tl_colour_of(t, t->by_tid[k].id);
-			double x0 = tl_xms(t, at), x1 = tl_xms(t, gap_end);
-			tl_box(w, x0, x1 - x0 < minw ? x0 + minw : x1, y - h, y + h, col);
+			run_piece(w, tl_xms(t, at), tl_xms(t, gap_end), minw, y, h, col);
 		}
 		if (!s)
 			break;
 		uint64_t sb = s->b < b ? s->b : b, sa = s->a > at ? s->a : at;
-		double x0 = tl_xms(t, sa), x1 = tl_xms(t, sb);
-		tl_box(w, x0, x1 - x0 < minw ? x0 + minw : x1, y - h, y + h,
-		       tl_colour_of(t, s->id));
+		run_piece(w, tl_xms(t, sa), tl_xms(t, sb), minw, y, h, tl_colour_of(t, s->id));
 		at = sb;
 		lo++;
 		if (at >= b)
@@ -309,13 +316,18 @@ static void emit_handoffs(struct tl *t, FILE *f)
 	fputs("EOD\n", f);
 }
 
-void tl_emit_threads(struct tl *t, FILE *f)
+/* The thread lanes' boxes in four layers, one pass each, so that a piece only
+ * joins pieces of its own layer and the rare states are drawn last: the thin
+ * background (sleeping, unknown), running, runnable (narrower than running, so
+ * a pixel that had both shows both), and blocked as a thin line over all. What
+ * this cannot show is sleeping in a pixel the thread also ran in. */
+static void emit_boxes(struct tl *t, struct boxw *w, size_t *nintervals)
 {
-	struct boxw w = { .f = f, .merge = t->ms_per_px * 0.5 };
 	double thin = tl_half(t->thr_ppu, 0.15, 2), hr = tl_half(t->thr_ppu, 0.24, 8);
-	fputs("$THR << EOD\n", f);
-	/* Backgrounds first, so running boxes are drawn over them. */
-	for (int pass = 0; pass < 2; pass++) {
+	*nintervals = 0;
+	t->last_y = -1;
+	t->last_end = -1e300;
+	for (int pass = 0; pass < 4; pass++) {
 		for (size_t i = 0; i < t->r.niv; i++) {
 			const struct rd_iv *v = &t->r.iv[i];
 			if (v->b <= t->w0 || v->a >= t->w1)
@@ -326,28 +338,76 @@ void tl_emit_threads(struct tl *t, FILE *f)
 			double y = th->lane;
 			double x0 = tl_xms(t, v->a < t->w0 ? t->w0 : v->a);
 			double x1 = tl_xms(t, v->b > t->w1 ? t->w1 : v->b);
-			if (pass == 0 && v->state != RD_RUNNING && v->state != RD_RUNNABLE) {
-				unsigned c = v->state == RD_SLEEPING  ? C_SLEEPING
-					     : v->state == RD_BLOCKED ? C_BLOCKED
-								      : C_UNKNOWN;
-				tl_box(&w, x0, x1, y - thin, y + thin, c);
-			} else if (pass == 1 && v->state == RD_RUNNABLE) {
+			int layer = v->state == RD_RUNNING    ? 1
+				    : v->state == RD_RUNNABLE ? 2
+				    : v->state == RD_BLOCKED  ? 3
+							      : 0;
+			if (layer != pass)
+				continue;
+			++*nintervals;
+			if (pass == 0) {
+				unsigned c = v->state == RD_SLEEPING ? C_SLEEPING : C_UNKNOWN;
+				tl_piece(w, x0, x1, x1 - x0, y - thin, y + thin, c,
+					 v->state == RD_SLEEPING);
+			} else if (pass == 1) {
+				emit_running(t, w, v, y);
+			} else if (pass == 2) {
 				double minw = t->ms_per_px;
-				tl_box(&w, x0, x1 - x0 < minw ? x0 + minw : x1, y - hr, y + hr,
-				       C_RUNNABLE);
-			} else if (pass == 1 && v->state == RD_RUNNING) {
-				emit_running(t, &w, v, y);
+				tl_piece(w, x0, x1 - x0 < minw ? x0 + minw : x1, x1 - x0, y - hr,
+					 y + hr, C_RUNNABLE, 1);
+			} else {
+				/* At least a pixel, or a blocked blip would not show. */
+				double minw = t->ms_per_px;
+				tl_piece(w, x0, x1 - x0 < minw ? x0 + minw : x1, x1 - x0, y - thin,
+					 y + thin, C_BLOCKED, 1);
 			}
 		}
-		tl_box_flush(&w);
+		tl_box_flush(w);
 	}
+}
+
+int tl_emit_threads(struct tl *t, FILE *f)
+{
+	/* Drawn into memory first: when the boxes are too many for a chart anyone
+	 * can open (a 200 MB sched.csv made a 289 MB SVG), drawn again with pixel
+	 * buckets twice as wide, until they fit. */
+	char *buf = NULL;
+	size_t len = 0, nint = 0;
+	struct boxw w;
+	double px = 1;
+	for (;; px *= 2) {
+		FILE *m = open_memstream(&buf, &len);
+		if (!m)
+			return -ENOMEM;
+		w = (struct boxw){ .f = m,
+				   .merge = t->ms_per_px * 0.5,
+				   .bucket = t->ms_per_px * px };
+		emit_boxes(t, &w, &nint);
+		if (ferror(m) | fclose(m)) {
+			free(buf);
+			return -ENOMEM;
+		}
+		if (w.boxes <= TL_MAX_BOXES || px >= 64)
+			break;
+		free(buf);
+		buf = NULL;
+	}
+	t->thr_intervals = nint;
+	t->thr_boxes = w.boxes;
+	t->thr_joined = w.joined;
+	t->thr_bucket_px = px;
+	fputs("$THR << EOD\n", f);
+	fwrite(buf, 1, len, f);
+	free(buf);
 	fputs("EOD\n", f);
 	emit_handoffs(t, f);
-	/* Name the call a thread sat in, for the waits long enough to hold a label. */
-	fputs("$LBL << EOD\n", f);
-	int n = 0;
+	/* Name the call a thread sat in, for the waits long enough to hold a label.
+	 * The names go in an array set through gp_str and the datablock holds only
+	 * the index: text in a datablock would be parsed by gnuplot's own rules. */
+	const struct rd_iv *lbl[TL_MAX_LABELS];
+	size_t n = 0;
 	double span = tl_xms(t, t->w1) - tl_xms(t, t->w0);
-	for (size_t i = 0; i < t->r.niv && n < 60; i++) {
+	for (size_t i = 0; i < t->r.niv && n < TL_MAX_LABELS; i++) {
 		const struct rd_iv *v = &t->r.iv[i];
 		if ((v->state != RD_SLEEPING && v->state != RD_BLOCKED) || !v->syscall[0])
 			continue;
@@ -358,8 +418,21 @@ void tl_emit_threads(struct tl *t, FILE *f)
 		double x1 = tl_xms(t, v->b > t->w1 ? t->w1 : v->b);
 		if (x1 - x0 < span * 0.07)
 			continue;
-		fprintf(f, "%.4f %d \"%s\"\n", (x0 + x1) / 2, th->lane, v->syscall);
-		n++;
+		lbl[n++] = v;
+	}
+	fprintf(f, "array LBL[%zu]\n", n ? n : 1);
+	for (size_t k = 0; k < n; k++) {
+		fprintf(f, "LBL[%zu] = ", k + 1);
+		gp_str(f, lbl[k]->syscall);
+		fputc('\n', f);
+	}
+	fputs("$LBL << EOD\n", f);
+	for (size_t k = 0; k < n; k++) {
+		const struct rd_iv *v = lbl[k];
+		double x0 = tl_xms(t, v->a < t->w0 ? t->w0 : v->a);
+		double x1 = tl_xms(t, v->b > t->w1 ? t->w1 : v->b);
+		fprintf(f, "%.4f %d %zu\n", (x0 + x1) / 2, tl_find_thread(t, v->tid)->lane, k + 1);
 	}
 	fputs("EOD\n", f);
+	return 0;
 }

@@ -168,6 +168,8 @@ static void test_rundata_garbled(void **state)
 	snprintf(p, sizeof(p), "%s/sched.csv", d);
 	write_file(p, "tid,comm,state,t_start,t_end\n12,x,running,oops,5\n");
 	assert_int_equal(rd_load(&r, d), -EBADMSG);
+	if (!strstr(plots_detail(), "sched.csv:2: bad t_start 'oops'"))
+		fail_msg("detail: %s", plots_detail());
 	write_file(p, "this is not,a sched file\n1,2\n");
 	assert_int_equal(rd_load(&r, d), -EBADMSG);
 	write_file(p, "");

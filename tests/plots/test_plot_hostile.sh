@@ -1,0 +1,101 @@
+#!/bin/sh
+# Hostile results directories (issue 8): results are shared and downloaded, so
+# every string in them is data, never code. Names that carry gnuplot or shell
+# payloads must not run anything when `bench plot` draws them, odd but valid
+# names must still plot, and nothing reaches report.html or report.md unescaped.
+# usage: test_plot_hostile.sh BENCH SYNTH_GEN
+set -u
+bench=$1
+gen=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cd "$tmp" || exit 1
+P=$tmp/P
+pwned() { [ ! -e "$P" ] && [ ! -e "$tmp/P2" ] || fail "$1: a payload ran ($(ls "$tmp"))"; }
+
+# Payloads for every way out of a gnuplot string: a single quote, a double
+# quote (backquotes run even inside double quotes), backquotes alone, a macro.
+# Short, as a 23-byte name field would cut a longer one; gnuplot runs in our
+# directory, so a relative P is ours.
+sq="'.system('touch P').'"
+dq='".system("touch P")."'
+bq='`touch P`'
+mac="@X"
+
+# 1. A matrix whose summary.csv names targets with the payloads (CSV-quoted
+# where the field holds a double quote).
+"$gen" matrix "$tmp/m" blog || fail "synth-gen matrix"
+csvq() { printf '"%s"' "$(printf '%s' "$1" | sed 's/"/""/g')"; }
+for t in "$sq" "$dq" "$bq" "$mac"; do
+	printf 'blog,%s,/sync?ms=200,10,10,10,0,0.2,50,100,200,205,205,3000,1,0.01,ok,blog-epoll-sync\n' \
+		"$(csvq "$t")" >>"$tmp/m/summary.csv"
+done
+"$bench" plot "$tmp/m" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+pwned "summary.csv targets"
+[ $rc -eq 1 ] || fail "a summary.csv with bad target names should exit 1, got $rc"
+grep -q "summary.csv:20: bad target" "$tmp/err" || fail "the error should name the line and field: $(cat "$tmp/err")"
+
+# The same payloads as scenario and endpoint names.
+"$gen" matrix "$tmp/m2" blog || fail "synth-gen matrix"
+printf '"%s",epoll,/sync,10,10,10,0,0.2,50,100,200,205,205,3000,1,0.01,ok,x\n' \
+	"$(printf '%s' "$dq" | sed 's/"/""/g')" >>"$tmp/m2/summary.csv"
+printf 'blog,epoll,%s,10,10,10,0,0.2,50,100,200,205,205,3000,1,0.01,ok,x\n' "/sync?$sq" \
+	>>"$tmp/m2/summary.csv"
+"$bench" plot "$tmp/m2" >/dev/null 2>"$tmp/err"
+rc=$?
+pwned "summary.csv scenario/endpoint"
+[ $rc -eq 1 ] || fail "bad scenario/endpoint names should exit 1, got $rc"
+grep -q "summary.csv:20: bad scenario" "$tmp/err" || fail "scenario error: $(cat "$tmp/err")"
+
+# 2. One run whose trace and meta.json carry the payloads: comm is made safe
+# (the kernel lets a thread name itself anything), the titles are quoted.
+"$gen" loop 10 100 "$tmp/run" || fail "synth-gen loop"
+for f in sched.csv; do
+	awk -v sq="$sq" -v bq="$bq" -F, 'BEGIN{OFS=","} NR==1{print;next}
+		{ if (NR%3==0) $2=sq; else if (NR%3==1) $2=bq; print }' \
+		"$tmp/run/$f" >"$tmp/x" && mv "$tmp/x" "$tmp/run/$f"
+done
+printf '{"target": "%s", "endpoint": "/x\\n%s\\u0001", "scenario": "%s", "kernel": "%s"}\n' \
+	"$(printf '%s' "$dq" | sed 's/"/\\"/g')" "$sq" "$bq" "$mac" >"$tmp/run/meta.json"
+# marks with an unknown event carrying a payload: skipped, never drawn.
+printf '4000,1,%s,1000000100000\n' "$sq" >>"$tmp/run/marks.csv"
+"$bench" plot "$tmp/run" >/dev/null 2>"$tmp/err" || fail "a run with odd comm names should plot: $(cat "$tmp/err")"
+pwned "sched.csv comm, meta.json"
+grep -q "touch" "$tmp/run/timeline.svg" || fail "the comm should still be shown, made safe"
+
+# A syscall name that is no syscall name: the file is garbled, said with its line.
+"$gen" loop 10 100 "$tmp/run2" || fail "synth-gen loop"
+awk -v bq="$bq" -F, 'BEGIN{OFS=","} NR==4{$7=bq} {print}' "$tmp/run2/sched.csv" >"$tmp/x" &&
+	mv "$tmp/x" "$tmp/run2/sched.csv"
+"$bench" plot "$tmp/run2" >/dev/null 2>"$tmp/err"
+rc=$?
+pwned "sched.csv syscall"
+[ $rc -eq 1 ] || fail "a bad syscall name should exit 1, got $rc"
+grep -q "sched.csv:4: bad syscall" "$tmp/err" || fail "syscall error: $(cat "$tmp/err")"
+
+# 3. Odd but valid names plot, and reach the report escaped.
+mkdir -p "$tmp/odd/c1"
+"$gen" stair 5 50 "$tmp/odd/c1" || fail "synth-gen"
+{
+	echo "scenario,target,endpoint,concurrency,requests,ok,errors,duration_s,rps,p50_ms,p99_ms,max_ms,batch_ms,rss_kib,threads,cpu_s,status,dir"
+	echo "blog,nginx-1.25_ref,/sync?ms=50&x=a+b%20c,5,5,5,0,0.2,25,50,50,50,250,3000,1,0.01,ok,c1"
+	echo "blog,epoll,/async?ms=50,5,5,5,0,0.2,25,50,50,50,50,3000,1,0.01,ok,c1"
+	echo "blog,C++.v2,/wrong?ms=50,5,5,0,5,0.2,,,,,,,,,failed: <script>alert(1)</script> & more,c1"
+	echo "io-bound,nginx-1.25_ref,/async?ms=50,10,100,100,0,1,100,50,60,70,,3000,1,0.1,ok,c1"
+} >"$tmp/odd/summary.csv"
+printf 'boom\n~~~~\n<script>alert(2)</script>\n' >"$tmp/odd/c1/stderr.txt"
+"$bench" plot "$tmp/odd" >/dev/null 2>"$tmp/err" || fail "odd but valid names should plot: $(cat "$tmp/err")"
+pwned "odd names"
+[ -s "$tmp/odd/blog.png" ] && [ -s "$tmp/odd/iobound.png" ] || fail "odd-name charts missing"
+grep -q "<script" "$tmp/odd/report.html" && fail "report.html has an unescaped <script>"
+grep -q "&lt;script&gt;alert(1)" "$tmp/odd/report.html" || fail "report.html lost the status text"
+grep -q "nginx-1.25_ref" "$tmp/odd/report.html" || fail "report.html lost the odd target name"
+# report.md: outside a code fence, no raw HTML tag; a fence closes only with a
+# line of at least as many tildes as opened it.
+awk 'BEGIN{f=0}
+	/^~~~~+$/ { n=length($0); if (!f) {f=n; next} if (n>=f) {f=0; next} }
+	!f && /<script/ && !/\\<script/ { bad=1 }
+	END{exit bad}' "$tmp/odd/report.md" || fail "report.md has raw HTML outside a fence"
+echo ok
