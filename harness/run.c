@@ -22,12 +22,12 @@
 #include "files.h"
 #include "json.h"
 #include "load_report.h"
+#include "loadopts.h"
 #include "proc.h"
 #include "trace_out.h"
 #include "plots.h"
 
-#define READY_TIMEOUT_MS 15000 /* fastapi imports for a second; sanitizers are slow */
-#define STOP_GRACE_MS	 3000
+#define STOP_GRACE_MS 3000
 
 static volatile sig_atomic_t interrupted;
 
@@ -180,6 +180,15 @@ void run_stamp(char *buf, size_t len, int iso)
 		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	else
 		strftime(buf, len, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
+}
+
+int run_parse_ready_timeout(const char *s, int *ms)
+{
+	uint64_t ns;
+	if (loadopts_duration(s, &ns) || ns < 1000000ull || ns > 600ull * 1000000000ull)
+		return -EINVAL;
+	*ms = (int)(ns / 1000000ull);
+	return 0;
 }
 
 static const char *mode_name(enum load_mode m)
@@ -342,16 +351,20 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	for (char *const *a = c->target_args; a && *a && argc < 28; a++)
 		argv[argc++] = *a;
 	argv[argc] = NULL;
+	int ready_ms = c->ready_timeout_ms;
+	if (ready_ms <= 0)
+		run_parse_ready_timeout(RUN_READY_TIMEOUT, &ready_ms);
 	struct proc p;
-	err = proc_start(&p, argv, stderr_path, 0, READY_TIMEOUT_MS);
+	err = proc_start(&p, argv, stderr_path, 0, ready_ms);
 	if (err) {
-		char how[64] = "";
+		char how[64];
 		if (err == -ECHILD)
 			proc_describe(p.status, how, sizeof(how));
-		fail(o, stderr_path, "target-%s never became ready: %s", c->target,
-		     err == -ECHILD	 ? how
-		     : err == -ETIMEDOUT ? "no port within 15 s"
-					 : strerror(-err));
+		else if (err == -ETIMEDOUT)
+			snprintf(how, sizeof(how), "no port within %g s", ready_ms / 1000.0);
+		else
+			snprintf(how, sizeof(how), "%s", strerror(-err));
+		fail(o, stderr_path, "target-%s never became ready: %s", c->target, how);
 		goto out;
 	}
 

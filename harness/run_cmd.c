@@ -22,6 +22,7 @@ static const char usage[] =
     "  ENDPOINT     path and query (default /async?ms=1000)\n"
     "  --no-trace   no kernel lanes (no tracer attached)\n"
     "  --out DIR    results directory (default results/run-<time>)\n"
+    "  --ready-timeout D  wait for the target's port (default " RUN_READY_TIMEOUT ")\n"
     "  load options as for bench load: -c N, -n M | -d SECS, --rate R, --burst, ...\n"
     "  (default: --burst -c 10, the original experiment)\n";
 
@@ -62,7 +63,7 @@ int cmd_run(int argc, char **argv)
 	/* Our own flags out; the rest go to the load generator's parser, with a
 	 * placeholder URL (the port is known only once the target is up). */
 	const char *out = NULL;
-	int trace = 1;
+	int trace = 1, ready_ms = 0;
 	char **largv = calloc((size_t)argc + 4, sizeof(*largv));
 	if (!largv)
 		return 1;
@@ -84,6 +85,15 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			out = argv[i];
+		} else if (!strcmp(argv[i], "--ready-timeout")) {
+			if (++i >= argc || run_parse_ready_timeout(argv[i], &ready_ms)) {
+				fprintf(stderr,
+					"bench run: --ready-timeout needs a duration from 1ms to "
+					"10m\n%s",
+					usage);
+				free(largv);
+				return 2;
+			}
 		} else {
 			largv[largc++] = argv[i];
 		}
@@ -129,7 +139,8 @@ int cmd_run(int argc, char **argv)
 				 .trace = trace,
 				 .plot = 1,
 				 .dir = out,
-				 .scenario = "run" };
+				 .scenario = "run",
+				 .ready_timeout_ms = ready_ms };
 	struct run_outcome o;
 	e = run_cell(&cell, &o);
 	if (e) {
