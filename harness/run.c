@@ -255,7 +255,13 @@ static int write_summary(const struct run_cell *c, const struct load_config *cfg
 	fputs(",\n  \"endpoint\": ", f);
 	json_str(f, c->endpoint);
 	fputs(",\n  \"load\": ", f);
-	int err = load_report_json(f, cfg, &o->load);
+	/* A load that never ran (the target never listened, the records file could not
+	 * be opened) has no numbers at all, which is not the same as zeros. */
+	int err = 0;
+	if (o->load.lat.corrected)
+		err = load_report_json(f, cfg, &o->load);
+	else
+		fputs("null", f);
 	fprintf(f,
 		",\n  \"target_process\": {\"cpu_s\": %.3f, \"rss_peak_kib\": %ld, "
 		"\"threads_peak\": %d, \"voluntary_switches\": %llu, "
@@ -307,8 +313,12 @@ static void fail(struct run_outcome *o, const char *stderr_path, const char *fmt
 	int n = vsnprintf(o->reason, sizeof(o->reason), fmt, ap);
 	va_end(ap);
 	o->failed = 1;
-	char tail[512];
-	files_tail(stderr_path, tail, sizeof(tail));
+	char tail[512] = "";
+	if (stderr_path)
+		files_tail(stderr_path, tail, sizeof(tail));
+	size_t len = strlen(tail);
+	while (len && (tail[len - 1] == '\n' || tail[len - 1] == '\r'))
+		tail[--len] = '\0'; /* the reason ends with its text */
 	if (tail[0] && n > 0 && (size_t)n < sizeof(o->reason) - 16)
 		snprintf(o->reason + n, sizeof(o->reason) - (size_t)n, "; stderr: %s", tail);
 }
@@ -322,12 +332,14 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	char target_path[PATH_MAX], stderr_path[PATH_MAX], records[PATH_MAX], url[512];
 	files_join(stderr_path, sizeof(stderr_path), c->dir, "stderr.txt");
 	files_join(records, sizeof(records), c->dir, "requests.csv");
-	if (proc_target_path(c->target, target_path, sizeof(target_path)) < 0)
-		return -ENOENT;
-
-	/* The tracer loads first, so attaching to the target is quick. */
 	struct load_config cfg = c->load;
 	struct astrace *tr = NULL;
+	if (proc_target_path(c->target, target_path, sizeof(target_path)) < 0) {
+		fail(o, NULL, "%s is not there or not executable", target_path);
+		goto out;
+	}
+
+	/* The tracer loads first, so attaching to the target is quick. */
 	if (c->trace) {
 		struct astrace_opts topts = { .syscalls = 1 };
 		if (astrace_check_privilege() < 0) {
@@ -365,6 +377,7 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 		else
 			snprintf(how, sizeof(how), "%s", strerror(-err));
 		fail(o, stderr_path, "target-%s never became ready: %s", c->target, how);
+		err = 0; /* the cell's failure, not the caller's */
 		goto out;
 	}
 
@@ -434,14 +447,15 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	}
 	if (!err)
 		err = write_meta(c, url, p.pid, o, t0);
-	if (!err)
-		err = write_summary(c, &cfg, o);
-	if (!err && c->plot && !o->failed)
-		plots_timeline(c->dir); /* a chart that cannot be drawn leaves the data */
 out:
 	astrace_close(tr);
-	/* Failed before the load: still a summary, which the matrix reads. */
-	if (o->failed && !o->load.lat.corrected)
-		write_summary(c, &c->load, o);
+	/* A failed cell has a summary.json too, with its reason, also when the load
+	 * never ran or other files could not be written: the matrix reads it. */
+	if (!err || o->failed) {
+		int serr = write_summary(c, &cfg, o);
+		err = err ? err : serr;
+	}
+	if (!err && c->plot && !o->failed)
+		plots_timeline(c->dir); /* a chart that cannot be drawn leaves the data */
 	return err;
 }

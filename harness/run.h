@@ -4,8 +4,9 @@
  * trace.json, timeline.png/.svg, stderr.txt).
  *
  * Every exit path stops the load, detaches the tracer and stops and reaps the
- * target. A target that crashes, never becomes ready, or outlives its time is a
- * failed cell (status and reason), not an error of the caller. */
+ * target. A target that is missing, crashes, never becomes ready, or outlives its
+ * time is a failed cell, not an error of the caller: its summary.json says status
+ * "failed" and the reason, with "load": null when the load never ran. */
 #ifndef ASYNCSCOPE_RUN_H
 #define ASYNCSCOPE_RUN_H
 

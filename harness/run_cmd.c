@@ -151,8 +151,13 @@ int cmd_run(int argc, char **argv)
 	struct load_config shown = lo.cfg;
 	shown.url = endpoint;
 	printf("target-%s %s\n", target, endpoint);
-	if (o.load.lat.corrected)
-		load_report_text(stdout, &shown, &o.load);
+	if (!o.load.lat.corrected) {
+		/* Nothing ran, so there are no numbers to show, not even zeros. */
+		printf("results: %s\n", out);
+		fprintf(stderr, "bench run: failed: %s\n", o.reason);
+		return 1;
+	}
+	load_report_text(stdout, &shown, &o.load);
 	printf("target process: %.2f s CPU, peak RSS %ld KiB, peak %d threads, %llu+%llu context "
 	       "switches (voluntary+involuntary)\n",
 	       o.cpu_s, o.rss_peak_kib, o.threads_peak, (unsigned long long)o.vol_switches,
