@@ -196,16 +196,15 @@ static const char *mode_name(enum load_mode m)
 	return m == LOAD_BURST ? "burst" : m == LOAD_OPEN ? "open" : "closed";
 }
 
+/* pid is the target's (gone by now), t0 and started when the load began. */
 static int write_meta(const struct run_cell *c, const char *url, pid_t pid,
-		      const struct run_outcome *o, uint64_t t0)
+		      const struct run_outcome *o, uint64_t t0, const char *started)
 {
 	char path[PATH_MAX];
 	files_join(path, sizeof(path), c->dir, "meta.json");
 	FILE *f = files_create(path);
 	if (!f)
 		return -errno;
-	char when[32];
-	run_stamp(when, sizeof(when), 1);
 	const struct load_config *l = &c->load;
 	fputs("{\n  \"target\": ", f);
 	json_str(f, c->target);
@@ -232,7 +231,7 @@ static int write_meta(const struct run_cell *c, const char *url, pid_t pid,
 	json_str(f, o->trace_note);
 	fprintf(
 	    f, ",\n  \"clock\": \"CLOCK_MONOTONIC ns\",\n  \"t0\": %llu,\n  \"started\": \"%s\",\n",
-	    (unsigned long long)t0, when);
+	    (unsigned long long)t0, started);
 	run_machine_json(f, "  ");
 	fputs("\n}\n", f);
 	return files_commit(f, path, 0);
@@ -368,6 +367,7 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 		run_parse_ready_timeout(RUN_READY_TIMEOUT, &ready_ms);
 	struct proc p;
 	err = proc_start(&p, argv, stderr_path, 0, ready_ms);
+	pid_t target_pid = p.pid; /* for meta.json: proc_stop clears p.pid */
 	if (err) {
 		char how[64];
 		if (err == -ECHILD)
@@ -399,6 +399,8 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	int sampling = pthread_create(&s.thread, NULL, sampler_main, &s) == 0;
 	double cpu0 = process_cpu_s(p.pid);
 	uint64_t t0 = now_ns();
+	char started[32];
+	run_stamp(started, sizeof(started), 1);
 	err = interrupted ? -EINTR : load_run(&cfg, &o->load);
 	o->cpu_s = process_cpu_s(p.pid) - cpu0;
 	if (sampling) {
@@ -446,7 +448,7 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 		err = write_trace(c->dir, sm);
 	}
 	if (!err)
-		err = write_meta(c, url, p.pid, o, t0);
+		err = write_meta(c, url, target_pid, o, t0, started);
 out:
 	astrace_close(tr);
 	/* A failed cell has a summary.json too, with its reason, also when the load
