@@ -57,8 +57,18 @@ int cmd_run(int argc, char **argv)
 	}
 	int i = 2;
 	const char *endpoint = "/async?ms=1000";
-	if (i < argc && argv[i][0] == '/')
+	if (i < argc && argv[i][0] != '-') {
+		/* Checked here: passed on, a word would read as a second URL to the
+		 * load options, and an unknown path would be a run of 404s. */
 		endpoint = argv[i++];
+		if (endpoint[0] != '/' || !catalog_find_endpoint(endpoint)) {
+			fprintf(stderr, "bench run: unknown endpoint '%s'; every target has:\n",
+				endpoint);
+			for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
+				fprintf(stderr, "  %-12s %s\n", e->path, e->meaning);
+			return 2;
+		}
+	}
 
 	/* Our own flags out; the rest go to the load generator's parser, with a
 	 * placeholder URL (the port is known only once the target is up). */
