@@ -31,6 +31,7 @@ static const char usage[] =
     "  --targets a,b    blocking, threaded, hybrid, epoll, coroutine, fastapi\n"
     "  --scenarios a,b  blog, throughput, io-bound, cpu-bound\n"
     "  --no-trace       no kernel lanes in the blog timelines\n"
+    "  --ready-timeout D  wait for a target's port (default " RUN_READY_TIMEOUT ")\n"
     "Exit status: 0 every cell ran, 1 a cell failed or the run was interrupted, 2 usage.\n";
 
 static void on_signal(int sig)
@@ -144,7 +145,7 @@ static void point_latest(const char *out)
 int cmd_all(int argc, char **argv)
 {
 	struct matrix_opts o = { 0 };
-	int trace = 1;
+	int trace = 1, ready_ms = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -156,6 +157,14 @@ int cmd_all(int argc, char **argv)
 			o.full = 1;
 		} else if (!strcmp(a, "--no-trace")) {
 			trace = 0;
+		} else if (!strcmp(a, "--ready-timeout")) {
+			if (i + 1 >= argc || run_parse_ready_timeout(argv[++i], &ready_ms)) {
+				fprintf(stderr,
+					"bench all: --ready-timeout needs a duration from 1ms to "
+					"10m\n%s",
+					usage);
+				return 2;
+			}
 		} else if (!strcmp(a, "--out") || !strcmp(a, "--targets") ||
 			   !strcmp(a, "--scenarios")) {
 			if (i + 1 >= argc || !argv[i + 1][0]) {
@@ -232,7 +241,8 @@ int cmd_all(int argc, char **argv)
 					 .trace = trace && m->burst,
 					 .plot = m->burst,
 					 .dir = dir,
-					 .scenario = m->scenario };
+					 .scenario = m->scenario,
+					 .ready_timeout_ms = ready_ms };
 		cell_load(m, &cell.load);
 		struct run_outcome out;
 		e = run_cell(&cell, &out);

@@ -33,3 +33,12 @@ const struct catalog_target *catalog_find_target(const char *name)
 			return t;
 	return NULL;
 }
+
+const struct catalog_endpoint *catalog_find_endpoint(const char *path)
+{
+	size_t n = strcspn(path, "?");
+	for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
+		if (strcspn(e->path, "?") == n && !strncmp(e->path, path, n))
+			return e;
+	return NULL;
+}

@@ -19,4 +19,9 @@ extern const struct catalog_endpoint catalog_endpoints[];
 
 const struct catalog_target *catalog_find_target(const char *name);
 
+/* The endpoint a request path like "/sync?ms=100" is (its path before the '?'
+ * against the table's "/sync?ms=N"), or NULL. The values are the target's to
+ * check: a bad one gets 400. */
+const struct catalog_endpoint *catalog_find_endpoint(const char *path);
+
 #endif

@@ -1,14 +1,24 @@
 /* bench list: what can be run. */
 #include <stdio.h>
+#include <string.h>
 
 #include "catalog.h"
 #include "cmds.h"
 #include "matrix.h"
 
+static const char usage[] = "usage: bench list\n"
+			    "  the targets, their endpoints and the scenarios of bench all\n";
+
 int cmd_list(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1) {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		fprintf(stderr, "bench list: unexpected argument '%s'\n%s", argv[1], usage);
+		return 2;
+	}
 	printf("targets:\n");
 	for (const struct catalog_target *t = catalog_targets; t->name; t++)
 		printf("  %-10s %s (%s)\n", t->name, t->how, t->knobs);

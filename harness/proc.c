@@ -5,18 +5,16 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
-
-extern char **environ;
 
 const char *proc_bin_dir(void)
 {
@@ -87,6 +85,61 @@ static int read_port(int fd, pid_t pid, int timeout_ms)
 	return (int)port;
 }
 
+pid_t proc_fork(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	/* SIGKILL, not SIGTERM: once the harness is gone nobody stops, reaps or reads
+	 * the child, so a graceful end buys nothing, and a target whose only thread
+	 * is stuck in a blocking handler (/wrong on a loop) or a traced command that
+	 * ignores SIGTERM would outlive a polite signal. The kernel sends it when the
+	 * thread that called fork() exits, not the process: every caller forks from
+	 * the main thread, which lives until bench exits. If the parent died before
+	 * prctl() took effect, we were adopted already and no signal will come. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(127);
+	return 0;
+}
+
+/* The child half of proc_start: only async-signal-safe calls between fork and
+ * exec, since another thread of bench may have held a lock (malloc's, stdio's)
+ * at the fork, and in the child nobody would ever release it. */
+static void exec_target(char **args, int ready_fd, int keep_stdout, const char *stderr_path)
+    __attribute__((noreturn));
+
+static void exec_target(char **args, int ready_fd, int keep_stdout, const char *stderr_path)
+{
+	/* Default dispositions and an empty mask, whatever the harness set up for its
+	 * own signal handling (ignored signals would stay ignored across exec). */
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* dup2 onto itself would keep close-on-exec. */
+	if (ready_fd == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(ready_fd, 3) < 0)
+		_exit(127);
+	int fd = keep_stdout ? 1 : open("/dev/null", O_WRONLY);
+	if (fd < 0 || (fd != 1 && (dup2(fd, 1) < 0 || close(fd) < 0)))
+		_exit(127);
+	if (stderr_path) {
+		fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || (fd != 2 && (dup2(fd, 2) < 0 || close(fd) < 0)))
+			_exit(127);
+	}
+	execv(args[0], args);
+	/* 127 as a shell says it; the line lands in the target's stderr.txt. */
+	static const char msg[] = "cannot execute the target\n";
+	if (write(2, msg, sizeof(msg) - 1) < 0) {
+		/* nowhere else to say it */
+	}
+	_exit(127);
+}
+
 int proc_start(struct proc *p, char *const argv[], const char *stderr_path, int keep_stdout,
 	       int timeout_ms)
 {
@@ -106,35 +159,17 @@ int proc_start(struct proc *p, char *const argv[], const char *stderr_path, int 
 		free(args);
 		return -errno;
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 3);
-	if (!keep_stdout)
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (stderr_path)
-		posix_spawn_file_actions_addopen(&fa, 2, stderr_path, O_WRONLY | O_CREAT | O_TRUNC,
-						 0644);
-	/* The child starts with default signal dispositions and an empty mask, whatever
-	 * the harness blocked for its own signal handling. */
-	posix_spawnattr_t attr;
-	posix_spawnattr_init(&attr);
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
-	int err = posix_spawn(&p->pid, args[0], &fa, &attr, args, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	pid_t pid = proc_fork();
+	if (pid == 0)
+		exec_target(args, pipefd[1], keep_stdout, stderr_path);
+	int err = pid < 0 ? -errno : 0;
 	free(args);
 	close(pipefd[1]);
 	if (err) {
 		close(pipefd[0]);
-		p->pid = 0;
-		return -err;
+		return err;
 	}
+	p->pid = pid;
 	int port = read_port(pipefd[0], p->pid, timeout_ms);
 	close(pipefd[0]);
 	if (port < 0) {

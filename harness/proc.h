@@ -1,5 +1,6 @@
 /* Child processes of the harness: targets started on port 0 that report their
- * port through --ready-fd, and are always stopped and reaped. No shell anywhere. */
+ * port through --ready-fd, and are always stopped and reaped. No shell anywhere,
+ * and every child of bench dies with it, even of a SIGKILL no handler sees. */
 #ifndef ASYNCSCOPE_PROC_H
 #define ASYNCSCOPE_PROC_H
 
@@ -11,6 +12,12 @@ struct proc {
 	int status; /* wait status once reaped */
 	int reaped;
 };
+
+/* fork() for every process bench starts (targets here, bench trace's command):
+ * the child gets SIGKILL when the calling thread exits, so call it from the main
+ * thread, or one that outlives the child. In the child (0 returned) only
+ * async-signal-safe calls may follow, up to exec. -1 and errno when it fails. */
+pid_t proc_fork(void);
 
 /* The directory holding bench and the target-* executables: $ASYNCSCOPE_BIN_DIR,
  * or the directory of the running executable. */

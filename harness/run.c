@@ -22,12 +22,12 @@
 #include "files.h"
 #include "json.h"
 #include "load_report.h"
+#include "loadopts.h"
 #include "proc.h"
 #include "trace_out.h"
 #include "plots.h"
 
-#define READY_TIMEOUT_MS 15000 /* fastapi imports for a second; sanitizers are slow */
-#define STOP_GRACE_MS	 3000
+#define STOP_GRACE_MS 3000
 
 static volatile sig_atomic_t interrupted;
 
@@ -182,21 +182,29 @@ void run_stamp(char *buf, size_t len, int iso)
 		strftime(buf, len, "%Y%m%d-%H%M%S", localtime_r(&now, &tm));
 }
 
+int run_parse_ready_timeout(const char *s, int *ms)
+{
+	uint64_t ns;
+	if (loadopts_duration(s, &ns) || ns < 1000000ull || ns > 600ull * 1000000000ull)
+		return -EINVAL;
+	*ms = (int)(ns / 1000000ull);
+	return 0;
+}
+
 static const char *mode_name(enum load_mode m)
 {
 	return m == LOAD_BURST ? "burst" : m == LOAD_OPEN ? "open" : "closed";
 }
 
+/* pid is the target's (gone by now), t0 and started when the load began. */
 static int write_meta(const struct run_cell *c, const char *url, pid_t pid,
-		      const struct run_outcome *o, uint64_t t0)
+		      const struct run_outcome *o, uint64_t t0, const char *started)
 {
 	char path[PATH_MAX];
 	files_join(path, sizeof(path), c->dir, "meta.json");
 	FILE *f = files_create(path);
 	if (!f)
 		return -errno;
-	char when[32];
-	run_stamp(when, sizeof(when), 1);
 	const struct load_config *l = &c->load;
 	fputs("{\n  \"target\": ", f);
 	json_str(f, c->target);
@@ -223,7 +231,7 @@ static int write_meta(const struct run_cell *c, const char *url, pid_t pid,
 	json_str(f, o->trace_note);
 	fprintf(
 	    f, ",\n  \"clock\": \"CLOCK_MONOTONIC ns\",\n  \"t0\": %llu,\n  \"started\": \"%s\",\n",
-	    (unsigned long long)t0, when);
+	    (unsigned long long)t0, started);
 	run_machine_json(f, "  ");
 	fputs("\n}\n", f);
 	return files_commit(f, path, 0);
@@ -246,7 +254,13 @@ static int write_summary(const struct run_cell *c, const struct load_config *cfg
 	fputs(",\n  \"endpoint\": ", f);
 	json_str(f, c->endpoint);
 	fputs(",\n  \"load\": ", f);
-	int err = load_report_json(f, cfg, &o->load);
+	/* A load that never ran (the target never listened, the records file could not
+	 * be opened) has no numbers at all, which is not the same as zeros. */
+	int err = 0;
+	if (o->load.lat.corrected)
+		err = load_report_json(f, cfg, &o->load);
+	else
+		fputs("null", f);
 	fprintf(f,
 		",\n  \"target_process\": {\"cpu_s\": %.3f, \"rss_peak_kib\": %ld, "
 		"\"threads_peak\": %d, \"voluntary_switches\": %llu, "
@@ -298,8 +312,12 @@ static void fail(struct run_outcome *o, const char *stderr_path, const char *fmt
 	int n = vsnprintf(o->reason, sizeof(o->reason), fmt, ap);
 	va_end(ap);
 	o->failed = 1;
-	char tail[512];
-	files_tail(stderr_path, tail, sizeof(tail));
+	char tail[512] = "";
+	if (stderr_path)
+		files_tail(stderr_path, tail, sizeof(tail));
+	size_t len = strlen(tail);
+	while (len && (tail[len - 1] == '\n' || tail[len - 1] == '\r'))
+		tail[--len] = '\0'; /* the reason ends with its text */
 	if (tail[0] && n > 0 && (size_t)n < sizeof(o->reason) - 16)
 		snprintf(o->reason + n, sizeof(o->reason) - (size_t)n, "; stderr: %s", tail);
 }
@@ -313,12 +331,14 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	char target_path[PATH_MAX], stderr_path[PATH_MAX], records[PATH_MAX], url[512];
 	files_join(stderr_path, sizeof(stderr_path), c->dir, "stderr.txt");
 	files_join(records, sizeof(records), c->dir, "requests.csv");
-	if (proc_target_path(c->target, target_path, sizeof(target_path)) < 0)
-		return -ENOENT;
-
-	/* The tracer loads first, so attaching to the target is quick. */
 	struct load_config cfg = c->load;
 	struct astrace *tr = NULL;
+	if (proc_target_path(c->target, target_path, sizeof(target_path)) < 0) {
+		fail(o, NULL, "%s is not there or not executable", target_path);
+		goto out;
+	}
+
+	/* The tracer loads first, so attaching to the target is quick. */
 	if (c->trace) {
 		struct astrace_opts topts = { .syscalls = 1 };
 		if (astrace_check_privilege() < 0) {
@@ -342,16 +362,22 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	for (char *const *a = c->target_args; a && *a && argc < 28; a++)
 		argv[argc++] = *a;
 	argv[argc] = NULL;
+	int ready_ms = c->ready_timeout_ms;
+	if (ready_ms <= 0)
+		run_parse_ready_timeout(RUN_READY_TIMEOUT, &ready_ms);
 	struct proc p;
-	err = proc_start(&p, argv, stderr_path, 0, READY_TIMEOUT_MS);
+	err = proc_start(&p, argv, stderr_path, 0, ready_ms);
+	pid_t target_pid = p.pid; /* for meta.json: proc_stop clears p.pid */
 	if (err) {
-		char how[64] = "";
+		char how[64];
 		if (err == -ECHILD)
 			proc_describe(p.status, how, sizeof(how));
-		fail(o, stderr_path, "target-%s never became ready: %s", c->target,
-		     err == -ECHILD	 ? how
-		     : err == -ETIMEDOUT ? "no port within 15 s"
-					 : strerror(-err));
+		else if (err == -ETIMEDOUT)
+			snprintf(how, sizeof(how), "no port within %g s", ready_ms / 1000.0);
+		else
+			snprintf(how, sizeof(how), "%s", strerror(-err));
+		fail(o, stderr_path, "target-%s never became ready: %s", c->target, how);
+		err = 0; /* the cell's failure, not the caller's */
 		goto out;
 	}
 
@@ -373,6 +399,8 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	int sampling = pthread_create(&s.thread, NULL, sampler_main, &s) == 0;
 	double cpu0 = process_cpu_s(p.pid);
 	uint64_t t0 = now_ns();
+	char started[32];
+	run_stamp(started, sizeof(started), 1);
 	err = interrupted ? -EINTR : load_run(&cfg, &o->load);
 	o->cpu_s = process_cpu_s(p.pid) - cpu0;
 	if (sampling) {
@@ -420,15 +448,16 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 		err = write_trace(c->dir, sm);
 	}
 	if (!err)
-		err = write_meta(c, url, p.pid, o, t0);
-	if (!err)
-		err = write_summary(c, &cfg, o);
-	if (!err && c->plot && !o->failed)
-		plots_timeline(c->dir); /* a chart that cannot be drawn leaves the data */
+		err = write_meta(c, url, target_pid, o, t0, started);
 out:
 	astrace_close(tr);
-	/* Failed before the load: still a summary, which the matrix reads. */
-	if (o->failed && !o->load.lat.corrected)
-		write_summary(c, &c->load, o);
+	/* A failed cell has a summary.json too, with its reason, also when the load
+	 * never ran or other files could not be written: the matrix reads it. */
+	if (!err || o->failed) {
+		int serr = write_summary(c, &cfg, o);
+		err = err ? err : serr;
+	}
+	if (!err && c->plot && !o->failed)
+		plots_timeline(c->dir); /* a chart that cannot be drawn leaves the data */
 	return err;
 }

@@ -4,8 +4,9 @@
  * trace.json, timeline.png/.svg, stderr.txt).
  *
  * Every exit path stops the load, detaches the tracer and stops and reaps the
- * target. A target that crashes, never becomes ready, or outlives its time is a
- * failed cell (status and reason), not an error of the caller. */
+ * target. A target that is missing, crashes, never becomes ready, or outlives its
+ * time is a failed cell, not an error of the caller: its summary.json says status
+ * "failed" and the reason, with "load": null when the load never ran. */
 #ifndef ASYNCSCOPE_RUN_H
 #define ASYNCSCOPE_RUN_H
 
@@ -14,6 +15,11 @@
 #include <stdio.h>
 
 #include "load.h"
+
+/* How long a target may take to write its port, unless the cell says otherwise:
+ * fastapi imports for about a second, and a sanitizer build is slow to start. A
+ * string as --ready-timeout takes it, so that the usage texts say it too. */
+#define RUN_READY_TIMEOUT "15s"
 
 struct run_cell {
 	const char *target;	  /* catalog name: epoll, fastapi, ... */
@@ -24,6 +30,7 @@ struct run_cell {
 	int plot;		  /* draw timeline.png/.svg */
 	const char *dir;	  /* results directory; created */
 	const char *scenario;	  /* for meta.json; may be NULL */
+	int ready_timeout_ms;	  /* for the target's port; 0: RUN_READY_TIMEOUT */
 };
 
 struct run_outcome {
@@ -43,6 +50,10 @@ struct run_outcome {
  * errno when nothing could start (results directory not writable, ...). The
  * caller frees outcome->load with load_result_free. */
 int run_cell(const struct run_cell *cell, struct run_outcome *out);
+
+/* --ready-timeout's value ("500ms", "2s", "2") into *ms: 0, or -EINVAL unless it is
+ * a duration from 1 ms to 10 minutes. */
+int run_parse_ready_timeout(const char *s, int *ms);
 
 /* Asks a running cell to stop early (Ctrl-C); async-signal-safe. */
 void run_interrupt(void);

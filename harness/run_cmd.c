@@ -22,6 +22,7 @@ static const char usage[] =
     "  ENDPOINT     path and query (default /async?ms=1000)\n"
     "  --no-trace   no kernel lanes (no tracer attached)\n"
     "  --out DIR    results directory (default results/run-<time>)\n"
+    "  --ready-timeout D  wait for the target's port (default " RUN_READY_TIMEOUT ")\n"
     "  load options as for bench load: -c N, -n M | -d SECS, --rate R, --burst, ...\n"
     "  (default: --burst -c 10, the original experiment)\n";
 
@@ -56,13 +57,23 @@ int cmd_run(int argc, char **argv)
 	}
 	int i = 2;
 	const char *endpoint = "/async?ms=1000";
-	if (i < argc && argv[i][0] == '/')
+	if (i < argc && argv[i][0] != '-') {
+		/* Checked here: passed on, a word would read as a second URL to the
+		 * load options, and an unknown path would be a run of 404s. */
 		endpoint = argv[i++];
+		if (endpoint[0] != '/' || !catalog_find_endpoint(endpoint)) {
+			fprintf(stderr, "bench run: unknown endpoint '%s'; every target has:\n",
+				endpoint);
+			for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
+				fprintf(stderr, "  %-12s %s\n", e->path, e->meaning);
+			return 2;
+		}
+	}
 
 	/* Our own flags out; the rest go to the load generator's parser, with a
 	 * placeholder URL (the port is known only once the target is up). */
 	const char *out = NULL;
-	int trace = 1;
+	int trace = 1, ready_ms = 0;
 	char **largv = calloc((size_t)argc + 4, sizeof(*largv));
 	if (!largv)
 		return 1;
@@ -84,6 +95,15 @@ int cmd_run(int argc, char **argv)
 				return 2;
 			}
 			out = argv[i];
+		} else if (!strcmp(argv[i], "--ready-timeout")) {
+			if (++i >= argc || run_parse_ready_timeout(argv[i], &ready_ms)) {
+				fprintf(stderr,
+					"bench run: --ready-timeout needs a duration from 1ms to "
+					"10m\n%s",
+					usage);
+				free(largv);
+				return 2;
+			}
 		} else {
 			largv[largc++] = argv[i];
 		}
@@ -129,7 +149,8 @@ int cmd_run(int argc, char **argv)
 				 .trace = trace,
 				 .plot = 1,
 				 .dir = out,
-				 .scenario = "run" };
+				 .scenario = "run",
+				 .ready_timeout_ms = ready_ms };
 	struct run_outcome o;
 	e = run_cell(&cell, &o);
 	if (e) {
@@ -140,8 +161,13 @@ int cmd_run(int argc, char **argv)
 	struct load_config shown = lo.cfg;
 	shown.url = endpoint;
 	printf("target-%s %s\n", target, endpoint);
-	if (o.load.lat.corrected)
-		load_report_text(stdout, &shown, &o.load);
+	if (!o.load.lat.corrected) {
+		/* Nothing ran, so there are no numbers to show, not even zeros. */
+		printf("results: %s\n", out);
+		fprintf(stderr, "bench run: failed: %s\n", o.reason);
+		return 1;
+	}
+	load_report_text(stdout, &shown, &o.load);
 	printf("target process: %.2f s CPU, peak RSS %ld KiB, peak %d threads, %llu+%llu context "
 	       "switches (voluntary+involuntary)\n",
 	       o.cpu_s, o.rss_peak_kib, o.threads_peak, (unsigned long long)o.vol_switches,

@@ -22,6 +22,7 @@
 #include "files.h"
 #include "json.h"
 #include "cmds.h"
+#include "proc.h"
 #include "trace_out.h"
 #include "plots.h"
 
@@ -402,7 +403,8 @@ int cmd_trace(int argc, char **argv)
 			fprintf(stderr, "bench trace: pipe: %s\n", strerror(errno));
 			goto out;
 		}
-		child = fork();
+		/* From this, the main thread: the command dies with bench (proc_fork). */
+		child = proc_fork();
 		if (child < 0) {
 			fprintf(stderr, "bench trace: fork: %s\n", strerror(errno));
 			child = 0;

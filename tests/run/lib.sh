@@ -54,7 +54,8 @@ for r in rows:
 s = json.load(open(os.path.join(d, "summary.json")))
 assert s["status"] == "ok", s
 assert s["load"]["requests"]["ok"] == n
-json.load(open(os.path.join(d, "meta.json")))
+m = json.load(open(os.path.join(d, "meta.json")))
+assert m["target_pid"] > 0, f"target_pid {m['target_pid']}"
 if s["trace"]["traced"]:
     for f in ("sched.csv", "marks.csv", "trace.json"):
         assert os.path.exists(os.path.join(d, f)), f

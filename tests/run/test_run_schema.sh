@@ -18,6 +18,19 @@ run_bench run threaded /hello -c 4 -n 200 --no-trace --out "$tmp/hello" >/dev/nu
 check_run_dir "$tmp/hello" 200
 [[ ! -e $tmp/hello/sched.csv ]] || fail "--no-trace still wrote sched.csv"
 
+# meta.json's start time is when the load started, not when the files were written:
+# two seconds of load put it at least that long before summary.json.
+run_bench run epoll /hello -c 2 -d 2 --no-trace --out "$tmp/timed" >/dev/null 2>&1 ||
+  fail "bench run epoll -d 2"
+/usr/bin/python3 - "$tmp/timed" <<'PY' || fail "meta.json started"
+import calendar, json, os, sys, time
+d = sys.argv[1]
+m = json.load(open(os.path.join(d, "meta.json")))
+started = calendar.timegm(time.strptime(m["started"], "%Y-%m-%dT%H:%M:%SZ"))
+written = os.stat(os.path.join(d, "summary.json")).st_mtime
+assert written - started >= 1.5, f"started {m['started']}, summary written {written - started:.1f} s later"
+PY
+
 # Bad flags: usage, exit 2. Unwritable --out: one line, exit 1.
 set +e
 "$BENCH" run nosuch >/dev/null 2>&1; [[ $? -eq 2 ]] || fail "unknown target: want exit 2"

@@ -66,8 +66,10 @@ unknown=$(awk -F, 'NR > 1 && $3 == "unknown" { d += $5 - $4 } END { print d / 1e
 awk -v u="$unknown" 'BEGIN { exit !(u < 50) }' || fail "cmd mode: $unknown ms unknown"
 
 # --- attached to a running process (--pid); thread b is born after the attach ---
+# The attach has 1.3 s: loading the tracer can take a second on a busy machine or a
+# sanitizer build, and 0.4 s was often too short.
 rm -f "$tmp/tids"
-"$HELPER" --tids "$tmp/tids" --late-ms 600 &
+"$HELPER" --tids "$tmp/tids" --late-ms 1500 &
 pid=$!
 pids_to_kill+=("$pid")
 sleep 0.2
