@@ -254,6 +254,10 @@ int cmd_all(int argc, char **argv)
 			out.failed = 1;
 			snprintf(out.reason, sizeof(out.reason), "interrupted");
 		}
+		if (out.plot_note[0])
+			fprintf(stderr, "%s  %s %s %s: cannot draw the timeline: %s\n",
+				tty ? "\r\033[K" : "", m->scenario, m->target, m->endpoint,
+				out.plot_note);
 		if (out.failed) {
 			failed++;
 			fprintf(stderr, "%s  %s %s %s: FAILED: %s\n", tty ? "\r\033[K" : "",
@@ -277,9 +281,10 @@ int cmd_all(int argc, char **argv)
 		return 1;
 	}
 	if ((e = plots_compare(o.out)) < 0)
-		fprintf(stderr, "bench all: cannot draw the comparison charts: %s\n", strerror(-e));
+		fprintf(stderr, "bench all: cannot draw the comparison charts: %s\n",
+			plots_error(e));
 	if ((e = plots_report(o.out)) < 0)
-		fprintf(stderr, "bench all: cannot write the report: %s\n", strerror(-e));
+		fprintf(stderr, "bench all: cannot write the report: %s\n", plots_error(e));
 	point_latest(o.out);
 	fprintf(stderr, "bench all: %zu of %zu cells in %.0f s, %zu failed%s\n", ran, n, secs,
 		failed, run_interrupted() ? " (interrupted)" : "");

@@ -28,27 +28,12 @@ static int has(const char *dir, const char *name)
 	return access(p, F_OK) == 0;
 }
 
-static const char *why(int rc)
-{
-	switch (rc) {
-	case -ENOENT: return "input files missing";
-	case -ENOPKG: return "gnuplot is not installed (apt-get install gnuplot-nox)";
-	case -EBADMSG: return "a CSV or JSON file is garbled";
-	case -ENODATA: return "no rows to draw";
-	case -EIO: return "gnuplot failed (see gnuplot.log and the .gp script left there)";
-	default: return strerror(-rc);
-	}
-}
-
-/* One line for a failure: the plots library's detail when it has one (the file,
- * line and field, or the file a write failed on), else what the errno means. */
 static void say(const char *what, int rc)
 {
-	const char *d = plots_detail();
-	if (d[0])
-		fprintf(stderr, "bench plot: %s\n", d);
+	if (plots_detail()[0])
+		fprintf(stderr, "bench plot: %s\n", plots_error(rc));
 	else
-		fprintf(stderr, "bench plot: %s: %s\n", what, why(rc));
+		fprintf(stderr, "bench plot: %s: %s\n", what, plots_error(rc));
 }
 
 /* Every run directory below a matrix: each subdirectory with the run's files.

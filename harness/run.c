@@ -325,7 +325,7 @@ static void fail(struct run_outcome *o, const char *stderr_path, const char *fmt
 int run_cell(const struct run_cell *c, struct run_outcome *o)
 {
 	memset(o, 0, sizeof(*o));
-	int err = files_mkdirs(c->dir);
+	int perr, err = files_mkdirs(c->dir);
 	if (err)
 		return err;
 	char target_path[PATH_MAX], stderr_path[PATH_MAX], records[PATH_MAX], url[512];
@@ -457,7 +457,8 @@ out:
 		int serr = write_summary(c, &cfg, o);
 		err = err ? err : serr;
 	}
-	if (!err && c->plot && !o->failed)
-		plots_timeline(c->dir); /* a chart that cannot be drawn leaves the data */
+	/* A chart that cannot be drawn leaves the data; the caller says why. */
+	if (!err && c->plot && !o->failed && (perr = plots_timeline(c->dir)) < 0)
+		snprintf(o->plot_note, sizeof(o->plot_note), "%s", plots_error(perr));
 	return err;
 }

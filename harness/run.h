@@ -38,6 +38,7 @@ struct run_outcome {
 	char reason[1024];    /* when failed: what happened, then the target's last stderr lines */
 	int traced;	      /* kernel lanes were recorded */
 	char trace_note[256]; /* why not, when not */
+	char plot_note[512];  /* why the timeline could not be drawn, when it could not */
 	struct load_result load;
 	long rss_peak_kib;
 	int threads_peak;

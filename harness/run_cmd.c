@@ -178,6 +178,8 @@ int cmd_run(int argc, char **argv)
 	else
 		printf("%s\n", o.trace_note);
 	printf("results: %s\n", out);
+	if (o.plot_note[0])
+		fprintf(stderr, "bench run: cannot draw the timeline: %s\n", o.plot_note);
 	if (o.failed)
 		fprintf(stderr, "bench run: failed: %s\n", o.reason);
 	rc = o.failed || run_interrupted() ? 1 : 0;

@@ -292,7 +292,7 @@ static int write_results(const struct topts *o, struct astrace *t, int have_stat
 		rc = plots_timeline(o->out);
 		if (rc) {
 			fprintf(stderr, "bench trace: cannot draw %s/timeline.png: %s\n", o->out,
-				rc == -ENOPKG ? "gnuplot not found" : strerror(-rc));
+				plots_error(rc));
 			ok = 0;
 		}
 	}

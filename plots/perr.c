@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,20 @@ static _Thread_local char detail[512];
 const char *plots_detail(void)
 {
 	return detail;
+}
+
+const char *plots_error(int rc)
+{
+	if (detail[0])
+		return detail;
+	switch (rc) {
+	case -ENOENT: return "input files missing";
+	case -ENOPKG: return "gnuplot is not installed (apt-get install gnuplot-nox)";
+	case -EBADMSG: return "a CSV or JSON file is garbled";
+	case -ENODATA: return "no rows to draw";
+	case -EIO: return "gnuplot failed (see gnuplot.log and the .gp script left there)";
+	default: return strerror(-rc);
+	}
 }
 
 void perr_clear(void)

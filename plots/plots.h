@@ -44,4 +44,8 @@ int plots_report(const char *matrix_dir);
  * "" when the errno says it all. */
 const char *plots_detail(void);
 
+/* One line for a failed call's rc, for every caller to print: plots_detail()
+ * when it has one, else what the errno means here ("gnuplot is not installed"). */
+const char *plots_error(int rc);
+
 #endif
