@@ -371,6 +371,9 @@ static void socket_action(struct lthread *th, curl_socket_t fd, int flags)
 	curl_multi_socket_action(th->multi, fd, flags, &running);
 }
 
+/* Immediate libcurl timeouts run in one loop turn at most; see thread_loop. */
+#define CURL_ROUNDS 4
+
 static void thread_loop(struct lthread *th)
 {
 	const struct run *run = th->run;
@@ -451,8 +454,17 @@ static void thread_loop(struct lthread *th)
 		}
 		drain_msgs(th);
 		/* Requests started just now asked for an immediate timeout: run them
-		 * here rather than after another trip through epoll_wait. */
-		while (th->curl_deadline != UINT64_MAX && now_ns() >= th->curl_deadline) {
+		 * here rather than after another trip through epoll_wait. libcurl asks
+		 * for one too when it stops reading a socket that still has data (it
+		 * reads a bounded amount per call), and a server that streams faster
+		 * than we read makes that ask endless: looping here until it stops
+		 * once starved the timeout sweep and the stop for seconds. So a few
+		 * rounds at most, then back to the top, where every turn checks the
+		 * sweep, the stop and the end of the run; epoll_wait then returns at
+		 * once (the deadline has passed) and gives the other sockets a turn. */
+		for (int round = 0; round < CURL_ROUNDS && th->curl_deadline != UINT64_MAX &&
+				    now_ns() >= th->curl_deadline;
+		     round++) {
 			th->curl_deadline = UINT64_MAX;
 			socket_action(th, CURL_SOCKET_TIMEOUT, 0);
 			drain_msgs(th);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,6 +656,96 @@ static int duration_hang(void)
 	return failures ? 1 : 0;
 }
 
+/* Every row of a records file is a timeout that ended within max_ns of its start. */
+static void check_all_timeouts(const char *path, uint64_t max_ns)
+{
+	FILE *f = fopen(path, "r");
+	CHECK(f, "cannot open %s", path);
+	if (!f)
+		return;
+	char line[512];
+	int bad = 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char copy[512];
+		snprintf(copy, sizeof(copy), "%s", line);
+		struct row r;
+		if (parse_row(line, &r) || strcmp(r.error, "timeout") ||
+		    r.f[7] - r.f[4] > max_ns) {
+			if (bad++ < 3)
+				CHECK(0, "not a timeout within %.1fs of its start (%.2fs): %s",
+				      (double)max_ns / 1e9, (double)(r.f[7] - r.f[4]) / 1e9,
+				      copy);
+		}
+	}
+	fclose(f);
+}
+
+static void watchdog(int sig)
+{
+	(void)sig;
+	static const char msg[] = "FAIL: still running after 30s: a deadline was missed\n";
+	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(1);
+}
+
+/* --timeout against a body that never ends, several runs in a row: the per-request
+ * deadline holds every time, however the bytes arrive (as fast as they can be
+ * read, or a byte every 100 ms). A watchdog turns a run that never ends into a
+ * failure with a reason rather than ctest's timeout. */
+static int timeout_body(enum fake_mode mode)
+{
+	struct fake_server s;
+	if (fake_start(&s, mode)) {
+		fprintf(stderr, "FAIL: fake server\n");
+		return 1;
+	}
+	signal(SIGALRM, watchdog);
+	alarm(30);
+	char url[128], csv[128];
+	url_of(url, sizeof(url), s.port, "/");
+	tmp_csv(csv, sizeof(csv), "timeout");
+	const uint64_t timeout = 300 * MS;
+	for (int round = 0; round < 8 && !failures; round++) {
+		struct load_config cfg;
+		load_config_init(&cfg);
+		cfg.url = url;
+		cfg.requests = 4;
+		cfg.duration_ns = 0;
+		cfg.connections = 2;
+		cfg.timeout_ns = timeout;
+		cfg.records_path = csv;
+		struct load_result r;
+		uint64_t t = now_ns();
+		if (run(&cfg, &r))
+			break;
+		double took = (double)(now_ns() - t) / 1e9;
+		CHECK(r.by_kind[LOAD_E_TIMEOUT] == 4, "round %d: %llu of 4 are timeouts", round,
+		      (unsigned long long)r.by_kind[LOAD_E_TIMEOUT]);
+		/* Two rounds of the timeout on two connections, with a wide margin. */
+		CHECK(took < 2 * 0.3 + 2, "round %d took %.2fs", round, took);
+		load_result_free(&r);
+		check_all_timeouts(csv, timeout + SEC);
+	}
+	alarm(0);
+	unlink(csv);
+	fake_stop(&s);
+	return failures ? 1 : 0;
+}
+
+static int timeout_endless(void)
+{
+	return timeout_body(FAKE_ENDLESS);
+}
+
+static int timeout_trickle(void)
+{
+	return timeout_body(FAKE_TRICKLE);
+}
+
 static void *stop_soon(void *arg)
 {
 	(void)arg;
@@ -724,6 +815,8 @@ static const struct {
     {"errors_slam", errors_slam},
     {"duration_hang", duration_hang},
     {"stop_early", stop_early},
+    {"timeout_endless", timeout_endless},
+    {"timeout_trickle", timeout_trickle},
 };
 
 int main(int argc, char **argv)
