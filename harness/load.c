@@ -135,7 +135,9 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	memset(res, 0, sizeof(*res));
 	if (!cfg->url || cfg->threads < 1 || cfg->connections < cfg->threads)
 		return -EINVAL;
-	if (cfg->mode == LOAD_OPEN && !(cfg->rate_from > 0 || cfg->rate_to > 0))
+	if (cfg->mode == LOAD_OPEN &&
+	    (!(cfg->rate_from > 0 || cfg->rate_to > 0) || !(cfg->rate_from <= LOAD_RATE_MAX) ||
+	     !(cfg->rate_to <= LOAD_RATE_MAX)))
 		return -EINVAL;
 	if (!curl_ready) {
 		/* Not thread-safe in this libcurl: done once, from the caller's thread. */
