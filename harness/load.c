@@ -163,6 +163,10 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	if (run.stop_fd >= 0 && read(run.stop_fd, &stale, sizeof(stale)) < 0) {
 		/* EAGAIN: no stop left over from an earlier run, as expected */
 	}
+	/* From here a stop counts, even one that comes while the threads set up
+	 * (thousands of connections take a while): it waits in the eventfd, and
+	 * every thread sees it on its first epoll_wait. */
+	atomic_store(&stop_active, 1);
 	run.done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (run.stop_fd < 0 || run.done_fd < 0) {
 		err = -errno;
@@ -220,7 +224,6 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		run.span_ns = cfg->warmup_ns + cfg->duration_ns;
 		run.t_stop = run.t0 + run.span_ns;
 	}
-	atomic_store(&stop_active, 1);
 	run.go = 1;
 	pthread_cond_broadcast(&run.cond);
 	pthread_mutex_unlock(&run.lock);
@@ -237,7 +240,6 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		if (cfg->progress && !run.failed)
 			report_progress(cfg, &run, ths);
 	}
-	atomic_store(&stop_active, 0);
 	for (int i = 0; i < nstarted; i++) {
 		pthread_join(ths[i].tid, NULL);
 		if (ths[i].err && !err)
@@ -260,6 +262,7 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		res->bytes_per_s = (double)res->bytes / res->elapsed_s;
 	}
 out:
+	atomic_store(&stop_active, 0);
 	free(ths);
 	if (run.done_fd >= 0)
 		close(run.done_fd);

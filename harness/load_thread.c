@@ -489,6 +489,10 @@ static void thread_loop(struct lthread *th)
 				}
 				send_due(th);
 			} else if (fd == run->stop_fd) {
+				/* Nobody reads the eventfd (every thread must see it), so
+				 * it stays readable: left in the set, it would wake every
+				 * epoll_wait of the drain at once, a busy spin. */
+				epoll_ctl(th->ep, EPOLL_CTL_DEL, fd, NULL);
 				if (!th->stopping) {
 					th->r.interrupted = 1;
 					begin_stop(th, now_ns(),
