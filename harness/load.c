@@ -266,8 +266,9 @@ out:
 	free(ths);
 	if (run.done_fd >= 0)
 		close(run.done_fd);
-	if (run.rec_fd >= 0)
-		close(run.rec_fd);
+	/* Where close can still report a lost write (NFS), it is the records'. */
+	if (run.rec_fd >= 0 && close(run.rec_fd) && !err)
+		err = -errno;
 	if (err)
 		load_result_free(res);
 	return err;
