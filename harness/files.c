@@ -37,34 +37,51 @@ int files_join(char *buf, size_t len, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+int files_tmp_path(char *buf, size_t len, const char *path)
+{
+	int n = snprintf(buf, len, "%s.tmp", path);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 FILE *files_create(const char *path)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
+	int err = files_tmp_path(tmp, sizeof(tmp), path);
+	if (err) {
+		errno = -err;
 		return NULL;
 	}
-	return fopen(tmp, "w");
+	return fopen(tmp, "we");
 }
 
 int files_rename_tmp(const char *path)
 {
 	char tmp[PATH_MAX];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
+	int err = files_tmp_path(tmp, sizeof(tmp), path);
+	if (err)
+		return err;
 	return rename(tmp, path) ? -errno : 0;
+}
+
+void files_discard_tmp(const char *path)
+{
+	char tmp[PATH_MAX];
+	if (!files_tmp_path(tmp, sizeof(tmp), path))
+		unlink(tmp);
 }
 
 int files_commit(FILE *f, const char *path, int err)
 {
-	if (fflush(f) || ferror(f))
-		err = err ? err : -EIO;
+	/* fflush's errno names what went wrong (ENOSPC, EDQUOT, EIO); the stream's
+	 * error flag only says that something did, earlier. */
+	if (fflush(f) && !err)
+		err = -errno;
+	if (ferror(f) && !err)
+		err = -EIO;
 	if (fclose(f) && !err)
 		err = -errno;
 	if (err) {
-		char tmp[PATH_MAX];
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		unlink(tmp);
+		files_discard_tmp(path);
 		return err;
 	}
 	return files_rename_tmp(path);

@@ -135,7 +135,9 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	memset(res, 0, sizeof(*res));
 	if (!cfg->url || cfg->threads < 1 || cfg->connections < cfg->threads)
 		return -EINVAL;
-	if (cfg->mode == LOAD_OPEN && !(cfg->rate_from > 0 || cfg->rate_to > 0))
+	if (cfg->mode == LOAD_OPEN &&
+	    (!(cfg->rate_from > 0 || cfg->rate_to > 0) || !(cfg->rate_from <= LOAD_RATE_MAX) ||
+	     !(cfg->rate_to <= LOAD_RATE_MAX)))
 		return -EINVAL;
 	if (!curl_ready) {
 		/* Not thread-safe in this libcurl: done once, from the caller's thread. */
@@ -161,6 +163,10 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	if (run.stop_fd >= 0 && read(run.stop_fd, &stale, sizeof(stale)) < 0) {
 		/* EAGAIN: no stop left over from an earlier run, as expected */
 	}
+	/* From here a stop counts, even one that comes while the threads set up
+	 * (thousands of connections take a while): it waits in the eventfd, and
+	 * every thread sees it on its first epoll_wait. */
+	atomic_store(&stop_active, 1);
 	run.done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (run.stop_fd < 0 || run.done_fd < 0) {
 		err = -errno;
@@ -218,7 +224,6 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		run.span_ns = cfg->warmup_ns + cfg->duration_ns;
 		run.t_stop = run.t0 + run.span_ns;
 	}
-	atomic_store(&stop_active, 1);
 	run.go = 1;
 	pthread_cond_broadcast(&run.cond);
 	pthread_mutex_unlock(&run.lock);
@@ -235,7 +240,6 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		if (cfg->progress && !run.failed)
 			report_progress(cfg, &run, ths);
 	}
-	atomic_store(&stop_active, 0);
 	for (int i = 0; i < nstarted; i++) {
 		pthread_join(ths[i].tid, NULL);
 		if (ths[i].err && !err)
@@ -258,11 +262,13 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		res->bytes_per_s = (double)res->bytes / res->elapsed_s;
 	}
 out:
+	atomic_store(&stop_active, 0);
 	free(ths);
 	if (run.done_fd >= 0)
 		close(run.done_fd);
-	if (run.rec_fd >= 0)
-		close(run.rec_fd);
+	/* Where close can still report a lost write (NFS), it is the records'. */
+	if (run.rec_fd >= 0 && close(run.rec_fd) && !err)
+		err = -errno;
 	if (err)
 		load_result_free(res);
 	return err;

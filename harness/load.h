@@ -24,6 +24,16 @@
 
 enum load_mode { LOAD_CLOSED, LOAD_BURST, LOAD_OPEN };
 
+/* The highest open-loop rate, requests per second, at either end of a ramp. The
+ * schedule puts send k at t0 plus a whole number of nanoseconds; above one send
+ * per nanosecond successive sends share a timestamp, and neither their order nor
+ * how late each went out can be told any more. It also keeps the schedule exact
+ * in a double: a month (the longest -d) at this rate is 2.6e15 sends, below 2^53.
+ * No client machine comes near it (libcurl manages about 1e5 requests/s per
+ * core), so nothing real is refused; what it refuses, like 1e12 or 1e308, used to
+ * make a run that could not be represented, let alone sent. */
+#define LOAD_RATE_MAX 1e9
+
 /* Why a request did not succeed. The names (load_err_name) are the error column of
  * requests.csv and the keys of the JSON summary. */
 enum load_err {

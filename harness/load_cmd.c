@@ -1,12 +1,14 @@
 /* bench load: the load generator on the command line. Options into a config
  * (loadopts), the engine (load), the summary (load_report). */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmds.h"
+#include "files.h"
 #include "load.h"
 #include "load_report.h"
 #include "loadopts.h"
@@ -45,17 +47,24 @@ static void show_progress(const struct load_progress *p, void *arg)
 	l->shown = 1;
 }
 
+/* Written under a temporary name and renamed when complete, like the records:
+ * a full disk leaves no half a summary under the name. */
 static int write_json(const char *path, const struct load_config *cfg, const struct load_result *r)
 {
 	if (!strcmp(path, "-"))
 		return load_report_json(stdout, cfg, r);
-	FILE *f = fopen(path, "w");
+	FILE *f = files_create(path);
 	if (!f)
 		return -errno;
-	int err = load_report_json(f, cfg, r);
-	if (fclose(f) && !err)
-		err = -errno;
-	return err;
+	return files_commit(f, path, load_report_json(f, cfg, r));
+}
+
+/* "No space left on device (ENOSPC)": the symbol is what people search for. */
+static void say_file_error(const char *what, const char *path, int err)
+{
+	const char *name = strerrorname_np(-err);
+	fprintf(stderr, "bench load: %s %s: %s%s%s%s\n", what, path, strerror(-err),
+		name ? " (" : "", name ? name : "", name ? ")" : "");
 }
 
 int cmd_load(int argc, char **argv)
@@ -72,6 +81,20 @@ int cmd_load(int argc, char **argv)
 		return 2;
 	}
 
+	/* Records go to a temporary name, renamed only once every row is written:
+	 * a run that fails to write them (a full disk) leaves nothing under the
+	 * name. Standard output is written as it comes. */
+	const char *records = o.cfg.records_path;
+	int via_tmp = records && strcmp(records, "-");
+	char records_tmp[PATH_MAX];
+	if (via_tmp) {
+		if (files_tmp_path(records_tmp, sizeof(records_tmp), records)) {
+			say_file_error("records file", records, -ENAMETOOLONG);
+			return 1;
+		}
+		o.cfg.records_path = records_tmp;
+	}
+
 	struct live live = {0};
 	if (!o.quiet && isatty(STDERR_FILENO)) {
 		o.cfg.progress = show_progress;
@@ -84,6 +107,12 @@ int cmd_load(int argc, char **argv)
 
 	struct load_result res;
 	int err = load_run(&o.cfg, &res);
+	if (via_tmp) {
+		if (err)
+			files_discard_tmp(records);
+		else if ((err = files_rename_tmp(records)))
+			load_result_free(&res);
+	}
 
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
@@ -95,10 +124,10 @@ int cmd_load(int argc, char **argv)
 			    stderr,
 			    "bench load: not enough file descriptors for -c %d (raise ulimit -n)\n",
 			    o.cfg.connections);
-		else if (o.cfg.records_path && (err == -ENOENT || err == -EACCES ||
-						err == -EISDIR || err == -ENOSPC || err == -EROFS))
-			fprintf(stderr, "bench load: records file %s: %s\n", o.cfg.records_path,
-				strerror(-err));
+		else if (records && (err == -ENOENT || err == -EACCES || err == -EISDIR ||
+				     err == -ENOSPC || err == -EROFS || err == -EDQUOT ||
+				     err == -EFBIG || err == -ENAMETOOLONG))
+			say_file_error("records file", records, err);
 		else
 			fprintf(stderr, "bench load: cannot run: %s\n", strerror(-err));
 		return 1;
@@ -111,7 +140,7 @@ int cmd_load(int argc, char **argv)
 	if (o.json_path) {
 		err = write_json(o.json_path, &o.cfg, &res);
 		if (err) {
-			fprintf(stderr, "bench load: --json %s: %s\n", o.json_path, strerror(-err));
+			say_file_error("--json", o.json_path, err);
 			load_result_free(&res);
 			return 1;
 		}

@@ -302,16 +302,68 @@ static void drain_msgs(struct lthread *th)
 	}
 }
 
+/* How many sends of the whole schedule (every thread's) are due by off ns after
+ * t0: the first k with sched_ns(k) > off. sched_ns never decreases with k, so a
+ * doubling search and a bisection find it in at most 2 x 64 steps however far
+ * behind the run is, and always agree with the schedule the sends follow. */
+static uint64_t sched_count(const struct run *run, uint64_t off)
+{
+	if (sched_ns(run, 0) > off)
+		return 0;
+	uint64_t lo = 0, hi = 1; /* sched_ns(lo) <= off, and below: sched_ns(hi) > off */
+	while (sched_ns(run, hi) <= off) {
+		lo = hi;
+		if (hi > UINT64_MAX / 2)
+			return UINT64_MAX;
+		hi *= 2;
+	}
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (sched_ns(run, mid) <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
+/* Schedule indexes below x that belong to thread idx of n (k % n == idx). */
+static uint64_t owned_below(uint64_t x, uint64_t idx, uint64_t n)
+{
+	return x / n + (x % n > idx);
+}
+
 /* Open loop at the stop: the sends that were due by now but are still queued
- * for a connection will never go out. Counted, so the backlog is not hidden. */
+ * for a connection will never go out. Counted, so the backlog is not hidden;
+ * counted by arithmetic on the schedule, not one by one: at a high rate against
+ * a slow server the backlog is billions of sends, and walking it kept the thread
+ * from ever ending (or seeing a stop). */
 static void count_unsent(struct lthread *th, uint64_t now)
 {
-	uint64_t due;
-	while (open_more(th, &due) && due <= now) {
-		if (due >= th->run->measure)
-			th->r.unsent++;
-		th->next_k += (uint64_t)th->run->nthreads;
+	const struct run *run = th->run;
+	const uint64_t n = (uint64_t)run->nthreads, idx = (uint64_t)th->index;
+	if (now < run->t0)
+		return;
+	/* Due by now, and inside the run: -d ends the schedule at span_ns, -n at
+	 * the request count (as open_more has it). */
+	uint64_t off = now - run->t0;
+	if (run->t_stop && off >= run->span_ns)
+		off = run->span_ns - 1;
+	uint64_t end = sched_count(run, off);
+	if (th->cfg->requests && end > th->cfg->requests)
+		end = th->cfg->requests;
+	/* The warmup's sends are not part of the measured backlog: the first
+	 * measured one is the first due at or after run->measure. */
+	uint64_t from = th->next_k;
+	if (run->measure > run->t0) {
+		uint64_t first = sched_count(run, run->measure - run->t0 - 1);
+		if (first > from)
+			from = first;
 	}
+	if (end > from)
+		th->r.unsent += owned_below(end, idx, n) - owned_below(from, idx, n);
+	uint64_t past = end > th->next_k ? end : th->next_k;
+	th->next_k = owned_below(past, idx, n) * n + idx;
 }
 
 static void begin_stop(struct lthread *th, uint64_t now, uint64_t grace)
@@ -370,6 +422,9 @@ static void socket_action(struct lthread *th, curl_socket_t fd, int flags)
 	int running;
 	curl_multi_socket_action(th->multi, fd, flags, &running);
 }
+
+/* Immediate libcurl timeouts run in one loop turn at most; see thread_loop. */
+#define CURL_ROUNDS 4
 
 static void thread_loop(struct lthread *th)
 {
@@ -434,6 +489,10 @@ static void thread_loop(struct lthread *th)
 				}
 				send_due(th);
 			} else if (fd == run->stop_fd) {
+				/* Nobody reads the eventfd (every thread must see it), so
+				 * it stays readable: left in the set, it would wake every
+				 * epoll_wait of the drain at once, a busy spin. */
+				epoll_ctl(th->ep, EPOLL_CTL_DEL, fd, NULL);
 				if (!th->stopping) {
 					th->r.interrupted = 1;
 					begin_stop(th, now_ns(),
@@ -451,8 +510,17 @@ static void thread_loop(struct lthread *th)
 		}
 		drain_msgs(th);
 		/* Requests started just now asked for an immediate timeout: run them
-		 * here rather than after another trip through epoll_wait. */
-		while (th->curl_deadline != UINT64_MAX && now_ns() >= th->curl_deadline) {
+		 * here rather than after another trip through epoll_wait. libcurl asks
+		 * for one too when it stops reading a socket that still has data (it
+		 * reads a bounded amount per call), and a server that streams faster
+		 * than we read makes that ask endless: looping here until it stops
+		 * once starved the timeout sweep and the stop for seconds. So a few
+		 * rounds at most, then back to the top, where every turn checks the
+		 * sweep, the stop and the end of the run; epoll_wait then returns at
+		 * once (the deadline has passed) and gives the other sockets a turn. */
+		for (int round = 0; round < CURL_ROUNDS && th->curl_deadline != UINT64_MAX &&
+				    now_ns() >= th->curl_deadline;
+		     round++) {
 			th->curl_deadline = UINT64_MAX;
 			socket_action(th, CURL_SOCKET_TIMEOUT, 0);
 			drain_msgs(th);

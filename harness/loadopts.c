@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* LOAD_RATE_MAX as written in load.h, for the usage and the refusal. */
+#define STR_(x)	 #x
+#define STR(x)	 STR_(x)
+#define RATE_MAX STR(LOAD_RATE_MAX)
+
 const char loadopts_usage[] =
     "usage: bench load URL [options]\n"
     "\n"
@@ -17,7 +22,8 @@ const char loadopts_usage[] =
     "  -n, --requests N      stop after N requests\n"
     "  -d, --duration D      run for D (default 10s when no -n); D like 5s, 250ms, 2m\n"
     "  --rate R | A:B        open loop: R requests/s on a fixed schedule, or a linear\n"
-    "                        ramp from A to B over -d; latency counts from the schedule\n"
+    "                        ramp from A to B over -d; latency counts from the schedule;\n"
+    "                        at most " RATE_MAX " (one send per nanosecond)\n"
     "  --burst               one request on each of the -c connections, all at once\n"
     "  --warmup D            leave the first D out of the statistics (with -d)\n"
     "  -t, --threads N       event-loop threads, each with its share of -c (default 1)\n"
@@ -258,6 +264,12 @@ int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t 
 			if (parse_rate(val, &c->rate_from, &c->rate_to))
 				return fail(err, len,
 					    "--rate: '%s' is not a rate > 0 (R or A:B requests/s)",
+					    val);
+			if (c->rate_from > LOAD_RATE_MAX || c->rate_to > LOAD_RATE_MAX)
+				return fail(err, len,
+					    "--rate: '%s' is above " RATE_MAX
+					    " requests/s, the most the schedule can represent (one "
+					    "send per nanosecond)",
 					    val);
 			have_rate = 1;
 		} else if (IS("-X", "--method")) {

@@ -39,6 +39,17 @@ expect_exit 2 "only http" ftp://127.0.0.1/
 expect_exit 2 "unknown option" http://127.0.0.1:1/ --bogus
 expect_exit 0 "" --help
 
+# A rate the schedule cannot represent is refused up front, not run: it used to
+# spin for as long as the catch-up took (forever at 1e308), so it runs under
+# timeout (and SIGKILL: it ignored SIGTERM too) to fail rather than hang.
+for rate in 1e12 1e308 1:2e9; do
+  timeout -k 1 5 "$bench" load http://127.0.0.1:1/ --rate "$rate" -d 1s -q >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  [[ $got == 2 ]] || fail "--rate $rate exited $got, want 2"
+  grep -q -- "--rate: '$rate' is above" "$tmp/err" ||
+    fail "--rate $rate: no reason on stderr: $(head -1 "$tmp/err")"
+done
+
 # Nothing listens: every request a connect error, exit 1, on time.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start=$SECONDS

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct conn_arg {
@@ -85,6 +86,46 @@ static void write_str(int fd, const char *str)
 	(void)n;
 }
 
+/* The head of a response that promises more than any test will read. */
+#define ENDLESS_HEAD "HTTP/1.1 200 OK\r\nContent-Length: 1000000000000\r\n\r\n"
+
+/* Sends n bytes, waiting for room at most 50 ms at a time so a stop is seen.
+ * MSG_NOSIGNAL: the client hanging up is the expected end, not a SIGPIPE. 0 when
+ * all went, -1 when the peer is gone or the server stops. */
+static int send_all(struct fake_server *s, int fd, const char *p, size_t n)
+{
+	while (n) {
+		if (atomic_load(&s->stop))
+			return -1;
+		struct pollfd pf = {.fd = fd, .events = POLLOUT};
+		if (poll(&pf, 1, 50) <= 0)
+			continue;
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void stream_body(struct fake_server *s, int fd, int trickle)
+{
+	static const char chunk[65536];
+	if (send_all(s, fd, ENDLESS_HEAD, strlen(ENDLESS_HEAD)))
+		return;
+	while (!atomic_load(&s->stop)) {
+		if (trickle) {
+			struct timespec d = {0, 100 * 1000000};
+			nanosleep(&d, NULL);
+		}
+		if (send_all(s, fd, chunk, trickle ? 1 : sizeof(chunk)))
+			return;
+	}
+}
+
 static void *serve(void *arg)
 {
 	struct conn_arg *ca = arg;
@@ -114,6 +155,11 @@ static void *serve(void *arg)
 				  "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly a little");
 		break;
 	case FAKE_SLAM: break;
+	case FAKE_ENDLESS:
+	case FAKE_TRICKLE:
+		if (read_head(s, fd, buf, sizeof(buf)) > 0)
+			stream_body(s, fd, s->mode == FAKE_TRICKLE);
+		break;
 	}
 	close(fd);
 	return NULL;
@@ -171,4 +217,17 @@ void fake_stop(struct fake_server *s)
 		pthread_join(s->conns[i], NULL);
 	close(s->lfd);
 	pthread_mutex_destroy(&s->lock);
+}
+
+int fake_mode_parse(const char *name)
+{
+	static const char *const names[] = {
+	    [FAKE_OK] = "ok",		    [FAKE_HANG] = "hang", [FAKE_GARBAGE] = "garbage",
+	    [FAKE_CLOSE_EARLY] = "close_early", [FAKE_SLAM] = "slam", [FAKE_ENDLESS] = "endless",
+	    [FAKE_TRICKLE] = "trickle",
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return (int)i;
+	return -1;
 }

@@ -13,7 +13,12 @@ enum fake_mode {
 	FAKE_GARBAGE,	  /* answers with bytes that are not HTTP, then closes */
 	FAKE_CLOSE_EARLY, /* a status line and half the promised body, then closes */
 	FAKE_SLAM,	  /* closes right after accept */
+	FAKE_ENDLESS,	  /* a 200 whose body never ends, written as fast as it is read */
+	FAKE_TRICKLE,	  /* a 200 whose body never ends, one byte every 100 ms */
 };
+
+/* The mode named on a command line ("ok", "hang", "endless", ...); -1 if none. */
+int fake_mode_parse(const char *name);
 
 #define FAKE_MAX_IDS   4096
 #define FAKE_MAX_CONNS 256

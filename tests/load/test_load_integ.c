@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -655,6 +656,180 @@ static int duration_hang(void)
 	return failures ? 1 : 0;
 }
 
+/* Every row of a records file is a timeout that ended within max_ns of its start. */
+static void check_all_timeouts(const char *path, uint64_t max_ns)
+{
+	FILE *f = fopen(path, "r");
+	CHECK(f, "cannot open %s", path);
+	if (!f)
+		return;
+	char line[512];
+	int bad = 0;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char copy[512];
+		snprintf(copy, sizeof(copy), "%s", line);
+		struct row r;
+		if (parse_row(line, &r) || strcmp(r.error, "timeout") ||
+		    r.f[7] - r.f[4] > max_ns) {
+			if (bad++ < 3)
+				CHECK(0, "not a timeout within %.1fs of its start (%.2fs): %s",
+				      (double)max_ns / 1e9, (double)(r.f[7] - r.f[4]) / 1e9,
+				      copy);
+		}
+	}
+	fclose(f);
+}
+
+static void watchdog(int sig)
+{
+	(void)sig;
+	static const char msg[] = "FAIL: the watchdog fired: the run did not end on time\n";
+	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(1);
+}
+
+/* --timeout against a body that never ends, several runs in a row: the per-request
+ * deadline holds every time, however the bytes arrive (as fast as they can be
+ * read, or a byte every 100 ms). A watchdog turns a run that never ends into a
+ * failure with a reason rather than ctest's timeout. */
+static int timeout_body(enum fake_mode mode)
+{
+	struct fake_server s;
+	if (fake_start(&s, mode)) {
+		fprintf(stderr, "FAIL: fake server\n");
+		return 1;
+	}
+	signal(SIGALRM, watchdog);
+	alarm(30);
+	char url[128], csv[128];
+	url_of(url, sizeof(url), s.port, "/");
+	tmp_csv(csv, sizeof(csv), "timeout");
+	const uint64_t timeout = 300 * MS;
+	for (int round = 0; round < 8 && !failures; round++) {
+		struct load_config cfg;
+		load_config_init(&cfg);
+		cfg.url = url;
+		cfg.requests = 4;
+		cfg.duration_ns = 0;
+		cfg.connections = 2;
+		cfg.timeout_ns = timeout;
+		cfg.records_path = csv;
+		struct load_result r;
+		uint64_t t = now_ns();
+		if (run(&cfg, &r))
+			break;
+		double took = (double)(now_ns() - t) / 1e9;
+		CHECK(r.by_kind[LOAD_E_TIMEOUT] == 4, "round %d: %llu of 4 are timeouts", round,
+		      (unsigned long long)r.by_kind[LOAD_E_TIMEOUT]);
+		/* Two rounds of the timeout on two connections, with a wide margin. */
+		CHECK(took < 2 * 0.3 + 2, "round %d took %.2fs", round, took);
+		load_result_free(&r);
+		check_all_timeouts(csv, timeout + SEC);
+	}
+	alarm(0);
+	unlink(csv);
+	fake_stop(&s);
+	return failures ? 1 : 0;
+}
+
+static int timeout_endless(void)
+{
+	return timeout_body(FAKE_ENDLESS);
+}
+
+static int timeout_trickle(void)
+{
+	return timeout_body(FAKE_TRICKLE);
+}
+
+/* The highest rates the schedule takes, against a fast local server: far more
+ * than can be sent, so nearly all of it is a backlog when -d ends. The run still
+ * ends on time (the backlog, billions of sends, is counted, not walked one by
+ * one), and every send of the schedule is either sent or counted as unsent. */
+static int open_max_rate(void)
+{
+	char url[128];
+	struct load_config cfg;
+	int rc = start_epoll_load("/hello", url, sizeof(url), &cfg);
+	if (rc)
+		return rc;
+	signal(SIGALRM, watchdog);
+	alarm(40);
+	const struct {
+		double from, to;
+		int threads;
+		uint64_t d;
+	} runs[] = {
+	    {1e7, 1e7, 2, SEC},
+	    {LOAD_RATE_MAX, LOAD_RATE_MAX, 1, 2 * SEC},
+	    {LOAD_RATE_MAX / 10, LOAD_RATE_MAX, 1, 2 * SEC},
+	};
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		cfg.connections = 8;
+		cfg.threads = runs[i].threads;
+		cfg.mode = LOAD_OPEN;
+		cfg.rate_from = runs[i].from;
+		cfg.rate_to = runs[i].to;
+		cfg.duration_ns = runs[i].d;
+		struct load_result r;
+		uint64_t t = now_ns();
+		if (run(&cfg, &r))
+			break;
+		double took = (double)(now_ns() - t) / 1e9, d = (double)runs[i].d / 1e9;
+		/* -d, then at most 2 s of drain (in practice none), then a margin. */
+		CHECK(took < d + 2.5, "--rate %g:%g -d %.0fs took %.2fs", runs[i].from, runs[i].to,
+		      d, took);
+		CHECK(r.ok > 0 && r.errors == 0, "ok %llu errors %llu", (unsigned long long)r.ok,
+		      (unsigned long long)r.errors);
+		double all = (double)(r.sent + r.unsent), want = (runs[i].from + runs[i].to) / 2 * d;
+		CHECK(all > want * 0.999 && all < want * 1.001,
+		      "sent %llu + unsent %llu, the schedule had %g", (unsigned long long)r.sent,
+		      (unsigned long long)r.unsent, want);
+		load_result_free(&r);
+	}
+	alarm(0);
+	stop_target();
+	return failures ? 1 : 0;
+}
+
+/* The unsent count against a server that never answers, on a ramp with a warmup
+ * over three threads: the first send of each thread goes out (in the warmup) and
+ * hangs; every measured send of the schedule is then unsent. The ramp from 1000
+ * to 3000 over 1.5 s has 3000 sends, 666.7 of them in the first 0.5 s. */
+static int open_unsent_ramp(void)
+{
+	struct fake_server s;
+	if (fake_start(&s, FAKE_HANG))
+		return 1;
+	char url[128];
+	url_of(url, sizeof(url), s.port, "/");
+	struct load_config cfg;
+	load_config_init(&cfg);
+	cfg.url = url;
+	cfg.connections = 3;
+	cfg.threads = 3;
+	cfg.mode = LOAD_OPEN;
+	cfg.rate_from = 1000;
+	cfg.rate_to = 3000;
+	cfg.warmup_ns = SEC / 2;
+	cfg.duration_ns = SEC;
+	struct load_result r;
+	int err = run(&cfg, &r);
+	fake_stop(&s);
+	if (!err) {
+		CHECK(r.sent == 0 && r.warmup_requests == 3, "sent %llu, warmup %llu",
+		      (unsigned long long)r.sent, (unsigned long long)r.warmup_requests);
+		CHECK(r.unsent >= 2331 && r.unsent <= 2335, "unsent %llu, the ramp says 2333",
+		      (unsigned long long)r.unsent);
+		load_result_free(&r);
+	}
+	return failures ? 1 : 0;
+}
+
 static void *stop_soon(void *arg)
 {
 	(void)arg;
@@ -713,6 +888,8 @@ static const struct {
     {"open_stall", open_stall},
     {"open_ramp", open_ramp},
     {"open_unsent", open_unsent},
+    {"open_max_rate", open_max_rate},
+    {"open_unsent_ramp", open_unsent_ramp},
     {"warmup", warmup},
     {"request_ids", request_ids},
     {"errors_refused", errors_refused},
@@ -724,6 +901,8 @@ static const struct {
     {"errors_slam", errors_slam},
     {"duration_hang", duration_hang},
     {"stop_early", stop_early},
+    {"timeout_endless", timeout_endless},
+    {"timeout_trickle", timeout_trickle},
 };
 
 int main(int argc, char **argv)

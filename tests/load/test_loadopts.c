@@ -145,6 +145,14 @@ static void bad_durations_and_rates(void **state)
 	REFUSED("--rate", "http://h/", "--rate", "10:");
 	REFUSED("--rate", "http://h/", "--rate", "10:20:30");
 	REFUSED("ramp needs -d", "http://h/", "--rate", "10:20");
+	/* Above one send per nanosecond the schedule cannot be represented. */
+	REFUSED("above 1e9", "http://h/", "--rate", "1e12");
+	REFUSED("above 1e9", "http://h/", "--rate", "1e308");
+	REFUSED("above 1e9", "http://h/", "--rate", "1000000001");
+	REFUSED("above 1e9", "http://h/", "-d", "1s", "--rate", "1:2e9");
+	REFUSED("above 1e9", "http://h/", "-d", "1s", "--rate", "2e9:1");
+	assert_int_equal(PARSE("http://h/", "--rate", "1e9"), 0);
+	assert_true(o.cfg.rate_from == 1e9);
 	REFUSED("--warmup needs -d", "http://h/", "-n", "5", "--warmup", "1s");
 }
 
