@@ -19,6 +19,7 @@
 
 #include "astrace.h"
 #include "astrace_bpf.skel.h"
+#include "schema.h"
 #include "usdt_note.h"
 
 /* Events younger than this stay in the reorder buffer until the next drain: the
@@ -340,20 +341,14 @@ static void add_descendants(struct astrace *t, pid_t root)
 	free(v);
 }
 
-static const char *const mark_names[AS_MARK_MAX] = {
-	[AS_MARK_REQUEST_START] = "request_start", [AS_MARK_HANDLER_ENTER] = "handler_enter",
-	[AS_MARK_WAIT_START] = "wait_start",	   [AS_MARK_WAIT_END] = "wait_end",
-	[AS_MARK_REQUEST_END] = "request_end",
-};
-
 static void note_probe(const char *provider, const char *name, void *arg)
 {
 	unsigned *present = arg;
 	if (strcmp(provider, "asyncscope"))
 		return;
-	for (int k = 1; k < AS_MARK_MAX; k++)
-		if (!strcmp(name, mark_names[k]))
-			*present |= 1u << k;
+	int k = schema_mark_parse(name);
+	if (k > 0)
+		*present |= 1u << k;
 }
 
 /* Attaches to the asyncscope probes the executable has; none is not an error.
@@ -370,7 +365,7 @@ static int attach_usdt(struct astrace *t, pid_t pid, const char *exe)
 			continue;
 		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = (uint64_t)k);
 		struct bpf_link *l = bpf_program__attach_usdt(t->skel->progs.as_usdt, pid, exe,
-							      "asyncscope", mark_names[k], &uo);
+							      "asyncscope", schema_mark_name(k), &uo);
 		if (!l)
 			return errno ? -errno : -EINVAL;
 		t->usdt[k] = l;

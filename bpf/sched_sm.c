@@ -5,18 +5,6 @@
 
 #include "sched_sm.h"
 
-static const char *const state_names[] = {
-	[SM_UNKNOWN] = "unknown",   [SM_RUNNING] = "running", [SM_RUNNABLE] = "runnable",
-	[SM_SLEEPING] = "sleeping", [SM_BLOCKED] = "blocked",
-};
-
-const char *sm_state_name(int state)
-{
-	if (state < 0 || state >= SM_NSTATES)
-		return "?";
-	return state_names[state];
-}
-
 void sm_init(struct sm *sm, uint64_t t_begin)
 {
 	memset(sm, 0, sizeof(*sm));

@@ -17,18 +17,18 @@
 
 #include "trace_event.h"
 
+/* The four states and unknown are the schema's (schema_ids.h); two more exist
+ * only here, and make no interval. */
 enum sm_state {
-	SM_UNKNOWN, /* before the first event that tells */
-	SM_RUNNING,
-	SM_RUNNABLE,
-	SM_SLEEPING,
-	SM_BLOCKED,
-	SM_NSTATES,
-	SM_NEW = SM_NSTATES, /* forked, not yet woken: makes no interval */
+	SM_UNKNOWN = AS_STATE_UNKNOWN, /* before the first event that tells */
+	SM_RUNNING = AS_STATE_RUNNING,
+	SM_RUNNABLE = AS_STATE_RUNNABLE,
+	SM_SLEEPING = AS_STATE_SLEEPING,
+	SM_BLOCKED = AS_STATE_BLOCKED,
+	SM_NSTATES = AS_NSTATES,
+	SM_NEW = SM_NSTATES, /* forked, not yet woken */
 	SM_DEAD,
 };
-
-const char *sm_state_name(int state);
 
 struct sm_interval {
 	uint64_t t_start, t_end;

@@ -25,15 +25,8 @@ enum as_ev_kind {
 #define AS_SW_NEXT    2
 #define AS_SW_PREEMPT 4 /* prev was preempted: runnable whatever its state says */
 
-/* The asyncscope USDT probes, as the bpf cookie of each attachment. */
-enum as_mark {
-	AS_MARK_REQUEST_START = 1,
-	AS_MARK_HANDLER_ENTER,
-	AS_MARK_WAIT_START,
-	AS_MARK_WAIT_END,
-	AS_MARK_REQUEST_END,
-	AS_MARK_MAX,
-};
+/* enum as_mark: the asyncscope USDT probes, as the bpf cookie of each attachment. */
+#include "schema_ids.h"
 
 /* Task state bits as the kernel reports them at a switch (include/linux/sched.h);
  * stable ABI for tracepoint users. */

@@ -7,17 +7,7 @@
 #include "trace_out.h"
 
 #include "json.h"
-
-static const char *const mark_names[AS_MARK_MAX] = {
-	[AS_MARK_REQUEST_START] = "request_start", [AS_MARK_HANDLER_ENTER] = "handler_enter",
-	[AS_MARK_WAIT_START] = "wait_start",	   [AS_MARK_WAIT_END] = "wait_end",
-	[AS_MARK_REQUEST_END] = "request_end",
-};
-
-const char *trace_mark_name(uint32_t event)
-{
-	return event > 0 && event < AS_MARK_MAX ? mark_names[event] : "unknown";
-}
+#include "schema.h"
 
 struct rq {
 	uint32_t thread;
@@ -141,13 +131,15 @@ int trace_write_sched_csv(const struct sm *sm, const char *path)
 		return -errno;
 	struct sm *msm = (struct sm *)sm;
 	char nb[16];
-	fputs("tid,comm,state,t_start,t_end,cpu,syscall\n", f);
+	char head[256];
+	schema_csv_header(head, sizeof(head), &schema_sched);
+	fputs(head, f);
 	for (size_t i = 0; i < sm->niv; i++) {
 		const struct sm_interval *iv = &sm->iv[i];
 		const struct sm_thread *t = sm_find(msm, iv->tid);
 		fprintf(f, "%u,", iv->tid);
 		csv_str(f, t ? t->comm : "");
-		fprintf(f, ",%s,%llu,%llu,%d,%s\n", sm_state_name(iv->state),
+		fprintf(f, ",%s,%llu,%llu,%d,%s\n", schema_state_name(iv->state),
 			(unsigned long long)iv->t_start, (unsigned long long)iv->t_end, iv->cpu,
 			trace_syscall_name(iv->syscall, nb, sizeof(nb)));
 	}
@@ -159,11 +151,13 @@ int trace_write_marks_csv(const struct sm *sm, const char *path)
 	FILE *f = open_out(path);
 	if (!f)
 		return -errno;
-	fputs("tid,request_id,event,t\n", f);
+	char head[256];
+	schema_csv_header(head, sizeof(head), &schema_marks);
+	fputs(head, f);
 	for (size_t i = 0; i < sm->nmarks; i++) {
 		const struct sm_mark *m = &sm->marks[i];
 		fprintf(f, "%u,%llu,%s,%llu\n", m->tid, (unsigned long long)m->request_id,
-			trace_mark_name(m->event), (unsigned long long)m->t);
+			schema_mark_name((int)m->event), (unsigned long long)m->t);
 	}
 	return finish(f);
 }
@@ -231,7 +225,7 @@ int trace_write_perfetto(const struct sm *sm, const char *path)
 		fprintf(f,
 			"%s{\"ph\":\"X\",\"cat\":\"sched\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,"
 			"\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"cpu\":%d",
-			sep, sm_state_name(iv->state), t ? t->tgid : iv->tid, iv->tid,
+			sep, schema_state_name(iv->state), t ? t->tgid : iv->tid, iv->tid,
 			us(iv->t_start), us(iv->t_end - iv->t_start), iv->cpu);
 		if (iv->syscall >= 0)
 			fprintf(f, ",\"syscall\":\"%s\"",
@@ -246,7 +240,7 @@ int trace_write_perfetto(const struct sm *sm, const char *path)
 		    f,
 		    "%s{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"request\",\"name\":\"%s\",\"pid\":%u,"
 		    "\"tid\":%u,\"ts\":%.3f,\"args\":{\"request_id\":%llu,\"arg\":%llu}}",
-		    sep, trace_mark_name(m->event), t ? t->tgid : m->tid, m->tid, us(m->t),
+		    sep, schema_mark_name((int)m->event), t ? t->tgid : m->tid, m->tid, us(m->t),
 		    (unsigned long long)m->request_id, (unsigned long long)m->arg);
 		sep = ",\n";
 	}

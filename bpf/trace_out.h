@@ -47,6 +47,4 @@ void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread
 /* "clock_nanosleep", or the number for syscalls without a name here. */
 const char *trace_syscall_name(int nr, char *buf, size_t len);
 
-const char *trace_mark_name(uint32_t event);
-
 #endif

@@ -52,7 +52,7 @@ function(bpf_skeleton name src)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${BPF_CLANG} -g -O2 -target bpf -D__TARGET_ARCH_${BPF_ARCH}
-            -Wall -Werror -I${vmlinux_dir} -I${src_dir} ${arch_inc} -c ${src_abs} -o ${obj}
+            -Wall -Werror -I${vmlinux_dir} -I${src_dir} -I${PROJECT_SOURCE_DIR}/common ${arch_inc} -c ${src_abs} -o ${obj}
     DEPENDS ${src_abs} ${ARG_DEPENDS} ${vmlinux_dir}/vmlinux.h
     COMMENT "BPF object ${name}.bpf.o"
     VERBATIM)

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "schema.h"
 #include "clock.h"
 #include "cmds.h"
 #include "files.h"
@@ -60,9 +60,9 @@ static void cell_load(const struct matrix_cell *m, struct load_config *cfg)
 
 static void summary_header(FILE *f)
 {
-	fputs("scenario,target,endpoint,concurrency,requests,ok,errors,duration_s,rps,p50_ms,"
-	      "p99_ms,max_ms,batch_ms,rss_kib,threads,cpu_s,status,dir\n",
-	      f);
+	char head[512];
+	schema_csv_header(head, sizeof(head), &schema_summary);
+	fputs(head, f);
 }
 
 /* One CSV row; the status field is quoted when it carries a reason. */
@@ -97,7 +97,7 @@ static int write_matrix_meta(const char *dir, const struct matrix_opts *o, size_
 			     size_t ran, size_t failed, double secs)
 {
 	char path[PATH_MAX];
-	files_join(path, sizeof(path), dir, "meta.json");
+	files_join(path, sizeof(path), dir, SCHEMA_META);
 	FILE *f = files_create(path);
 	if (!f)
 		return -errno;
@@ -218,7 +218,7 @@ int cmd_all(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	char path[PATH_MAX];
-	files_join(path, sizeof(path), o.out, "summary.csv");
+	files_join(path, sizeof(path), o.out, SCHEMA_SUMMARY_CSV);
 	FILE *summary = files_create(path);
 	if (!summary) {
 		fprintf(stderr, "bench all: cannot write %s: %s\n", path, strerror(errno));
@@ -288,7 +288,7 @@ int cmd_all(int argc, char **argv)
 	point_latest(o.out);
 	fprintf(stderr, "bench all: %zu of %zu cells in %.0f s, %zu failed%s\n", ran, n, secs,
 		failed, run_interrupted() ? " (interrupted)" : "");
-	printf("report: %s/report.html\n", o.out);
+	printf("report: %s/" SCHEMA_REPORT_HTML "\n", o.out);
 	free(cells);
 	return failed || run_interrupted() ? 1 : 0;
 }

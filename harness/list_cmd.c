@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "catalog.h"
+#include "schema.h"
 #include "cmds.h"
 #include "matrix.h"
 
@@ -20,10 +20,10 @@ int cmd_list(int argc, char **argv)
 		return 2;
 	}
 	printf("targets:\n");
-	for (const struct catalog_target *t = catalog_targets; t->name; t++)
+	for (const struct schema_target *t = schema_targets; t->name; t++)
 		printf("  %-10s %s (%s)\n", t->name, t->how, t->knobs);
 	printf("endpoints (every target):\n");
-	for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
+	for (const struct schema_endpoint *e = schema_endpoints; e->path; e++)
 		printf("  %-12s %s\n", e->path, e->meaning);
 	printf("scenarios (bench all --scenarios):\n");
 	for (const struct scenario *s = matrix_scenarios; s->name; s++)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
+#include "schema.h"
 
 const struct scenario matrix_scenarios[] = {
 	{ "blog", "the original experiment: /sync, /async, /wrong, N at once, on every target" },
@@ -83,7 +83,7 @@ int matrix_plan(const struct matrix_opts *o, struct matrix_cell **cells, size_t 
 {
 	const char *tnames[16], *snames[8];
 	size_t nt = 0, ns = 0;
-	for (const struct catalog_target *t = catalog_targets; t->name && nt < 15; t++)
+	for (const struct schema_target *t = schema_targets; t->name && nt < 15; t++)
 		tnames[nt++] = t->name;
 	tnames[nt] = NULL;
 	for (const struct scenario *s = matrix_scenarios; s->name && ns < 7; s++)
@@ -107,7 +107,7 @@ int matrix_plan(const struct matrix_opts *o, struct matrix_cell **cells, size_t 
 	for (const struct scenario *s = matrix_scenarios; s->name && !rc; s++) {
 		if (!listed(o->scenarios, s->name))
 			continue;
-		for (const struct catalog_target *t = catalog_targets; t->name && !rc; t++) {
+		for (const struct schema_target *t = schema_targets; t->name && !rc; t++) {
 			if (!listed(o->targets, t->name))
 				continue;
 			/* The Python original is part of the experiment it comes from only. */

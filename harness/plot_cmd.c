@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "schema.h"
 #include "cmds.h"
 #include "plots.h"
 
@@ -54,7 +55,7 @@ static int redraw_cells(const char *dir, int depth, int *bad)
 		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= (int)sizeof(sub) ||
 		    lstat(sub, &st) || !S_ISDIR(st.st_mode))
 			continue;
-		if (has(sub, "sched.csv") || has(sub, "requests.csv")) {
+		if (has(sub, SCHEMA_SCHED) || has(sub, SCHEMA_REQUESTS)) {
 			int rc = plots_timeline(sub);
 			if (rc) {
 				say(sub, rc);
@@ -92,7 +93,7 @@ int cmd_plot(int argc, char **argv)
 		return 1;
 	}
 	int rc;
-	if (has(dir, "summary.csv")) {
+	if (has(dir, SCHEMA_SUMMARY_CSV)) {
 		int bad = 0;
 		int cells = redraw_cells(dir, 0, &bad);
 		/* The report is worth writing even when a chart could not be drawn:
@@ -113,7 +114,7 @@ int cmd_plot(int argc, char **argv)
 		       cells < 0 ? 0 : cells, cells == 1 ? "" : "s", bad ? " (some failed)" : "");
 		return bad ? 1 : 0;
 	}
-	if (!has(dir, "sched.csv") && !has(dir, "requests.csv")) {
+	if (!has(dir, SCHEMA_SCHED) && !has(dir, SCHEMA_REQUESTS)) {
 		fprintf(stderr,
 			"bench plot: %s: no summary.csv, sched.csv or requests.csv: not a results "
 			"directory\n",
@@ -124,6 +125,6 @@ int cmd_plot(int argc, char **argv)
 		say(dir, rc);
 		return 1;
 	}
-	printf("%s/timeline.png\n%s/timeline.svg\n", dir, dir);
+	printf("%s/" SCHEMA_TIMELINE_PNG "\n%s/" SCHEMA_TIMELINE_SVG "\n", dir, dir);
 	return 0;
 }

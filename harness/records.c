@@ -1,4 +1,5 @@
 #include "records.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +36,9 @@ int rec_open(const char *path)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	int err = write_all(fd, REC_HEADER, sizeof(REC_HEADER) - 1);
+	char head[256];
+	int n = schema_csv_header(head, sizeof(head), &schema_requests);
+	int err = n < 0 ? n : write_all(fd, head, (size_t)n);
 	if (err) {
 		close(fd);
 		return err;

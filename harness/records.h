@@ -16,8 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define REC_HEADER                                                                                 \
-	"id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error\n"
 #define REC_NONE UINT64_MAX /* an unknown numeric field, written empty */
 
 struct rec_row {

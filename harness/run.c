@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "astrace.h"
-#include "catalog.h"
+#include "schema.h"
 #include "clock.h"
 #include "files.h"
 #include "json.h"
@@ -201,7 +201,7 @@ static int write_meta(const struct run_cell *c, const char *url, pid_t pid,
 		      const struct run_outcome *o, uint64_t t0, const char *started)
 {
 	char path[PATH_MAX];
-	files_join(path, sizeof(path), c->dir, "meta.json");
+	files_join(path, sizeof(path), c->dir, SCHEMA_META);
 	FILE *f = files_create(path);
 	if (!f)
 		return -errno;
@@ -241,7 +241,7 @@ static int write_summary(const struct run_cell *c, const struct load_config *cfg
 			 const struct run_outcome *o)
 {
 	char path[PATH_MAX];
-	files_join(path, sizeof(path), c->dir, "summary.json");
+	files_join(path, sizeof(path), c->dir, SCHEMA_SUMMARY_JSON);
 	FILE *f = files_create(path);
 	if (!f)
 		return -errno;
@@ -283,9 +283,9 @@ static int write_trace(const char *dir, const struct sm *sm)
 		const char *name;
 		int (*write)(const struct sm *, const char *);
 	} outs[] = {
-		{ "sched.csv", trace_write_sched_csv },
-		{ "marks.csv", trace_write_marks_csv },
-		{ "trace.json", trace_write_perfetto },
+		{ SCHEMA_SCHED, trace_write_sched_csv },
+		{ SCHEMA_MARKS, trace_write_marks_csv },
+		{ SCHEMA_TRACE_JSON, trace_write_perfetto },
 	};
 	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
 		char path[PATH_MAX], tmp[PATH_MAX + 8];
@@ -329,8 +329,8 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	if (err)
 		return err;
 	char target_path[PATH_MAX], stderr_path[PATH_MAX], records[PATH_MAX], url[512];
-	files_join(stderr_path, sizeof(stderr_path), c->dir, "stderr.txt");
-	files_join(records, sizeof(records), c->dir, "requests.csv");
+	files_join(stderr_path, sizeof(stderr_path), c->dir, SCHEMA_STDERR);
+	files_join(records, sizeof(records), c->dir, SCHEMA_REQUESTS);
 	struct load_config cfg = c->load;
 	struct astrace *tr = NULL;
 	if (proc_target_path(c->target, target_path, sizeof(target_path)) < 0) {

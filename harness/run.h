@@ -22,7 +22,7 @@
 #define RUN_READY_TIMEOUT "15s"
 
 struct run_cell {
-	const char *target;	  /* catalog name: epoll, fastapi, ... */
+	const char *target;	  /* a schema target: epoll, fastapi, ... */
 	char *const *target_args; /* extra flags for the target, NULL-terminated, or NULL */
 	const char *endpoint;	  /* "/async?ms=1000" */
 	struct load_config load;  /* everything but url and records_path, which run sets */

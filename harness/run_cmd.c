@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "catalog.h"
+#include "schema.h"
 #include "cmds.h"
 #include "files.h"
 #include "load_report.h"
@@ -51,7 +51,7 @@ int cmd_run(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *target = argv[1];
-	if (!catalog_find_target(target)) {
+	if (!schema_target_find(target)) {
 		fprintf(stderr, "bench run: unknown target '%s'\n%s", target, usage);
 		return 2;
 	}
@@ -61,10 +61,10 @@ int cmd_run(int argc, char **argv)
 		/* Checked here: passed on, a word would read as a second URL to the
 		 * load options, and an unknown path would be a run of 404s. */
 		endpoint = argv[i++];
-		if (endpoint[0] != '/' || !catalog_find_endpoint(endpoint)) {
+		if (endpoint[0] != '/' || !schema_endpoint_find(endpoint)) {
 			fprintf(stderr, "bench run: unknown endpoint '%s'; every target has:\n",
 				endpoint);
-			for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
+			for (const struct schema_endpoint *e = schema_endpoints; e->path; e++)
 				fprintf(stderr, "  %-12s %s\n", e->path, e->meaning);
 			return 2;
 		}

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "catalog.h"
+#include "schema.h"
 #include "cmds.h"
 #include "proc.h"
 
@@ -17,7 +17,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: bench target TARGET [--bind ADDR] [--port N] [--verbose] [model options]\n"
 		"targets:\n");
-	for (const struct catalog_target *t = catalog_targets; t->name; t++)
+	for (const struct schema_target *t = schema_targets; t->name; t++)
 		fprintf(f, "  %-10s %s (%s)\n", t->name, t->how, t->knobs);
 }
 
@@ -29,7 +29,7 @@ int cmd_target(int argc, char **argv)
 	}
 	const char *name = argv[1];
 	char path[4096];
-	if (!catalog_find_target(name) || proc_target_path(name, path, sizeof(path)) < 0) {
+	if (!schema_target_find(name) || proc_target_path(name, path, sizeof(path)) < 0) {
 		fprintf(stderr, "bench target: unknown target '%s'\n", name);
 		usage(stderr);
 		return 2;
@@ -81,7 +81,7 @@ int cmd_target(int argc, char **argv)
 
 	const char *host = strcmp(bind, "0.0.0.0") ? bind : "127.0.0.1";
 	printf("target-%s listening on http://%s:%d/  (Ctrl-C stops it)\n", name, host, p.port);
-	for (const struct catalog_endpoint *e = catalog_endpoints; e->path; e++)
+	for (const struct schema_endpoint *e = schema_endpoints; e->path; e++)
 		printf("  %-12s %s\n", e->path, e->meaning);
 	printf("try:\n  curl -s 'http://%s:%d/async?ms=1000' & curl -s "
 	       "'http://%s:%d/wrong?ms=1000'\n\n",

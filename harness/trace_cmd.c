@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "schema.h"
 #include "astrace.h"
 #include "clock.h"
 #include "files.h"
@@ -199,7 +200,7 @@ static int write_meta(const char *dir, const struct topts *o, const struct astra
 		      size_t nthreads, size_t nmarks, int have_status, int status)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	snprintf(path, sizeof(path), "%s/" SCHEMA_META, dir);
 	FILE *f = fopen(path, "we");
 	if (!f)
 		return -errno;
@@ -264,7 +265,7 @@ static int write_results(const struct topts *o, struct astrace *t, int have_stat
 		struct {
 			const char *name;
 			int kind;
-		} files[] = { { "sched.csv", 0 }, { "marks.csv", 1 }, { "threads.csv", 2 } };
+		} files[] = { { SCHEMA_SCHED, 0 }, { SCHEMA_MARKS, 1 }, { SCHEMA_THREADS, 2 } };
 		for (size_t i = 0; i < 3 && ok; i++) {
 			snprintf(path, sizeof(path), "%s/%s", o->out, files[i].name);
 			rc = files[i].kind == 0	  ? trace_write_sched_csv(sm, path)
@@ -276,7 +277,7 @@ static int write_results(const struct topts *o, struct astrace *t, int have_stat
 			}
 		}
 		if (ok && (rc = write_meta(o->out, o, &st, n, sm->nmarks, have_status, status))) {
-			snprintf(path, sizeof(path), "%s/meta.json", o->out);
+			snprintf(path, sizeof(path), "%s/" SCHEMA_META, o->out);
 			what = path;
 			ok = 0;
 		}
@@ -291,7 +292,7 @@ static int write_results(const struct topts *o, struct astrace *t, int have_stat
 		/* The same timeline as bench run's, with only its thread panel. */
 		rc = plots_timeline(o->out);
 		if (rc) {
-			fprintf(stderr, "bench trace: cannot draw %s/timeline.png: %s\n", o->out,
+			fprintf(stderr, "bench trace: cannot draw %s/" SCHEMA_TIMELINE_PNG ": %s\n", o->out,
 				plots_error(rc));
 			ok = 0;
 		}

@@ -13,6 +13,7 @@
 #include "gp.h"
 #include "perr.h"
 #include "plots.h"
+#include "schema.h"
 #include "summary.h"
 
 static const char *const blog_paths[] = { "/sync", "/async", "/wrong" };
@@ -74,7 +75,7 @@ static void plot_series(FILE *f, const struct sum *s, const char *name, const in
 		snprintf(title, sizeof(title), "%s%s", s->target[t], suffix);
 		fprintf(
 		    f, "%s$%s_%d using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#%06x' title ",
-		    first ? "plot " : ", \\\n  ", name, t, sum_colour(s->target[t]));
+		    first ? "plot " : ", \\\n  ", name, t, schema_colour(s->target[t]));
 		gp_str(f, title);
 		first = 0;
 	}
@@ -234,7 +235,7 @@ static int memory_chart(FILE *f, const struct sum *s, int slot)
 		if (!rows) /* not in this scenario: no bar, not a zero */
 			continue;
 		fprintf(f, "%d %g %g %u\n", n, isnan(rss) ? 0 : rss / 1024, isnan(thr) ? 0 : thr,
-			sum_colour(s->target[t]));
+			schema_colour(s->target[t]));
 		idx[n++] = t;
 	}
 	fputs("EOD\n", f);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "schema.h"
 #include "doc.h"
 #include "gp.h"
 #include "perr.h"
@@ -244,7 +245,7 @@ static void tail(const char *dir, const char *cell, char *out, size_t len)
 {
 	char p[4096];
 	out[0] = '\0';
-	snprintf(p, sizeof(p), "%s%s%s/stderr.txt", cell[0] == '/' ? "" : dir,
+	snprintf(p, sizeof(p), "%s%s%s/" SCHEMA_STDERR, cell[0] == '/' ? "" : dir,
 		 cell[0] == '/' ? "" : "/", cell);
 	FILE *f = fopen(p, "re");
 	if (!f)
@@ -321,7 +322,7 @@ static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 				if (strcmp(r->scenario, "blog") ||
 				    strcmp(r->target, s->target[t]) || strcmp(path, paths[j]))
 					continue;
-				snprintf(rel, sizeof(rel), "%s/timeline.png", r->dir);
+				snprintf(rel, sizeof(rel), "%s/" SCHEMA_TIMELINE_PNG, r->dir);
 				if (r->failed)
 					snprintf(cap, sizeof(cap), "%s %s: failed", r->target,
 						 r->endpoint);
@@ -447,13 +448,13 @@ int plots_report(const char *dir)
 	struct doc d = { .dir = dir };
 	perr_clear();
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path) ||
-	    snprintf(md, sizeof(md), "%s/report.md", dir) >= (int)sizeof(md) - 4 ||
-	    snprintf(html, sizeof(html), "%s/report.html", dir) >= (int)sizeof(html) - 4)
+	    snprintf(md, sizeof(md), "%s/" SCHEMA_REPORT_MD, dir) >= (int)sizeof(md) - 4 ||
+	    snprintf(html, sizeof(html), "%s/" SCHEMA_REPORT_HTML, dir) >= (int)sizeof(html) - 4)
 		return -ENAMETOOLONG;
 	int rc = sum_load(&s, path);
 	if (rc)
 		return rc;
-	snprintf(path, sizeof(path), "%s/meta.json", dir);
+	snprintf(path, sizeof(path), "%s/" SCHEMA_META, dir);
 	meta = pjson_load(path);
 	char tmd[4200], thtml[4200];
 	gp_tmpname(tmd, sizeof(tmd), md);

@@ -6,6 +6,7 @@
 #include "pcsv.h"
 #include "pjson.h"
 #include "rundata.h"
+#include "schema.h"
 
 /* Grows *arr to hold one more element of size sz. */
 static int grow(void **arr, size_t n, size_t *cap, size_t sz)
@@ -46,18 +47,19 @@ static int opt_u64(const struct pcsv *c, int i, uint64_t *v)
 
 static int load_requests(struct rd_run *r, const char *path)
 {
-	static const char *const want[] = { "id",    "t_start", "t_connected", "t_first_byte",
-					    "t_end", "status",	"error" };
+	const struct schema_csv *s = &schema_requests;
 	struct pcsv c;
 	size_t cap = 0;
-	int rc = pcsv_open(&c, path, want, 7, 0x1 | 0x2 | 0x10);
+	int rc = pcsv_open(&c, path, s->cols, s->ncols,
+			   1u << REQCOL_ID | 1u << REQCOL_T_START | 1u << REQCOL_T_END);
 	if (rc)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t id, ts, tc, tf, te, st;
-		if ((rc = need_u64(&c, 0, &id)) || (rc = opt_u64(&c, 1, &ts)) ||
-		    (rc = opt_u64(&c, 2, &tc)) || (rc = opt_u64(&c, 3, &tf)) ||
-		    (rc = opt_u64(&c, 4, &te)) || (rc = opt_u64(&c, 5, &st)))
+		if ((rc = need_u64(&c, REQCOL_ID, &id)) || (rc = opt_u64(&c, REQCOL_T_START, &ts)) ||
+		    (rc = opt_u64(&c, REQCOL_T_CONNECTED, &tc)) ||
+		    (rc = opt_u64(&c, REQCOL_T_FIRST_BYTE, &tf)) ||
+		    (rc = opt_u64(&c, REQCOL_T_END, &te)) || (rc = opt_u64(&c, REQCOL_STATUS, &st)))
 			goto out;
 		if (!ts) /* never sent: nothing to draw */
 			continue;
@@ -70,7 +72,7 @@ static int load_requests(struct rd_run *r, const char *path)
 		q->t_send = ts;
 		q->t_end = te < ts ? ts : te;
 		q->status = (int)st;
-		q->failed = pcsv_get(&c, 6)[0] || st < 200 || st >= 400;
+		q->failed = pcsv_get(&c, REQCOL_ERROR)[0] || st < 200 || st >= 400;
 	}
 out:
 	pcsv_close(&c);
@@ -79,15 +81,8 @@ out:
 
 static enum rd_state state_of(const char *s)
 {
-	if (!strcmp(s, "running"))
-		return RD_RUNNING;
-	if (!strcmp(s, "runnable"))
-		return RD_RUNNABLE;
-	if (!strcmp(s, "sleeping"))
-		return RD_SLEEPING;
-	if (!strcmp(s, "blocked"))
-		return RD_BLOCKED;
-	return RD_UNKNOWN;
+	int st = schema_state_parse(s);
+	return st < 0 ? RD_UNKNOWN : (enum rd_state)st;
 }
 
 /* A syscall name as the tracer writes it: a name from its table or a number
@@ -123,19 +118,22 @@ static int cmp_thr(const void *a, const void *b)
 
 static int load_sched(struct rd_run *r, const char *path)
 {
-	static const char *const want[] = { "tid", "comm", "state", "t_start", "t_end", "syscall" };
+	const struct schema_csv *s = &schema_sched;
 	struct pcsv c;
 	size_t cap = 0, tcap = 0;
-	int rc = pcsv_open(&c, path, want, 6, 0x1 | 0x4 | 0x8 | 0x10);
+	int rc = pcsv_open(&c, path, s->cols, s->ncols,
+			   1u << SCHEDCOL_TID | 1u << SCHEDCOL_STATE | 1u << SCHEDCOL_T_START |
+			       1u << SCHEDCOL_T_END);
 	if (rc)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t tid, a, b;
-		if ((rc = need_u64(&c, 0, &tid)) || (rc = need_u64(&c, 3, &a)) ||
-		    (rc = need_u64(&c, 4, &b)))
+		if ((rc = need_u64(&c, SCHEDCOL_TID, &tid)) ||
+		    (rc = need_u64(&c, SCHEDCOL_T_START, &a)) ||
+		    (rc = need_u64(&c, SCHEDCOL_T_END, &b)))
 			goto out;
 		if (tid > UINT32_MAX) {
-			rc = pcsv_bad(&c, 0);
+			rc = pcsv_bad(&c, SCHEDCOL_TID);
 			goto out;
 		}
 		if (b < a)
@@ -146,10 +144,10 @@ static int load_sched(struct rd_run *r, const char *path)
 		v->tid = (uint32_t)tid;
 		v->a = a;
 		v->b = b;
-		v->state = (uint8_t)state_of(pcsv_get(&c, 2));
-		const char *sc = pcsv_get(&c, 5);
+		v->state = (uint8_t)state_of(pcsv_get(&c, SCHEDCOL_STATE));
+		const char *sc = pcsv_get(&c, SCHEDCOL_SYSCALL);
 		if (!syscall_ok(sc, sizeof(v->syscall))) {
-			rc = pcsv_bad(&c, 5);
+			rc = pcsv_bad(&c, SCHEDCOL_SYSCALL);
 			goto out;
 		}
 		snprintf(v->syscall, sizeof(v->syscall), "%s", sc);
@@ -161,7 +159,8 @@ static int load_sched(struct rd_run *r, const char *path)
 			if ((rc = grow((void **)&r->thr, r->nthr, &tcap, sizeof(*r->thr))))
 				goto out;
 			r->thr[r->nthr].tid = v->tid;
-			safe_comm(r->thr[r->nthr].comm, sizeof(r->thr[0].comm), pcsv_get(&c, 1));
+			safe_comm(r->thr[r->nthr].comm, sizeof(r->thr[0].comm),
+				  pcsv_get(&c, SCHEDCOL_COMM));
 			r->nthr++;
 		}
 	}
@@ -172,34 +171,24 @@ out:
 	return rc;
 }
 
-static int event_of(const char *s)
-{
-	static const char *const names[] = { "request_start", "handler_enter", "wait_start",
-					     "wait_end", "request_end" };
-	for (int i = 0; i < 5; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
-}
-
 static int load_marks(struct rd_run *r, const char *path)
 {
-	static const char *const want[] = { "tid", "request_id", "event", "t" };
+	const struct schema_csv *s = &schema_marks;
 	struct pcsv c;
 	size_t cap = 0;
-	int rc = pcsv_open(&c, path, want, 4, 0xf);
+	int rc = pcsv_open(&c, path, s->cols, s->ncols, (1u << MARKCOL_N) - 1);
 	if (rc)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t tid, id, t;
-		if ((rc = need_u64(&c, 0, &tid)) || (rc = need_u64(&c, 1, &id)) ||
-		    (rc = need_u64(&c, 3, &t)))
+		if ((rc = need_u64(&c, MARKCOL_TID, &tid)) ||
+		    (rc = need_u64(&c, MARKCOL_REQUEST_ID, &id)) || (rc = need_u64(&c, MARKCOL_T, &t)))
 			goto out;
 		if (tid > UINT32_MAX) {
-			rc = pcsv_bad(&c, 0);
+			rc = pcsv_bad(&c, MARKCOL_TID);
 			goto out;
 		}
-		int ev = event_of(pcsv_get(&c, 2));
+		int ev = schema_mark_parse(pcsv_get(&c, MARKCOL_EVENT)) - 1;
 		if (ev < 0) /* a probe added later: not ours to draw */
 			continue;
 		if ((rc = grow((void **)&r->mark, r->nmark, &cap, sizeof(*r->mark))))
@@ -220,19 +209,19 @@ int rd_load(struct rd_run *r, const char *dir)
 	char path[4096];
 	int rc;
 	memset(r, 0, sizeof(*r));
-	if ((rc = path_in(path, sizeof(path), dir, "requests.csv")))
+	if ((rc = path_in(path, sizeof(path), dir, SCHEMA_REQUESTS)))
 		return rc;
 	rc = load_requests(r, path);
 	if (rc && rc != -ENOENT)
 		goto out;
 	r->have_requests = !rc;
-	if ((rc = path_in(path, sizeof(path), dir, "sched.csv")))
+	if ((rc = path_in(path, sizeof(path), dir, SCHEMA_SCHED)))
 		goto out;
 	rc = load_sched(r, path);
 	if (rc && rc != -ENOENT)
 		goto out;
 	r->have_sched = !rc;
-	if ((rc = path_in(path, sizeof(path), dir, "marks.csv")))
+	if ((rc = path_in(path, sizeof(path), dir, SCHEMA_MARKS)))
 		goto out;
 	rc = load_marks(r, path);
 	if (rc && rc != -ENOENT)
@@ -243,7 +232,7 @@ int rd_load(struct rd_run *r, const char *dir)
 		rc = -ENOENT;
 		goto out;
 	}
-	if (!path_in(path, sizeof(path), dir, "meta.json"))
+	if (!path_in(path, sizeof(path), dir, SCHEMA_META))
 		r->meta = pjson_load(path);
 out:
 	if (rc)

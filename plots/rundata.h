@@ -3,11 +3,26 @@
 #ifndef ASPLOTS_RUNDATA_H
 #define ASPLOTS_RUNDATA_H
 
+#include "schema_ids.h"
 #include <stddef.h>
 #include <stdint.h>
 
-enum rd_state { RD_UNKNOWN, RD_RUNNING, RD_RUNNABLE, RD_SLEEPING, RD_BLOCKED };
-enum rd_event { RD_START, RD_HANDLER, RD_WAIT_START, RD_WAIT_END, RD_END };
+/* The schema's states and marks (schema_ids.h); marks count from 0 here, as
+ * indexes into a request's marks. */
+enum rd_state {
+	RD_UNKNOWN = AS_STATE_UNKNOWN,
+	RD_RUNNING = AS_STATE_RUNNING,
+	RD_RUNNABLE = AS_STATE_RUNNABLE,
+	RD_SLEEPING = AS_STATE_SLEEPING,
+	RD_BLOCKED = AS_STATE_BLOCKED,
+};
+enum rd_event {
+	RD_START = AS_MARK_REQUEST_START - 1,
+	RD_HANDLER = AS_MARK_HANDLER_ENTER - 1,
+	RD_WAIT_START = AS_MARK_WAIT_START - 1,
+	RD_WAIT_END = AS_MARK_WAIT_END - 1,
+	RD_END = AS_MARK_REQUEST_END - 1,
+};
 
 struct rd_req {
 	uint64_t id, t_send, t_end;

@@ -5,25 +5,8 @@
 #include <string.h>
 
 #include "pcsv.h"
+#include "schema.h"
 #include "summary.h"
-
-static const char *const known[] = { "blocking", "threaded",  "hybrid",
-				     "epoll",	 "coroutine", "fastapi" };
-static const unsigned known_colour[] = {
-	0xd62728, 0x1f77b4, 0x9467bd, 0x2ca02c, 0xff7f0e, 0x17becf
-};
-#define NKNOWN 6
-
-unsigned sum_colour(const char *target)
-{
-	for (int i = 0; i < NKNOWN; i++)
-		if (!strcmp(target, known[i]))
-			return known_colour[i];
-	unsigned h = 0;
-	for (; *target; target++)
-		h = h * 31 + (unsigned char)*target;
-	return (h & 0x7f7f7f) + 0x202020;
-}
 
 double sum_get(const struct sum_row *r, enum sum_field f)
 {
@@ -92,10 +75,10 @@ static int name_ok(const char *s, const char *extra, size_t max)
 static int field_ok(const struct sum_row *r, int col, const char *v)
 {
 	switch (col) {
-	case 0:
-	case 1: return v[0] && name_ok(v, "._+-", sizeof(r->target));
-	case 2: return v[0] == '/' && name_ok(v, "/?=&%._~+,:-", sizeof(r->endpoint));
-	case 17:
+	case SUMCOL_SCENARIO:
+	case SUMCOL_TARGET: return v[0] && name_ok(v, "._+-", sizeof(r->target));
+	case SUMCOL_ENDPOINT: return v[0] == '/' && name_ok(v, "/?=&%._~+,:-", sizeof(r->endpoint));
+	case SUMCOL_DIR:
 		return !v[0] ||
 		       (v[0] != '/' && !strstr(v, "..") && name_ok(v, "/._+-", sizeof(r->dir)));
 	}
@@ -121,25 +104,22 @@ static void add_target(struct sum *s, const char *t)
 		snprintf(s->target[s->ntarget++], sizeof(s->target[0]), "%s", t);
 }
 
+/* Ours in the schema's order (the models' story), then any other. */
 static int target_rank(const char *t)
 {
-	for (int i = 0; i < NKNOWN; i++)
-		if (!strcmp(t, known[i]))
-			return i;
-	return NKNOWN;
+	const struct schema_target *k = schema_target_find(t);
+	return k ? (int)(k - schema_targets) : schema_ntargets();
 }
 
 int sum_load(struct sum *s, const char *path)
 {
-	static const char *const want[] = { "scenario", "target",  "endpoint", "concurrency",
-					    "requests", "ok",	   "errors",   "duration_s",
-					    "rps",	"p50_ms",  "p99_ms",   "max_ms",
-					    "batch_ms", "rss_kib", "threads",  "cpu_s",
-					    "status",	"dir" };
+	const struct schema_csv *sc = &schema_summary;
 	struct pcsv c;
 	size_t cap = 0;
 	memset(s, 0, sizeof(*s));
-	int rc = pcsv_open(&c, path, want, 18, 0x1 | 0x2 | 0x4 | 0x10000);
+	int rc = pcsv_open(&c, path, sc->cols, sc->ncols,
+			   1u << SUMCOL_SCENARIO | 1u << SUMCOL_TARGET | 1u << SUMCOL_ENDPOINT |
+			       1u << SUMCOL_STATUS);
 	if (rc)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
@@ -154,31 +134,33 @@ int sum_load(struct sum *s, const char *path)
 		}
 		struct sum_row *r = &s->row[s->n];
 		memset(r, 0, sizeof(*r));
-		static const int names[] = { 0, 1, 2, 17 };
+		static const int names[] = { SUMCOL_SCENARIO, SUMCOL_TARGET, SUMCOL_ENDPOINT,
+					     SUMCOL_DIR };
 		for (int i = 0; i < 4; i++)
 			if (!field_ok(r, names[i], pcsv_get(&c, names[i]))) {
 				rc = pcsv_bad(&c, names[i]);
 				goto out;
 			}
-		snprintf(r->scenario, sizeof(r->scenario), "%s", pcsv_get(&c, 0));
-		snprintf(r->target, sizeof(r->target), "%s", pcsv_get(&c, 1));
-		snprintf(r->endpoint, sizeof(r->endpoint), "%s", pcsv_get(&c, 2));
-		snprintf(r->status, sizeof(r->status), "%s", pcsv_get(&c, 16));
-		snprintf(r->dir, sizeof(r->dir), "%s", pcsv_get(&c, 17));
+		snprintf(r->scenario, sizeof(r->scenario), "%s", pcsv_get(&c, SUMCOL_SCENARIO));
+		snprintf(r->target, sizeof(r->target), "%s", pcsv_get(&c, SUMCOL_TARGET));
+		snprintf(r->endpoint, sizeof(r->endpoint), "%s", pcsv_get(&c, SUMCOL_ENDPOINT));
+		snprintf(r->status, sizeof(r->status), "%s", pcsv_get(&c, SUMCOL_STATUS));
+		snprintf(r->dir, sizeof(r->dir), "%s", pcsv_get(&c, SUMCOL_DIR));
 		double *v[] = { &r->concurrency, &r->requests, &r->ok,	    &r->errors,
 				&r->duration_s,	 &r->rps,      &r->p50_ms,  &r->p99_ms,
 				&r->max_ms,	 &r->batch_ms, &r->rss_kib, &r->threads,
 				&r->cpu_s };
+		/* The numeric columns, concurrency to cpu_s, in the schema's order. */
 		for (int i = 0; i < 13; i++)
-			if (num(pcsv_get(&c, 3 + i), v[i])) {
-				rc = pcsv_bad(&c, 3 + i);
+			if (num(pcsv_get(&c, SUMCOL_CONCURRENCY + i), v[i])) {
+				rc = pcsv_bad(&c, SUMCOL_CONCURRENCY + i);
 				goto out;
 			}
 		r->failed = strcmp(r->status, "ok") != 0;
 		s->n++;
 	}
 	/* Targets in the models' order, whatever order the matrix ran them in. */
-	for (int k = 0; k <= NKNOWN; k++)
+	for (int k = 0; k <= schema_ntargets(); k++)
 		for (size_t i = 0; i < s->n; i++)
 			if (target_rank(s->row[i].target) == k)
 				add_target(s, s->row[i].target);

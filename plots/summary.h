@@ -38,7 +38,4 @@ double sum_wait_ms(const char *endpoint);
 /* The endpoint's path without its query: "/sync?ms=1000" -> "/sync". */
 void sum_path(const char *endpoint, char *out, size_t len);
 
-/* A colour per target, the same in every chart. */
-unsigned sum_colour(const char *target);
-
 #endif

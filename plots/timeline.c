@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "schema.h"
 #include "gp.h"
 #include "perr.h"
 #include "pjson.h"
@@ -237,8 +238,8 @@ int plots_timeline(const char *dir)
 		return rc;
 	if (snprintf(script, sizeof(script), "%s/timeline.gp", dir) >= (int)sizeof(script) ||
 	    snprintf(log, sizeof(log), "%s/gnuplot.log", dir) >= (int)sizeof(log) ||
-	    snprintf(png, sizeof(png), "%s/timeline.png", dir) >= (int)sizeof(png) ||
-	    snprintf(svg, sizeof(svg), "%s/timeline.svg", dir) >= (int)sizeof(svg)) {
+	    snprintf(png, sizeof(png), "%s/" SCHEMA_TIMELINE_PNG, dir) >= (int)sizeof(png) ||
+	    snprintf(svg, sizeof(svg), "%s/" SCHEMA_TIMELINE_SVG, dir) >= (int)sizeof(svg)) {
 		rc = -ENAMETOOLONG;
 		goto out;
 	}

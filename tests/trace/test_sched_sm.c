@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "schema.h"
 #include "sched_sm.h"
 #include "trace_out.h"
 
@@ -68,7 +69,7 @@ static void feed_all(struct sm *sm, struct as_event *e, size_t n)
 static void expect_iv(const struct sm_interval *iv, uint32_t tid, int state, uint64_t a, uint64_t b)
 {
 	assert_int_equal(iv->tid, tid);
-	assert_string_equal(sm_state_name(iv->state), sm_state_name(state));
+	assert_string_equal(schema_state_name(iv->state), schema_state_name(state));
 	assert_int_equal(iv->t_start, a);
 	assert_int_equal(iv->t_end, b);
 }
@@ -322,7 +323,7 @@ static void test_marks(void **state)
 	assert_int_equal(sm.nmarks, 1);
 	assert_int_equal(sm.marks[0].request_id, 42);
 	assert_int_equal(sm.marks[0].arg, 1000);
-	assert_string_equal(trace_mark_name(sm.marks[0].event), "wait_start");
+	assert_string_equal(schema_mark_name((int)sm.marks[0].event), "wait_start");
 	sm_free(&sm);
 }
 

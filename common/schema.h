@@ -1,0 +1,135 @@
+/* The results directory, defined once (DESIGN.md, "Results directory"): its file
+ * names, the columns of each CSV file, the names of states and marks, the target
+ * and endpoint lists, and the keys of meta.json. Every writer and every reader
+ * takes them from here, so a new column, state, probe or target is one change
+ * here plus its implementation. */
+#ifndef ASYNCSCOPE_SCHEMA_H
+#define ASYNCSCOPE_SCHEMA_H
+
+#include <stddef.h>
+
+#include "schema_ids.h"
+
+/* ---- files of one run (a cell) and of a matrix ---- */
+#define SCHEMA_META	    "meta.json"
+#define SCHEMA_REQUESTS	    "requests.csv"
+#define SCHEMA_SCHED	    "sched.csv"
+#define SCHEMA_MARKS	    "marks.csv"
+#define SCHEMA_THREADS	    "threads.csv"
+#define SCHEMA_SUMMARY_JSON "summary.json"
+#define SCHEMA_TRACE_JSON   "trace.json"
+#define SCHEMA_STDERR	    "stderr.txt"
+#define SCHEMA_TIMELINE_PNG "timeline.png"
+#define SCHEMA_TIMELINE_SVG "timeline.svg"
+#define SCHEMA_SUMMARY_CSV  "summary.csv" /* a matrix: one row per cell */
+#define SCHEMA_REPORT_HTML  "report.html"
+#define SCHEMA_REPORT_MD    "report.md"
+
+/* ---- CSV files: name and columns, in order ---- */
+struct schema_csv {
+	const char *file;
+	const char *const *cols;
+	int ncols;
+};
+extern const struct schema_csv schema_requests, schema_sched, schema_marks, schema_summary;
+
+/* Column indexes: a reader passes c.cols to the CSV reader and asks by these. */
+enum {
+	REQCOL_ID,
+	REQCOL_THREAD,
+	REQCOL_CONN,
+	REQCOL_T_INTENDED,
+	REQCOL_T_START,
+	REQCOL_T_CONNECTED,
+	REQCOL_T_FIRST_BYTE,
+	REQCOL_T_END,
+	REQCOL_STATUS,
+	REQCOL_BYTES,
+	REQCOL_ERROR,
+	REQCOL_N
+};
+enum {
+	SCHEDCOL_TID,
+	SCHEDCOL_COMM,
+	SCHEDCOL_STATE,
+	SCHEDCOL_T_START,
+	SCHEDCOL_T_END,
+	SCHEDCOL_CPU,
+	SCHEDCOL_SYSCALL,
+	SCHEDCOL_N
+};
+enum { MARKCOL_TID, MARKCOL_REQUEST_ID, MARKCOL_EVENT, MARKCOL_T, MARKCOL_N };
+enum {
+	SUMCOL_SCENARIO,
+	SUMCOL_TARGET,
+	SUMCOL_ENDPOINT,
+	SUMCOL_CONCURRENCY,
+	SUMCOL_REQUESTS,
+	SUMCOL_OK,
+	SUMCOL_ERRORS,
+	SUMCOL_DURATION_S,
+	SUMCOL_RPS,
+	SUMCOL_P50_MS,
+	SUMCOL_P99_MS,
+	SUMCOL_MAX_MS,
+	SUMCOL_BATCH_MS,
+	SUMCOL_RSS_KIB,
+	SUMCOL_THREADS,
+	SUMCOL_CPU_S,
+	SUMCOL_STATUS,
+	SUMCOL_DIR,
+	SUMCOL_N
+};
+
+/* The header line of c, newline included, into buf. Its length, or -ENAMETOOLONG
+ * when it does not fit. */
+int schema_csv_header(char *buf, size_t len, const struct schema_csv *c);
+
+/* ---- names ---- */
+const char *schema_state_name(int state); /* "?" out of range */
+int schema_state_parse(const char *s);	  /* enum as_state, or -1 */
+const char *schema_mark_name(int mark);	  /* "unknown" out of range */
+int schema_mark_parse(const char *s);	  /* enum as_mark, or -1 */
+
+/* ---- what there is to run ---- */
+struct schema_target {
+	const char *name;
+	const char *how;   /* one line: how it schedules */
+	const char *knobs; /* its own options */
+	unsigned colour;   /* 0xRRGGBB, the same in every chart */
+};
+struct schema_endpoint {
+	const char *path; /* "/sync?ms=N" */
+	const char *meaning;
+};
+extern const struct schema_target schema_targets[]; /* ends with a NULL name */
+extern const struct schema_endpoint schema_endpoints[];
+
+const struct schema_target *schema_target_find(const char *name);
+int schema_ntargets(void);
+/* The endpoint a request path like "/sync?ms=100" is (its path before the '?'),
+ * or NULL. The values are the target's to check: a bad one gets 400. */
+const struct schema_endpoint *schema_endpoint_find(const char *path);
+/* A colour for any target name: its own when it is ours, else one from its name. */
+unsigned schema_colour(const char *target);
+
+/* ---- meta.json: its keys, for writers (meta.h) and readers (plots) ---- */
+#define META_TOOL	 "tool"	    /* "bench run", "bench trace", "bench all" */
+#define META_STARTED	 "started"  /* ISO 8601 UTC, when the measured part began */
+#define META_FINISHED	 "finished" /* ISO 8601 UTC */
+#define META_CLOCK	 "clock"    /* "CLOCK_MONOTONIC ns": every t_* in the files */
+#define META_KERNEL	 "kernel"
+#define META_ARCH	 "arch"
+#define META_CPU	 "cpu"
+#define META_NCPU	 "ncpu"
+#define META_MEMORY	 "memory_mib"
+#define META_VERSION	 "asyncscope"
+#define META_TARGET	 "target"
+#define META_ENDPOINT	 "endpoint"
+#define META_SCENARIO	 "scenario"
+#define META_TARGET_PID	 "target_pid"
+#define META_LOAD	 "load" /* object: mode, connections, threads, requests, ... */
+#define META_DURATION	 "duration_s"
+#define META_QUICK	 "quick"
+
+#endif
