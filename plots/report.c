@@ -336,31 +336,38 @@ static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 	doc_grid_end(d);
 }
 
-static void machine(struct doc *d, const char *meta)
+/* One row per member of meta.json, and one per member of a nested object
+ * ("versions": {...} gives "versions gnuplot"); deeper values stay JSON text. */
+struct machine_rows {
+	struct doc *d;
+	const char *parent;
+};
+
+static void machine_row(void *ctx, const char *key, const char *val, struct json_object *obj)
+{
+	struct machine_rows *m = ctx;
+	if (obj && !m->parent) {
+		struct machine_rows sub = { m->d, key };
+		pjson_each(obj, machine_row, &sub);
+		return;
+	}
+	char kk[260];
+	snprintf(kk, sizeof(kk), "%s%s%s", m->parent ? m->parent : "", m->parent ? " " : "", key);
+	const char *cells[] = { kk, val };
+	doc_row(m->d, cells, 2);
+}
+
+static void machine(struct doc *d, struct json_object *meta)
 {
 	doc_h(d, 2, "Machine and versions");
 	if (!meta) {
-		doc_p(d, "No meta.json in this directory.");
+		doc_p(d, "No readable meta.json in this directory.");
 		return;
 	}
 	static const char *const head[] = { "what", "value" };
 	doc_table(d, head, 2);
-	size_t pos = 0;
-	char k[128], v[512];
-	while (pjson_next(meta, &pos, k, sizeof(k), v, sizeof(v)) > 0) {
-		if (v[0] == '{') { /* one level of nesting: "versions": {...} */
-			size_t p2 = 0;
-			char k2[128], v2[512], kk[260];
-			while (pjson_next(v, &p2, k2, sizeof(k2), v2, sizeof(v2)) > 0) {
-				snprintf(kk, sizeof(kk), "%s %s", k, k2);
-				const char *cells[] = { kk, v2 };
-				doc_row(d, cells, 2);
-			}
-			continue;
-		}
-		const char *cells[] = { k, v };
-		doc_row(d, cells, 2);
-	}
+	struct machine_rows m = { d, NULL };
+	pjson_each(meta, machine_row, &m);
 	doc_table_end(d);
 }
 
@@ -377,7 +384,8 @@ static void chart(struct doc *d, const char *dir, const char *png, const char *t
 		doc_p(d, text);
 }
 
-static void write_doc(struct doc *d, const struct sum *s, const char *dir, const char *meta)
+static void write_doc(struct doc *d, const struct sum *s, const char *dir,
+		      struct json_object *meta)
 {
 	char v[128];
 	doc_begin(d, "asyncscope: concurrency models compared");
@@ -387,23 +395,25 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, const
 	for (int t = 0; t < s->ntarget; t++)
 		add(&intro, "%s%s", t ? ", " : "", s->target[t]);
 	add(&intro, "), driven by the same load generator and traced with eBPF. %zu cells", s->n);
-	if (meta && !pjson_get(meta, "quick", v, sizeof(v)) && !strcmp(v, "true"))
+	if (meta && !pjson_get(meta, META_QUICK, v, sizeof(v)) && !strcmp(v, "true"))
 		add(&intro, " in the quick matrix (fewer and shorter runs)");
-	if (meta &&
-	    (!pjson_get(meta, "start", v, sizeof(v)) || !pjson_get(meta, "started", v, sizeof(v)) ||
-	     !pjson_get(meta, "start_time", v, sizeof(v))))
+	/* "start" and "start_time": what older matrices wrote before the schema. */
+	if (meta && (!pjson_get(meta, "start", v, sizeof(v)) ||
+		     !pjson_get(meta, META_STARTED, v, sizeof(v)) ||
+		     !pjson_get(meta, "start_time", v, sizeof(v))))
 		add(&intro, ", started %s", v);
-	if (meta && !pjson_get(meta, "finished", v, sizeof(v)))
+	if (meta && !pjson_get(meta, META_FINISHED, v, sizeof(v)))
 		add(&intro, ", finished %s", v);
 	add(&intro, ". Every number below was measured on this machine");
 	char k[128], n[32];
-	if (meta && !pjson_get(meta, "cpu", k, sizeof(k)) && !pjson_get(meta, "ncpu", n, sizeof(n)))
+	if (meta && !pjson_get(meta, META_CPU, k, sizeof(k)) &&
+	    !pjson_get(meta, META_NCPU, n, sizeof(n)))
 		add(&intro, " (%s CPUs, %s", n, k);
-	else if (meta && !pjson_get(meta, "cpu", k, sizeof(k)))
+	else if (meta && !pjson_get(meta, META_CPU, k, sizeof(k)))
 		add(&intro, " (%s", k);
 	else
 		k[0] = '\0';
-	if (k[0] && meta && !pjson_get(meta, "kernel", v, sizeof(v)))
+	if (k[0] && meta && !pjson_get(meta, META_KERNEL, v, sizeof(v)))
 		add(&intro, ", Linux %s", v);
 	add(&intro, "%s; the sentences under each chart are written from them.", k[0] ? ")" : "");
 	doc_p(d, intro.s);
@@ -444,7 +454,7 @@ int plots_report(const char *dir)
 {
 	struct sum s;
 	char path[4096], md[4096], html[4096];
-	char *meta = NULL;
+	struct json_object *meta = NULL;
 	struct doc d = { .dir = dir };
 	perr_clear();
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path) ||
@@ -481,7 +491,7 @@ out:
 		unlink(tmd);
 		unlink(thtml);
 	}
-	free(meta);
+	pjson_free(meta);
 	sum_free(&s);
 	return rc;
 }

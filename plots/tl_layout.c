@@ -7,6 +7,7 @@
 #include "gp.h"
 #include "pjson.h"
 #include "plots.h"
+#include "schema.h"
 #include "tlpriv.h"
 
 struct page {
@@ -41,18 +42,21 @@ static int zero(const char *v)
 }
 
 /* The load in words, from meta.json's "load" object (bench run), else the run
- * parameters found at the top level (other writers). */
-static void meta_params(const char *json, char *out, size_t len)
+ * parameters found at the top level (older and other writers: these names are
+ * theirs, not the schema's). The members of "load" have no META_ names in
+ * schema.h yet; they are harness/run.c's. */
+#define LOAD_KEY(k) META_LOAD "." k
+static void meta_params(struct json_object *json, char *out, size_t len)
 {
 	char mode[32] = "", c[32] = "", n[32] = "", d[32] = "", r0[32] = "", r1[32] = "";
 	char v[256], b[256];
-	pjson_get(json, "load.mode", mode, sizeof(mode));
-	pjson_get(json, "load.connections", c, sizeof(c));
-	pjson_get(json, "load.requests", n, sizeof(n));
-	pjson_get(json, "load.duration_s", d, sizeof(d));
-	pjson_get(json, "load.rate_from", r0, sizeof(r0));
-	pjson_get(json, "load.rate_to", r1, sizeof(r1));
-	if (!pjson_get(json, "scenario", v, sizeof(v)) && v[0])
+	pjson_get(json, LOAD_KEY("mode"), mode, sizeof(mode));
+	pjson_get(json, LOAD_KEY("connections"), c, sizeof(c));
+	pjson_get(json, LOAD_KEY("requests"), n, sizeof(n));
+	pjson_get(json, LOAD_KEY(META_DURATION), d, sizeof(d));
+	pjson_get(json, LOAD_KEY("rate_from"), r0, sizeof(r0));
+	pjson_get(json, LOAD_KEY("rate_to"), r1, sizeof(r1));
+	if (!pjson_get(json, META_SCENARIO, v, sizeof(v)) && v[0])
 		cat(out, len, "  ·  scenario %s%s", v, "");
 	if (!strcmp(mode, "burst")) {
 		cat(out, len, "  ·  a burst: %s at once%s", c, "");
@@ -70,16 +74,16 @@ static void meta_params(const char *json, char *out, size_t len)
 			cat(out, len, ", %s s%s", d, "");
 	} else {
 		static const char *const keys[] = { "connections", "concurrency", "requests",
-						    "duration",	   "rate",	  "load",
+						    "duration",	   "rate",	  META_LOAD,
 						    NULL };
 		for (int i = 0; keys[i]; i++)
 			if (!pjson_get(json, keys[i], v, sizeof(v)) && !zero(v) && v[0] != '{' &&
 			    v[0] != '[')
 				cat(out, len, "  ·  %s %s", keys[i], v);
 	}
-	if (!pjson_get(json, "kernel", v, sizeof(v)) && v[0])
+	if (!pjson_get(json, META_KERNEL, v, sizeof(v)) && v[0])
 		cat(out, len, "  ·  kernel %s%s", v, "");
-	if (!pjson_get(json, "ncpu", v, sizeof(v)) && !zero(v))
+	if (!pjson_get(json, META_NCPU, v, sizeof(v)) && !zero(v))
 		cat(out, len, "  ·  %s CPUs%s", v, "");
 }
 
@@ -87,8 +91,8 @@ static void texts(const struct tl *t, struct page *p, const char *dir)
 {
 	char target[128] = "", endpoint[160] = "";
 	if (t->r.meta) {
-		pjson_get(t->r.meta, "target", target, sizeof(target));
-		pjson_get(t->r.meta, "endpoint", endpoint, sizeof(endpoint));
+		pjson_get(t->r.meta, META_TARGET, target, sizeof(target));
+		pjson_get(t->r.meta, META_ENDPOINT, endpoint, sizeof(endpoint));
 	}
 	if (!target[0] && t->r.nthr) /* the main thread's name is the program's */
 		snprintf(target, sizeof(target), "%s", t->r.thr[0].comm);

@@ -97,12 +97,21 @@ static void no_leftovers(const char *dir, const char *name)
 
 /* ---- unit ---------------------------------------------------------------- */
 
+static void count_member(void *ctx, const char *key, const char *val, struct json_object *obj)
+{
+	(void)key;
+	(void)val;
+	(void)obj;
+	++*(int *)ctx;
+}
+
 static void test_pjson(void **state)
 {
 	(void)state;
-	const char *j =
-	    "{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
-	    " \"list\": [1, {\"x\": 2}], \"quick\": true }";
+	struct json_object *j =
+	    pjson_parse("{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
+			" \"list\": [1, {\"x\": 2}], \"quick\": true, \"d\": 2.000 }");
+	assert_non_null(j);
 	char v[64];
 	assert_int_equal(pjson_get(j, "target", v, sizeof(v)), 0);
 	assert_string_equal(v, "epoll");
@@ -114,17 +123,35 @@ static void test_pjson(void **state)
 	assert_string_equal(v, "a\"b");
 	assert_int_equal(pjson_get(j, "quick", v, sizeof(v)), 0);
 	assert_string_equal(v, "true");
+	/* A number reads back as it was written, not re-printed. */
+	assert_int_equal(pjson_get(j, "d", v, sizeof(v)), 0);
+	assert_string_equal(v, "2.000");
 	assert_int_equal(pjson_get(j, "missing", v, sizeof(v)), -ENOENT);
 	assert_int_equal(pjson_get(j, "target.x", v, sizeof(v)), -ENOENT);
-	assert_int_equal(pjson_get("[1,2]", "a", v, sizeof(v)), -EBADMSG);
-	assert_int_equal(pjson_get("{\"a\": ", "a", v, sizeof(v)), -EBADMSG);
-	assert_int_equal(pjson_get("{\"a\": \"unterminated", "a", v, sizeof(v)), -EBADMSG);
-	size_t pos = 0;
-	char k[32];
 	int n = 0;
-	while (pjson_next(j, &pos, k, sizeof(k), v, sizeof(v)) > 0)
-		n++;
-	assert_int_equal(n, 5);
+	assert_int_equal(pjson_each(j, count_member, &n), 0);
+	assert_int_equal(n, 6);
+	pjson_free(j);
+	/* Valid JSON that is not an object, and text that is not JSON. */
+	j = pjson_parse("[1,2]");
+	assert_non_null(j);
+	assert_int_equal(pjson_get(j, "a", v, sizeof(v)), -EBADMSG);
+	pjson_free(j);
+	errno = 0;
+	assert_null(pjson_parse("{\"a\": "));
+	assert_int_equal(errno, EBADMSG);
+	errno = 0;
+	assert_null(pjson_parse("{\"a\": \"unterminated"));
+	assert_int_equal(errno, EBADMSG);
+	/* A file: absent, garbled. */
+	char p[1100];
+	path(p, sizeof(p), "absent.json", NULL);
+	assert_null(pjson_load(p));
+	assert_int_equal(errno, ENOENT);
+	path(p, sizeof(p), "garbled.json", NULL);
+	write_file(p, "{\"a\": tru");
+	assert_null(pjson_load(p));
+	assert_int_equal(errno, EBADMSG);
 }
 
 static void test_pcsv(void **state)
