@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "gp.h"
 #include "perr.h"
 #include "plots.h"
@@ -330,9 +331,9 @@ int plots_compare(const char *dir)
 	}
 	if (!nout)
 		goto out;
-	f = gp_fopen(script);
+	f = files_create(script);
 	if (!f) {
-		rc = -errno;
+		rc = perr_file(-errno, script);
 		goto out;
 	}
 	char title[256];
@@ -366,9 +367,9 @@ int plots_compare(const char *dir)
 		rc = line_chart(f, &s, "cpu", "cpu-bound", F_RPS, title, "requests per second", 0);
 		close_chart(f);
 	}
-	int wrc = gp_fclose(f, script);
+	int wrc = files_commit(f, script, rc);
 	if (!rc)
-		rc = wrc;
+		rc = perr_file(wrc, script);
 	if (!rc)
 		rc = gp_run(script, log, outs, nout);
 	/* The script and log stay only when gnuplot failed on them: a missing
@@ -378,14 +379,11 @@ int plots_compare(const char *dir)
 		unlink(log);
 	}
 	for (int i = 0; i < nout && !rc; i++)
-		rc = gp_commit(outs[i]);
+		rc = perr_file(files_rename_tmp(outs[i]), outs[i]);
 out:
 	if (rc) /* no half-drawn chart left under a temporary name */
-		for (int i = 0; i < NCHARTS; i++) {
-			char tmp[4300];
-			if (!gp_tmpname(tmp, sizeof(tmp), png[i]))
-				unlink(tmp);
-		}
+		for (int i = 0; i < NCHARTS; i++)
+			files_discard_tmp(png[i]);
 	sum_free(&s);
 	return rc;
 }

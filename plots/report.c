@@ -12,7 +12,7 @@
 
 #include "schema.h"
 #include "doc.h"
-#include "gp.h"
+#include "files.h"
 #include "perr.h"
 #include "pjson.h"
 #include "plots.h"
@@ -466,31 +466,22 @@ int plots_report(const char *dir)
 		return rc;
 	snprintf(path, sizeof(path), "%s/" SCHEMA_META, dir);
 	meta = pjson_load(path);
-	char tmd[4200], thtml[4200];
-	gp_tmpname(tmd, sizeof(tmd), md);
-	gp_tmpname(thtml, sizeof(thtml), html);
-	d.md = gp_fopen(tmd);
-	d.html = d.md ? gp_fopen(thtml) : NULL;
+	d.md = files_create(md);
+	d.html = d.md ? files_create(html) : NULL;
 	if (!d.md || !d.html) {
-		rc = -errno;
+		rc = perr_file(-errno, d.md ? html : md);
 		if (d.md)
-			gp_fclose(d.md, tmd);
+			files_commit(d.md, md, rc); /* removes md.tmp */
 		goto out;
 	}
 	write_doc(&d, &s, dir, meta);
-	rc = gp_fclose(d.md, md);
-	int hrc = gp_fclose(d.html, html);
+	/* Each file is whole under its name or not renamed; when the disk fills
+	 * between the two, report.md may be new and report.html the previous. */
+	rc = perr_file(files_commit(d.md, md, 0), md);
+	int hrc = files_commit(d.html, html, rc);
 	if (!rc)
-		rc = hrc;
-	if (!rc)
-		rc = gp_commit(md);
-	if (!rc)
-		rc = gp_commit(html);
+		rc = perr_file(hrc, html);
 out:
-	if (rc) {
-		unlink(tmd);
-		unlink(thtml);
-	}
 	pjson_free(meta);
 	sum_free(&s);
 	return rc;

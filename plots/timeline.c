@@ -15,8 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "schema.h"
+#include "files.h"
 #include "gp.h"
+#include "schema.h"
 #include "perr.h"
 #include "pjson.h"
 #include "plots.h"
@@ -264,9 +265,9 @@ int plots_timeline(const char *dir)
 		rc = -ENODATA;
 		goto out;
 	}
-	f = gp_fopen(script);
+	f = files_create(script);
 	if (!f) {
-		rc = -errno;
+		rc = perr_file(-errno, script);
 		goto out;
 	}
 	t.req_ppu = tl_panel_px(t.nlane) / ((double)t.nlane + 0.2);
@@ -276,9 +277,9 @@ int plots_timeline(const char *dir)
 	rc = tl_emit_threads(&t, f);
 	if (!rc)
 		tl_emit_layout(&t, f, dir);
-	int wrc = gp_fclose(f, script);
+	int wrc = files_commit(f, script, rc);
 	if (!rc)
-		rc = wrc;
+		rc = perr_file(wrc, script);
 	f = NULL;
 	if (!rc) {
 		const char *outs[] = { png, svg };
@@ -291,16 +292,13 @@ int plots_timeline(const char *dir)
 		unlink(log);
 	}
 	if (!rc)
-		rc = gp_commit(png);
+		rc = perr_file(files_rename_tmp(png), png);
 	if (!rc)
-		rc = gp_commit(svg);
+		rc = perr_file(files_rename_tmp(svg), svg);
 out:
 	if (rc) { /* a chart is either whole under its name or not there anew */
-		char tmp[4200];
-		if (!gp_tmpname(tmp, sizeof(tmp), png))
-			unlink(tmp);
-		if (!gp_tmpname(tmp, sizeof(tmp), svg))
-			unlink(tmp);
+		files_discard_tmp(png);
+		files_discard_tmp(svg);
 	}
 	free_tl(&t);
 	return rc;
