@@ -45,6 +45,9 @@
 #define COL_PAPER_CODE 0xf6f6f6
 #define COL_PAPER      0xffffff
 
+/* gnuplot's alpha byte over a colour: about half transparent. */
+#define COL_ALPHA_HALF 0x60000000u
+
 /* Request n's colour (n: its rank in send order, or its id when the client did
  * not record it), cycling through COL_NREQUEST colours chosen apart from the
  * state colours above. */

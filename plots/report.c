@@ -312,6 +312,11 @@ static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 		 "staircase on one thread is a serialised batch; parallel bars on many threads are "
 		 "a thread per request; short bursts on one thread under overlapping bars are an "
 		 "event loop. Each file is a full-size PNG (and SVG) in the cell's directory.");
+	/* The timelines' own legend, from the same table. */
+	static const enum col_key_id keys[] = { KEY_CLIENT,   KEY_QUEUED,  KEY_ON_CPU,
+						KEY_WAITING,  KEY_FAILED,  KEY_RUN_NOREQ,
+						KEY_RUNNABLE, KEY_SLEEPING, KEY_BLOCKED };
+	doc_legend(d, keys, (int)(sizeof(keys) / sizeof(keys[0])));
 	doc_grid(d, 3);
 	for (int t = 0; t < s->ntarget; t++)
 		for (int j = 0; j < 3; j++)

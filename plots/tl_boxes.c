@@ -305,11 +305,10 @@ static int handoffs(struct tl_model *m)
 		if (!a || !b || a->lane < 0 || b->lane < 0)
 			continue;
 		double x = tl_xms(m, rs->t);
-		/* Half transparent (gnuplot's alpha byte), so a fan of them stays
-		 * readable. */
+		/* Half transparent, so a fan of them stays readable. */
 		m->hand[m->nhand++] = (struct tl_hand){ x, tl_xms(m, he->t) - x, a->lane,
 							b->lane - a->lane,
-							0x60000000u | tl_colour_of(m, q->id) };
+							COL_ALPHA_HALF | tl_colour_of(m, q->id) };
 	}
 	return 0;
 }

@@ -454,6 +454,9 @@ static void test_matrix_report(void **state)
 	assert_true(contains(p, "</html>"));
 	/* Data-driven sentences: who serialised the mistake. */
 	assert_true(contains(p, "blocking (10.0)"));
+	/* The timelines' legend, in the colours the timelines use. */
+	assert_true(contains(p, "background:#ff7f0e"));
+	assert_true(contains(p, "runnable: awaiting a CPU"));
 	assert_true(contains(p, "2 x test"));
 	no_leftovers(d, "report.html.tmp");
 	no_leftovers(d, "compare.gp");
