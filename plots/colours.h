@@ -57,9 +57,9 @@ unsigned col_request(uint64_t n);
 
 /* The pale of a request's colour, for its waits: 3/5 of the way to white. */
 #define COL_PALE_(x) ((x) + (255u - (x)) * 3 / 5)
-#define COL_PALE(c)                                                                         \
-	(COL_PALE_(((c) >> 16) & 0xffu) << 16 | COL_PALE_(((c) >> 8) & 0xffu) << 8 |       \
-	 COL_PALE_((c) & 0xffu))
+#define COL_PALE(c)                                                                                \
+	(COL_PALE_(((c) >> 16) & 0xffu) << 16 | COL_PALE_(((c) >> 8) & 0xffu) << 8 |               \
+	 COL_PALE_((c)&0xffu))
 unsigned col_pale(unsigned c);
 
 /* The entries of the timeline's legends, which the report's HTML legend shows

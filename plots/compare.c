@@ -93,8 +93,9 @@ static void open_chart(FILE *f, int slot, int w, int h)
 {
 	fprintf(f, "reset\nset terminal pngcairo noenhanced size %d,%d font 'sans,10'\n", w, h);
 	gp_output(f, slot);
-	fprintf(f, "set grid lc rgb '#%06x' lt 1\nset border 3\nset tics nomirror\n"
-		   "set key outside right top\n",
+	fprintf(f,
+		"set grid lc rgb '#%06x' lt 1\nset border 3\nset tics nomirror\n"
+		"set key outside right top\n",
 		COL_RULE);
 }
 

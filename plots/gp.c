@@ -333,4 +333,3 @@ void gp_str(FILE *f, const char *s)
 	}
 	fputc('\'', f);
 }
-

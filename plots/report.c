@@ -313,8 +313,8 @@ static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 		 "a thread per request; short bursts on one thread under overlapping bars are an "
 		 "event loop. Each file is a full-size PNG (and SVG) in the cell's directory.");
 	/* The timelines' own legend, from the same table. */
-	static const enum col_key_id keys[] = { KEY_CLIENT,   KEY_QUEUED,  KEY_ON_CPU,
-						KEY_WAITING,  KEY_FAILED,  KEY_RUN_NOREQ,
+	static const enum col_key_id keys[] = { KEY_CLIENT,   KEY_QUEUED,   KEY_ON_CPU,
+						KEY_WAITING,  KEY_FAILED,   KEY_RUN_NOREQ,
 						KEY_RUNNABLE, KEY_SLEEPING, KEY_BLOCKED };
 	doc_legend(d, keys, (int)(sizeof(keys) / sizeof(keys[0])));
 	doc_grid(d, 3);
@@ -389,8 +389,7 @@ static void chart(struct doc *d, const char *dir, const char *png, const char *t
 		doc_p(d, text);
 }
 
-static void write_doc(struct doc *d, const struct sum *s, const char *dir,
-		      struct json_object *meta)
+static void write_doc(struct doc *d, const struct sum *s, const char *dir, struct json_object *meta)
 {
 	char v[128];
 	doc_begin(d, "asyncscope: concurrency models compared");

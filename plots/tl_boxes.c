@@ -23,7 +23,7 @@ struct boxw {
 	double merge, bucket;
 	int have, narrow, rank, err;
 	struct tl_box cur;
-	size_t joined;		/* pieces narrower than a bucket merged */
+	size_t joined;		 /* pieces narrower than a bucket merged */
 	double last_y, last_end; /* the last widened request burst drawn */
 };
 
@@ -117,7 +117,8 @@ int tl_build_requests(struct tl_model *m)
 				ws = k[i].t;
 				if (run_from) {
 					double a = tl_xms(m, run_from), b = tl_xms(m, ws);
-					box(&w, a, b - a < minw ? a + minw : b, y - hb, y + hb, col);
+					box(&w, a, b - a < minw ? a + minw : b, y - hb, y + hb,
+					    col);
 				}
 				run_from = 0;
 				break;
@@ -131,7 +132,8 @@ int tl_build_requests(struct tl_model *m)
 			case RD_END:
 				if (run_from) {
 					double a = tl_xms(m, run_from), b = tl_xms(m, k[i].t);
-					box(&w, a, b - a < minw ? a + minw : b, y - hb, y + hb, col);
+					box(&w, a, b - a < minw ? a + minw : b, y - hb, y + hb,
+					    col);
 				}
 				run_from = 0;
 				break;
@@ -306,9 +308,9 @@ static int handoffs(struct tl_model *m)
 			continue;
 		double x = tl_xms(m, rs->t);
 		/* Half transparent, so a fan of them stays readable. */
-		m->hand[m->nhand++] = (struct tl_hand){ x, tl_xms(m, he->t) - x, a->lane,
-							b->lane - a->lane,
-							COL_ALPHA_HALF | tl_colour_of(m, q->id) };
+		m->hand[m->nhand++] =
+		    (struct tl_hand){ x, tl_xms(m, he->t) - x, a->lane, b->lane - a->lane,
+				      COL_ALPHA_HALF | tl_colour_of(m, q->id) };
 	}
 	return 0;
 }

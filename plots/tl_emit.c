@@ -47,9 +47,9 @@ static void data(const struct tl_model *m, FILE *f)
 static void key(FILE *f, enum col_key_id id)
 {
 	const struct col_key *k = &col_keys[id];
-	static const char *const how[] = { [COL_BOX] = "boxes",
-					   [COL_LINE] = "lines lw 3",
-					   [COL_ARROW] = "vectors head filled" };
+	static const char *const how[] = {
+		[COL_BOX] = "boxes", [COL_LINE] = "lines lw 3", [COL_ARROW] = "vectors head filled"
+	};
 	fprintf(f, ", \\\n NaN with %s lc rgb '#%06x' title ", how[k->how], k->rgb);
 	gp_str(f, k->label);
 }
@@ -214,8 +214,7 @@ void tl_emit(const struct tl_model *m, FILE *f)
 	gp_output(f, 0);
 	draw(m, f);
 	fputs("set output\n", f);
-	fprintf(f,
-		"set terminal svg noenhanced size %d,%d font 'sans,9' background rgb '#%06x'\n",
+	fprintf(f, "set terminal svg noenhanced size %d,%d font 'sans,9' background rgb '#%06x'\n",
 		TL_W, p->h, COL_PAPER);
 	gp_output(f, 1);
 	draw(m, f);

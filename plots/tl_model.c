@@ -56,8 +56,8 @@ static int pick_requests(struct tl_model *m)
 {
 	size_t n = m->r->nreq;
 	m->order = malloc((n ? n : 1) * sizeof(*m->order));
-	m->lane = malloc((n < PLOTS_MAX_REQ_LANES ? n + 1 : PLOTS_MAX_REQ_LANES) *
-			 sizeof(*m->lane));
+	m->lane =
+	    malloc((n < PLOTS_MAX_REQ_LANES ? n + 1 : PLOTS_MAX_REQ_LANES) * sizeof(*m->lane));
 	if (!m->order || !m->lane)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
