@@ -216,10 +216,14 @@ int gp_run(const char *script, const char *errlog, const char *const *outs, int 
 	}
 	std[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	std[1] = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	std[2] = open(errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (std[0] < 0 || std[1] < 0 || std[2] < 0 || pipe2(report, O_CLOEXEC)) {
+	if (std[0] < 0 || std[1] < 0 || pipe2(report, O_CLOEXEC)) {
 		rc = -errno;
-		perr_set("%s: %s", std[2] < 0 ? errlog : "/dev/null", strerror(errno));
+		goto out;
+	}
+	std[2] = open(errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (std[2] < 0) {
+		rc = -errno;
+		perr_set("%s: %s", errlog, strerror(errno));
 		goto out;
 	}
 	char *argv[] = { "gnuplot", (char *)script, NULL };
