@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "colours.h"
+#include "files.h"
 #include "gp.h"
 #include "perr.h"
 #include "plots.h"
@@ -17,7 +19,7 @@
 #include "summary.h"
 
 static const char *const blog_paths[] = { "/sync", "/async", "/wrong" };
-static const unsigned blog_colours[] = { 0x1f77b4, 0x2ca02c, 0xd62728 };
+static const unsigned blog_colours[] = { COL_EP_SYNC, COL_EP_ASYNC, COL_EP_WRONG };
 
 static int cmp_conc(const void *a, const void *b)
 {
@@ -91,9 +93,10 @@ static void open_chart(FILE *f, int slot, int w, int h)
 {
 	fprintf(f, "reset\nset terminal pngcairo noenhanced size %d,%d font 'sans,10'\n", w, h);
 	gp_output(f, slot);
-	fputs("set grid lc rgb '#dddddd' lt 1\nset border 3\nset tics nomirror\n"
-	      "set key outside right top\n",
-	      f);
+	fprintf(f,
+		"set grid lc rgb '#%06x' lt 1\nset border 3\nset tics nomirror\n"
+		"set key outside right top\n",
+		COL_RULE);
 }
 
 static void close_chart(FILE *f)
@@ -170,7 +173,7 @@ static int blog_chart(FILE *f, const struct sum *s, int slot)
 				/* Column 5 is the batch in waits, -1 for a failed cell:
 				 * the plot makes the label, the data holds no text. */
 				if (r->failed || isnan(r->batch_ms))
-					fprintf(f, "%g 0 %g %u -1 %g\n", x, bw * 0.9, 0xd62728u,
+					fprintf(f, "%g 0 %g %u -1 %g\n", x, bw * 0.9, COL_FAILED,
 						w / 1000);
 				else
 					fprintf(f, "%g %g %g %u %g %g\n", x, r->batch_ms / 1000,
@@ -190,9 +193,10 @@ static int blog_chart(FILE *f, const struct sum *s, int slot)
 	      "set style fill solid 1.0 noborder\nset yrange [0:*]\nset offsets 0,0,graph 0.08,0\n",
 	      f);
 	target_axis(f, s, idx, n);
-	fputs("set label 'numbers over the bars: the batch time in waits' at graph 0,1.03 left "
-	      "font ',9' tc rgb '#606060'\n",
-	      f);
+	fprintf(f,
+		"set label 'numbers over the bars: the batch time in waits' at graph 0,1.03 left "
+		"font ',9' tc rgb '#%06x'\n",
+		COL_INK_FRAME);
 	fputs("plot $BLOG using 1:2:3:4 with boxes lc rgb variable notitle, \\\n"
 	      "  $BLOG using 1:2:($5 < 0 ? 'failed' : sprintf('%.1f', $5)) with labels "
 	      "offset 0,0.7 font ',8' notitle",
@@ -203,12 +207,13 @@ static int blog_chart(FILE *f, const struct sum *s, int slot)
 	}
 	if (wait > 0 && same)
 		fprintf(f,
-			", \\\n  %g with lines dt 2 lw 2 lc rgb '#303030' title 'one wait (%g ms)'",
-			wait / 1000, wait);
+			", \\\n  %g with lines dt 2 lw 2 lc rgb '#%06x' title 'one wait (%g ms)'",
+			wait / 1000, COL_INK_LABEL, wait);
 	else if (wait > 0)
-		fputs(", \\\n  $BLOG using ($1-$3/2):6:3:(0) with vectors nohead dt 2 lw 2 "
-		      "lc rgb '#303030' title 'one wait of that endpoint'",
-		      f);
+		fprintf(f,
+			", \\\n  $BLOG using ($1-$3/2):6:3:(0) with vectors nohead dt 2 lw 2 "
+			"lc rgb '#%06x' title 'one wait of that endpoint'",
+			COL_INK_LABEL);
 	fputc('\n', f);
 	close_chart(f);
 	return 0;
@@ -272,9 +277,10 @@ static int two_panel(FILE *f, const struct sum *s, int slot, const char *png, co
 	for (size_t i = 0; i < s->n; i++)
 		if (!strcmp(s->row[i].scenario, scen) && !s->row[i].failed &&
 		    sum_lossy(&s->row[i])) {
-			fputs("set label 99 'Not drawn: cells that lost requests "
-			      "(see the report)' at screen 0.01,0.97 font ',8' tc rgb '#a03000'\n",
-			      f);
+			fprintf(f,
+				"set label 99 'Not drawn: cells that lost requests (see the "
+				"report)' at screen 0.01,0.97 font ',8' tc rgb '#%06x'\n",
+				COL_WARN);
 			break;
 		}
 	fputs("set multiplot layout 1,2 title ", f);
@@ -330,9 +336,9 @@ int plots_compare(const char *dir)
 	}
 	if (!nout)
 		goto out;
-	f = gp_fopen(script);
+	f = files_create(script);
 	if (!f) {
-		rc = -errno;
+		rc = perr_file(-errno, script);
 		goto out;
 	}
 	char title[256];
@@ -366,9 +372,9 @@ int plots_compare(const char *dir)
 		rc = line_chart(f, &s, "cpu", "cpu-bound", F_RPS, title, "requests per second", 0);
 		close_chart(f);
 	}
-	int wrc = gp_fclose(f, script);
+	int wrc = files_commit(f, script, rc);
 	if (!rc)
-		rc = wrc;
+		rc = perr_file(wrc, script);
 	if (!rc)
 		rc = gp_run(script, log, outs, nout);
 	/* The script and log stay only when gnuplot failed on them: a missing
@@ -378,14 +384,11 @@ int plots_compare(const char *dir)
 		unlink(log);
 	}
 	for (int i = 0; i < nout && !rc; i++)
-		rc = gp_commit(outs[i]);
+		rc = perr_file(files_rename_tmp(outs[i]), outs[i]);
 out:
 	if (rc) /* no half-drawn chart left under a temporary name */
-		for (int i = 0; i < NCHARTS; i++) {
-			char tmp[4300];
-			if (!gp_tmpname(tmp, sizeof(tmp), png[i]))
-				unlink(tmp);
-		}
+		for (int i = 0; i < NCHARTS; i++)
+			files_discard_tmp(png[i]);
 	sum_free(&s);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "colours.h"
 #include "doc.h"
 
 static void html_esc(FILE *f, const char *s)
@@ -59,20 +60,24 @@ void doc_begin(struct doc *d, const char *title)
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>",
 	      d->html);
 	html_esc(d->html, title);
-	fputs("</title>\n<style>\n"
-	      "body{font-family:system-ui,sans-serif;max-width:1180px;margin:2em auto;padding:0 "
-	      "1em;color:#222;line-height:1.45}\n"
-	      "h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #ddd}\n"
-	      "img{max-width:100%;border:1px solid #eee}\n"
-	      "table{border-collapse:collapse;font-size:.85em;margin:1em 0}\n"
-	      "td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}\n"
-	      "td:first-child,th:first-child,td.l{text-align:left}th{background:#f4f4f4}\n"
-	      "tr.fail td{background:#fde8e8}\n"
-	      "pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:.8em}\n"
-	      ".grid{display:grid;gap:.8em}.grid figure{margin:0}.grid "
-	      "figcaption{font-size:.85em;color:#555}\n"
-	      "</style></head><body>\n<h1>",
-	      d->html);
+	fprintf(d->html,
+		"</title>\n<style>\n"
+		"body{font-family:system-ui,sans-serif;max-width:1180px;margin:2em auto;padding:0 "
+		"1em;color:#%06x;line-height:1.45}\n"
+		"h1{font-size:1.7em}h2{margin-top:2em;border-bottom:1px solid #%06x}\n"
+		"img{max-width:100%%;border:1px solid #%06x}\n"
+		"table{border-collapse:collapse;font-size:.85em;margin:1em 0}\n"
+		"td,th{border:1px solid #%06x;padding:.25em .5em;text-align:right}\n"
+		"td:first-child,th:first-child,td.l{text-align:left}th{background:#%06x}\n"
+		"tr.fail td{background:#%06x}\n"
+		"pre{background:#%06x;padding:.6em;overflow-x:auto;font-size:.8em}\n"
+		".grid{display:grid;gap:.8em}.grid figure{margin:0}.grid "
+		"figcaption{font-size:.85em;color:#%06x}\n"
+		".key{font-size:.85em}.key span{display:inline-block;width:1.4em;margin:0 .3em 0 "
+		"1em;vertical-align:middle}\n"
+		"</style></head><body>\n<h1>",
+		COL_INK, COL_RULE, COL_RULE_LIGHT, COL_RULE_TABLE, COL_PAPER_HEAD, COL_FAILED_BG,
+		COL_PAPER_CODE, COL_INK_SOFT);
 	html_esc(d->html, title);
 	fputs("</h1>\n", d->html);
 }
@@ -227,4 +232,22 @@ void doc_grid_end(struct doc *d)
 {
 	fputs("\n", d->md);
 	fputs("</div>\n", d->html);
+}
+
+void doc_legend(struct doc *d, const enum col_key_id *keys, int n)
+{
+	fputs("Colours:", d->md);
+	fputs("<p class=\"key\">", d->html);
+	for (int i = 0; i < n; i++) {
+		const struct col_key *k = &col_keys[keys[i]];
+		fprintf(d->md, "%s ", i ? ";" : "");
+		md_esc(d->md, k->label, 0);
+		fprintf(d->md, " (#%06x)", k->rgb);
+		/* A line is drawn as a thin bar, a box as a full one, as in the chart. */
+		fprintf(d->html, "<span style=\"background:#%06x;height:%s\"></span>", k->rgb,
+			k->how == COL_BOX ? "1em" : ".3em");
+		html_esc(d->html, k->label);
+	}
+	fputs(".\n\n", d->md);
+	fputs("</p>\n", d->html);
 }

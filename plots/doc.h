@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include "colours.h"
+
 struct doc {
 	FILE *md, *html;
 	const char *dir; /* images are relative to it */
@@ -29,5 +31,9 @@ void doc_table_end(struct doc *d);
 void doc_grid(struct doc *d, int columns);
 void doc_cell(struct doc *d, const char *rel, const char *caption);
 void doc_grid_end(struct doc *d);
+
+/* A legend of colour keys (colours.h): swatches in HTML, names and values in
+ * Markdown. */
+void doc_legend(struct doc *d, const enum col_key_id *keys, int n);
 
 #endif

@@ -1,17 +1,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "gp.h"
 #include "perr.h"
-
-extern char **environ;
+#include "proc.h"
 
 /* Where gnuplot's output i is written from: fd GP_FD0 + i in its process, a
  * pipe we read. gnuplot exits 0 when its writes fail (a full disk gives a
@@ -87,10 +88,12 @@ static void drain(struct sink *k, int n)
 
 /* A chart gnuplot finished: a PNG ends with its IEND chunk, an SVG with its
  * closing tag. Anything else stopped half way. */
-static int complete(const char *tmp, const char *path)
+static int complete(const char *path)
 {
 	static const char iend[] = "IEND\xae\x42\x60\x82";
-	char tail[64];
+	char tail[64], tmp[4200];
+	if (files_tmp_path(tmp, sizeof(tmp), path))
+		return 0;
 	int fd = open(tmp, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -108,55 +111,140 @@ static int complete(const char *tmp, const char *path)
 	return n >= 6 && !memcmp(tail + n - 6, "</svg>", 6);
 }
 
+/* gnuplot's path, looked up in $PATH here, before the fork: the child may only
+ * make async-signal-safe calls, and execvp is not one in every libc. */
+static int find_gnuplot(char *buf, size_t len)
+{
+	const char *path = getenv("PATH");
+	struct stat st;
+	if (!path || !path[0])
+		path = "/usr/bin:/bin";
+	for (const char *p = path;;) {
+		size_t n = strcspn(p, ":");
+		int w = snprintf(buf, len, "%.*s/gnuplot", (int)n, n ? p : ".");
+		if (w > 0 && (size_t)w < len && !access(buf, X_OK) && !stat(buf, &st) &&
+		    S_ISREG(st.st_mode))
+			return 0;
+		if (!p[n])
+			return -ENOPKG;
+		p += n + 1;
+	}
+}
+
+/* The child, between proc_fork and exec: async-signal-safe calls only (another
+ * thread of bench may have held malloc's or stdio's lock at the fork). Every fd
+ * it needs was opened by the parent; it only moves them into place. An exec
+ * that fails writes its errno to report_fd, which exec closes when it works. */
+static void exec_gnuplot(const char *exe, char *const argv[], const int *wr, int nout,
+			 const int std[3], int report_fd) __attribute__((noreturn));
+
+static void exec_gnuplot(const char *exe, char *const argv[], const int *wr, int nout,
+			 const int std[3], int report_fd)
+{
+	/* Default dispositions and an empty mask, as proc_start gives a target:
+	 * an ignored signal would stay ignored across exec. */
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	int err = 0;
+	/* The pipe ends sit above GP_FD0 + GP_MAX_OUT, so no dup2 here lands on
+	 * an fd a later one still needs; dup2 clears close-on-exec. */
+	for (int i = 0; i < nout && !err; i++)
+		if (dup2(wr[i], GP_FD0 + i) < 0)
+			err = errno;
+	for (int i = 0; i < 3 && !err; i++)
+		if (dup2(std[i], i) < 0)
+			err = errno;
+	if (!err) {
+		execv(exe, argv);
+		err = errno;
+	}
+	if (write(report_fd, &err, sizeof(err)) < 0) {
+		/* the parent then sees a child that exited 127 and said nothing */
+	}
+	_exit(127);
+}
+
+/* What the child reported: 0 when exec worked (the pipe closed empty), else
+ * its errno. */
+static int exec_result(int fd)
+{
+	int err = 0;
+	ssize_t n;
+	while ((n = read(fd, &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
 int gp_run(const char *script, const char *errlog, const char *const *outs, int nout)
 {
 	struct sink k[GP_MAX_OUT];
-	char tmp[GP_MAX_OUT][4200];
-	posix_spawn_file_actions_t fa;
-	int rc, wr[GP_MAX_OUT], status = 0;
+	char exe[4096];
+	int rc, wr[GP_MAX_OUT], std[3] = { -1, -1, -1 }, report[2] = { -1, -1 }, status = 0;
+	FILE *tmp[GP_MAX_OUT];
 	pid_t pid = -1;
 	if (nout > GP_MAX_OUT)
 		return -EINVAL;
 	for (int i = 0; i < nout; i++) {
 		k[i] = (struct sink){ -1, -1, 0 };
 		wr[i] = -1;
+		tmp[i] = NULL;
 	}
-	if ((rc = posix_spawn_file_actions_init(&fa)))
-		return -rc;
+	if ((rc = find_gnuplot(exe, sizeof(exe))))
+		return rc;
 	for (int i = 0; i < nout; i++) {
 		int p[2];
-		if ((rc = gp_tmpname(tmp[i], sizeof(tmp[i]), outs[i])))
-			goto out;
-		k[i].out = open(tmp[i], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (k[i].out < 0 || pipe2(p, O_CLOEXEC)) {
+		/* The chart goes to its temporary name (common/files), written
+		 * through the fd: what stdio would buffer, drain writes whole. */
+		tmp[i] = files_create(outs[i]);
+		if (!tmp[i] || pipe2(p, O_CLOEXEC)) {
 			rc = -errno;
-			perr_set("%s: %s", tmp[i], strerror(errno));
+			perr_set("%s: %s", outs[i], strerror(errno));
 			goto out;
 		}
+		k[i].out = fileno(tmp[i]);
 		k[i].in = p[0];
-		/* Above every fd the child is given, so that no dup2 below lands
-		 * on a pipe end that a later dup2 still needs. */
 		wr[i] = fcntl(p[1], F_DUPFD_CLOEXEC, GP_FD0 + GP_MAX_OUT);
 		close(p[1]);
 		if (wr[i] < 0) {
 			rc = -errno;
 			goto out;
 		}
-		posix_spawn_file_actions_adddup2(&fa, wr[i], GP_FD0 + i);
 	}
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, errlog, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	char *argv[] = { "gnuplot", (char *)script, NULL };
-	rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-	if (rc) {
-		pid = -1;
-		rc = rc == ENOENT ? -ENOPKG : -rc;
+	std[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	std[1] = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (std[0] < 0 || std[1] < 0 || pipe2(report, O_CLOEXEC)) {
+		rc = -errno;
 		goto out;
 	}
+	std[2] = open(errlog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (std[2] < 0) {
+		rc = -errno;
+		perr_set("%s: %s", errlog, strerror(errno));
+		goto out;
+	}
+	char *argv[] = { "gnuplot", (char *)script, NULL };
+	/* proc_fork: gnuplot dies with bench, like every child of it. */
+	pid = proc_fork();
+	if (pid == 0)
+		exec_gnuplot(exe, argv, wr, nout, std, report[1]);
+	if (pid < 0) {
+		rc = -errno;
+		goto out;
+	}
+	close(report[1]);
+	report[1] = -1;
 	for (int i = 0; i < nout; i++) { /* gnuplot holds the only write ends now */
 		close(wr[i]);
 		wr[i] = -1;
+	}
+	int err = exec_result(report[0]);
+	if (err) {
+		rc = err == ENOENT || err == EACCES ? -ENOPKG : -err;
+		goto out;
 	}
 	drain(k, nout);
 	while (waitpid(pid, &status, 0) < 0)
@@ -165,18 +253,13 @@ int gp_run(const char *script, const char *errlog, const char *const *outs, int 
 			goto out;
 		}
 	pid = -1;
-	/* glibc's posix_spawnp reports a missing program through the return value,
-	 * but a child that could not exec still exits 127. */
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		rc = -ENOPKG;
-		goto out;
-	}
-	for (int i = 0; i < nout && !rc; i++) {
+	for (int i = 0; i < nout; i++) {
 		int e = k[i].err;
-		if (!e && close(k[i].out))
-			e = errno;
 		k[i].out = -1;
-		if (e) {
+		if (fclose(tmp[i]) && !e)
+			e = errno;
+		tmp[i] = NULL;
+		if (e && !rc) {
 			rc = -e;
 			perr_set("%s: %s", outs[i], strerror(e));
 		}
@@ -184,92 +267,32 @@ int gp_run(const char *script, const char *errlog, const char *const *outs, int 
 	if (!rc && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
 		rc = -EIO;
 	for (int i = 0; i < nout && !rc; i++)
-		if (!complete(tmp[i], outs[i])) {
+		if (!complete(outs[i])) {
 			rc = -EIO;
 			perr_set("%s: gnuplot stopped before the end of the chart (see %s)",
 				 outs[i], errlog);
 		}
 out:
-	posix_spawn_file_actions_destroy(&fa);
+	for (int i = 0; i < 3; i++)
+		if (std[i] >= 0)
+			close(std[i]);
+	for (int i = 0; i < 2; i++)
+		if (report[i] >= 0)
+			close(report[i]);
 	for (int i = 0; i < nout; i++) {
 		if (wr[i] >= 0)
 			close(wr[i]);
 		if (k[i].in >= 0)
 			close(k[i].in);
-		if (k[i].out >= 0)
-			close(k[i].out);
+		if (tmp[i])
+			fclose(tmp[i]);
 		if (rc) /* nothing half drawn stays, even under a temporary name */
-			unlink(tmp[i]);
+			files_discard_tmp(outs[i]);
 	}
 	if (pid > 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	return rc;
-}
-
-/* The FILE of gp_fopen: writes through write(2) and keeps the first errno, which
- * stdio's error flag forgets. */
-struct wfile {
-	int fd;
-	int err;
-};
-
-static ssize_t wf_write(void *c, const char *b, size_t n)
-{
-	struct wfile *w = c;
-	int e = w->err ? w->err : write_all(w->fd, b, n);
-	if (e) {
-		w->err = e;
-		errno = e;
-		return -1;
-	}
-	return (ssize_t)n;
-}
-
-/* fclose's errno: the first failed write's, else close's own. */
-static int wf_close(void *c)
-{
-	struct wfile *w = c;
-	int e = w->err;
-	if (close(w->fd) && !e)
-		e = errno;
-	free(w);
-	errno = e;
-	return e ? -1 : 0;
-}
-
-FILE *gp_fopen(const char *path)
-{
-	struct wfile *w = malloc(sizeof(*w));
-	if (!w)
-		return NULL;
-	w->err = 0;
-	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (w->fd < 0) {
-		int e = errno;
-		free(w);
-		perr_set("%s: %s", path, strerror(e));
-		errno = e;
-		return NULL;
-	}
-	FILE *f =
-	    fopencookie(w, "w", (cookie_io_functions_t){ .write = wf_write, .close = wf_close });
-	if (!f) {
-		int e = errno;
-		close(w->fd);
-		free(w);
-		errno = e;
-	}
-	return f;
-}
-
-int gp_fclose(FILE *f, const char *path)
-{
-	if (!fclose(f))
-		return 0;
-	int e = errno ? errno : EIO;
-	perr_set("%s: %s", path, strerror(e));
-	return -e;
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0: overlong forms, surrogates and
@@ -313,24 +336,4 @@ void gp_str(FILE *f, const char *s)
 		}
 	}
 	fputc('\'', f);
-}
-
-int gp_tmpname(char *buf, size_t len, const char *path)
-{
-	int n = snprintf(buf, len, "%s.tmp", path);
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-int gp_commit(const char *path)
-{
-	char tmp[4096];
-	int rc = gp_tmpname(tmp, sizeof(tmp), path);
-	if (rc)
-		return rc;
-	if (!rename(tmp, path))
-		return 0;
-	rc = -errno;
-	perr_set("%s: %s", path, strerror(-rc));
-	unlink(tmp);
-	return rc;
 }

@@ -1,6 +1,7 @@
-/* Running gnuplot, and writing result files so that a reader never sees half of
- * one: everything is written under a temporary name, checked, and renamed into
- * place; a failed write is reported with its errno. */
+/* Running gnuplot so that a reader never sees half a chart: each chart is
+ * written under its temporary name (common/files.h), checked whole, and left
+ * for the caller to rename into place; a failed write is reported with its
+ * errno. Scripts and reports are written with files_create/files_commit. */
 #ifndef ASPLOTS_GP_H
 #define ASPLOTS_GP_H
 
@@ -9,24 +10,19 @@
 /* At most this many charts per gnuplot run. */
 #define GP_MAX_OUT 8
 
-/* Runs `gnuplot SCRIPT` (posix_spawnp, no shell) with its stderr going to
- * errlog. The script draws chart i into `set output` gp_output(i), a pipe: we
- * write it to outs[i].tmp ourselves, since gnuplot exits 0 when its own writes
- * fail. 0 when every outs[i].tmp is complete (a PNG ends with IEND, an SVG with
- * </svg>): the caller renames them into place (gp_commit). Otherwise none is
- * left, and: -ENOPKG when gnuplot is not installed; -errno of the first failed
- * write (-ENOSPC on a full disk); -EIO when gnuplot failed or stopped half way
- * (errlog says why). perr names the file. */
+/* Runs `gnuplot SCRIPT` (proc_fork and exec, no shell: it dies with bench) with
+ * its stderr going to errlog. The script draws chart i into `set output`
+ * gp_output(i), a pipe: we write it to the temporary name of outs[i]
+ * ourselves, since gnuplot exits 0 when its own writes fail. 0 when every chart
+ * is complete (a PNG ends with IEND, an SVG with </svg>): the caller renames
+ * them into place (files_rename_tmp). Otherwise none is left, and: -ENOPKG when
+ * gnuplot is not installed; -errno of the first failed write (-ENOSPC on a full
+ * disk); -EIO when gnuplot failed or stopped half way (errlog says why). perr
+ * names the file. Call it from a thread that outlives the run (proc_fork). */
 int gp_run(const char *script, const char *errlog, const char *const *outs, int nout);
 
 /* `set output` for chart i of gp_run. File names never enter the script. */
 void gp_output(FILE *f, int i);
-
-/* Opens path for writing (created or truncated) through a FILE that keeps the
- * errno of the first failed write; gp_fclose returns it (-ENOSPC, not a bare
- * "error"), naming path through perr. NULL with errno when it cannot open. */
-FILE *gp_fopen(const char *path);
-int gp_fclose(FILE *f, const char *path);
 
 /* Writes s as a single-quoted gnuplot string: the one way any text, ours or a
  * results file's, enters a gnuplot script. Inside single quotes gnuplot expands
@@ -37,11 +33,5 @@ int gp_fclose(FILE *f, const char *path);
  * into a datablock as text: a string a chart shows is an array element set
  * with gp_str, indexed by a number in the datablock. */
 void gp_str(FILE *f, const char *s);
-
-/* path + ".tmp" into buf; -ENAMETOOLONG when it does not fit. */
-int gp_tmpname(char *buf, size_t len, const char *path);
-
-/* Renames path.tmp to path; -errno. */
-int gp_commit(const char *path);
 
 #endif

@@ -40,6 +40,13 @@ void perr_set(const char *fmt, ...)
 	va_end(ap);
 }
 
+int perr_file(int rc, const char *path)
+{
+	if (rc < 0)
+		perr_set("%s: %s", path, strerror(-rc));
+	return rc;
+}
+
 void perr_quote(char *out, size_t len, const char *s)
 {
 	size_t n = 0;

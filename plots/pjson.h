@@ -1,22 +1,32 @@
-/* Just enough JSON to read meta.json: the members of an object, by name or in
- * order. Values come back as text: strings unescaped (\uXXXX above ASCII becomes
- * '?'), numbers and literals as written, objects and arrays as their raw text.
- * Nothing is allocated except by pjson_load. */
+/* Reading meta.json: a few values by name, and the members of an object in
+ * order, for the subtitle of a timeline and the report's machine table. The
+ * parsing is json-c's (pjson.c says why that library); this is only the small
+ * accessor the callers want: values come back as text, strings unescaped,
+ * numbers and literals as the file wrote them, objects and arrays as JSON. */
 #ifndef ASPLOTS_PJSON_H
 #define ASPLOTS_PJSON_H
 
 #include <stddef.h>
 
-/* The whole file as a string (free() it), or NULL with errno set. */
-char *pjson_load(const char *path);
+struct json_object; /* json-c's, opaque here */
+
+/* The file parsed, or NULL with errno: ENOENT (or another open error),
+ * EBADMSG when it is not JSON. pjson_free() it. */
+struct json_object *pjson_load(const char *path);
+/* The same from text, for the tests. */
+struct json_object *pjson_parse(const char *text);
+void pjson_free(struct json_object *j);
 
 /* The value at key, where key may be a dotted path into nested objects
- * ("load.connections"). 0, -ENOENT when absent, -EBADMSG when the text is not an
- * object. out is always terminated; long values are cut. */
-int pjson_get(const char *json, const char *key, char *out, size_t len);
+ * ("load.connections"). 0, -ENOENT when absent or when a step of the path is not
+ * an object, -EBADMSG when j itself is not an object. out is always terminated;
+ * a long value is cut. */
+int pjson_get(struct json_object *j, const char *key, char *out, size_t len);
 
-/* The members of the top-level object in order: *pos starts at 0. 1 with key and
- * val filled, 0 after the last, -EBADMSG on malformed text. */
-int pjson_next(const char *json, size_t *pos, char *key, size_t klen, char *val, size_t vlen);
+/* Calls fn for each member of the object j in file order, with the value as
+ * text (as pjson_get gives it) and, when the value is an object, that object
+ * (else NULL) to descend into. -EBADMSG when j is not an object. */
+typedef void pjson_each_fn(void *ctx, const char *key, const char *val, struct json_object *obj);
+int pjson_each(struct json_object *j, pjson_each_fn *fn, void *ctx);
 
 #endif

@@ -12,7 +12,7 @@
 
 #include "schema.h"
 #include "doc.h"
-#include "gp.h"
+#include "files.h"
 #include "perr.h"
 #include "pjson.h"
 #include "plots.h"
@@ -312,6 +312,11 @@ static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 		 "staircase on one thread is a serialised batch; parallel bars on many threads are "
 		 "a thread per request; short bursts on one thread under overlapping bars are an "
 		 "event loop. Each file is a full-size PNG (and SVG) in the cell's directory.");
+	/* The timelines' own legend, from the same table. */
+	static const enum col_key_id keys[] = { KEY_CLIENT,   KEY_QUEUED,   KEY_ON_CPU,
+						KEY_WAITING,  KEY_FAILED,   KEY_RUN_NOREQ,
+						KEY_RUNNABLE, KEY_SLEEPING, KEY_BLOCKED };
+	doc_legend(d, keys, (int)(sizeof(keys) / sizeof(keys[0])));
 	doc_grid(d, 3);
 	for (int t = 0; t < s->ntarget; t++)
 		for (int j = 0; j < 3; j++)
@@ -336,31 +341,38 @@ static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 	doc_grid_end(d);
 }
 
-static void machine(struct doc *d, const char *meta)
+/* One row per member of meta.json, and one per member of a nested object
+ * ("versions": {...} gives "versions gnuplot"); deeper values stay JSON text. */
+struct machine_rows {
+	struct doc *d;
+	const char *parent;
+};
+
+static void machine_row(void *ctx, const char *key, const char *val, struct json_object *obj)
+{
+	struct machine_rows *m = ctx;
+	if (obj && !m->parent) {
+		struct machine_rows sub = { m->d, key };
+		pjson_each(obj, machine_row, &sub);
+		return;
+	}
+	char kk[260];
+	snprintf(kk, sizeof(kk), "%s%s%s", m->parent ? m->parent : "", m->parent ? " " : "", key);
+	const char *cells[] = { kk, val };
+	doc_row(m->d, cells, 2);
+}
+
+static void machine(struct doc *d, struct json_object *meta)
 {
 	doc_h(d, 2, "Machine and versions");
 	if (!meta) {
-		doc_p(d, "No meta.json in this directory.");
+		doc_p(d, "No readable meta.json in this directory.");
 		return;
 	}
 	static const char *const head[] = { "what", "value" };
 	doc_table(d, head, 2);
-	size_t pos = 0;
-	char k[128], v[512];
-	while (pjson_next(meta, &pos, k, sizeof(k), v, sizeof(v)) > 0) {
-		if (v[0] == '{') { /* one level of nesting: "versions": {...} */
-			size_t p2 = 0;
-			char k2[128], v2[512], kk[260];
-			while (pjson_next(v, &p2, k2, sizeof(k2), v2, sizeof(v2)) > 0) {
-				snprintf(kk, sizeof(kk), "%s %s", k, k2);
-				const char *cells[] = { kk, v2 };
-				doc_row(d, cells, 2);
-			}
-			continue;
-		}
-		const char *cells[] = { k, v };
-		doc_row(d, cells, 2);
-	}
+	struct machine_rows m = { d, NULL };
+	pjson_each(meta, machine_row, &m);
 	doc_table_end(d);
 }
 
@@ -377,7 +389,7 @@ static void chart(struct doc *d, const char *dir, const char *png, const char *t
 		doc_p(d, text);
 }
 
-static void write_doc(struct doc *d, const struct sum *s, const char *dir, const char *meta)
+static void write_doc(struct doc *d, const struct sum *s, const char *dir, struct json_object *meta)
 {
 	char v[128];
 	doc_begin(d, "asyncscope: concurrency models compared");
@@ -387,23 +399,25 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, const
 	for (int t = 0; t < s->ntarget; t++)
 		add(&intro, "%s%s", t ? ", " : "", s->target[t]);
 	add(&intro, "), driven by the same load generator and traced with eBPF. %zu cells", s->n);
-	if (meta && !pjson_get(meta, "quick", v, sizeof(v)) && !strcmp(v, "true"))
+	if (meta && !pjson_get(meta, META_QUICK, v, sizeof(v)) && !strcmp(v, "true"))
 		add(&intro, " in the quick matrix (fewer and shorter runs)");
-	if (meta &&
-	    (!pjson_get(meta, "start", v, sizeof(v)) || !pjson_get(meta, "started", v, sizeof(v)) ||
-	     !pjson_get(meta, "start_time", v, sizeof(v))))
+	/* "start" and "start_time": what older matrices wrote before the schema. */
+	if (meta && (!pjson_get(meta, "start", v, sizeof(v)) ||
+		     !pjson_get(meta, META_STARTED, v, sizeof(v)) ||
+		     !pjson_get(meta, "start_time", v, sizeof(v))))
 		add(&intro, ", started %s", v);
-	if (meta && !pjson_get(meta, "finished", v, sizeof(v)))
+	if (meta && !pjson_get(meta, META_FINISHED, v, sizeof(v)))
 		add(&intro, ", finished %s", v);
 	add(&intro, ". Every number below was measured on this machine");
 	char k[128], n[32];
-	if (meta && !pjson_get(meta, "cpu", k, sizeof(k)) && !pjson_get(meta, "ncpu", n, sizeof(n)))
+	if (meta && !pjson_get(meta, META_CPU, k, sizeof(k)) &&
+	    !pjson_get(meta, META_NCPU, n, sizeof(n)))
 		add(&intro, " (%s CPUs, %s", n, k);
-	else if (meta && !pjson_get(meta, "cpu", k, sizeof(k)))
+	else if (meta && !pjson_get(meta, META_CPU, k, sizeof(k)))
 		add(&intro, " (%s", k);
 	else
 		k[0] = '\0';
-	if (k[0] && meta && !pjson_get(meta, "kernel", v, sizeof(v)))
+	if (k[0] && meta && !pjson_get(meta, META_KERNEL, v, sizeof(v)))
 		add(&intro, ", Linux %s", v);
 	add(&intro, "%s; the sentences under each chart are written from them.", k[0] ? ")" : "");
 	doc_p(d, intro.s);
@@ -444,7 +458,7 @@ int plots_report(const char *dir)
 {
 	struct sum s;
 	char path[4096], md[4096], html[4096];
-	char *meta = NULL;
+	struct json_object *meta = NULL;
 	struct doc d = { .dir = dir };
 	perr_clear();
 	if (snprintf(path, sizeof(path), "%s/summary.csv", dir) >= (int)sizeof(path) ||
@@ -456,32 +470,23 @@ int plots_report(const char *dir)
 		return rc;
 	snprintf(path, sizeof(path), "%s/" SCHEMA_META, dir);
 	meta = pjson_load(path);
-	char tmd[4200], thtml[4200];
-	gp_tmpname(tmd, sizeof(tmd), md);
-	gp_tmpname(thtml, sizeof(thtml), html);
-	d.md = gp_fopen(tmd);
-	d.html = d.md ? gp_fopen(thtml) : NULL;
+	d.md = files_create(md);
+	d.html = d.md ? files_create(html) : NULL;
 	if (!d.md || !d.html) {
-		rc = -errno;
+		rc = perr_file(-errno, d.md ? html : md);
 		if (d.md)
-			gp_fclose(d.md, tmd);
+			files_commit(d.md, md, rc); /* removes md.tmp */
 		goto out;
 	}
 	write_doc(&d, &s, dir, meta);
-	rc = gp_fclose(d.md, md);
-	int hrc = gp_fclose(d.html, html);
+	/* Each file is whole under its name or not renamed; when the disk fills
+	 * between the two, report.md may be new and report.html the previous. */
+	rc = perr_file(files_commit(d.md, md, 0), md);
+	int hrc = files_commit(d.html, html, rc);
 	if (!rc)
-		rc = hrc;
-	if (!rc)
-		rc = gp_commit(md);
-	if (!rc)
-		rc = gp_commit(html);
+		rc = perr_file(hrc, html);
 out:
-	if (rc) {
-		unlink(tmd);
-		unlink(thtml);
-	}
-	free(meta);
+	pjson_free(meta);
 	sum_free(&s);
 	return rc;
 }

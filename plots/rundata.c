@@ -246,6 +246,6 @@ void rd_free(struct rd_run *r)
 	free(r->iv);
 	free(r->mark);
 	free(r->thr);
-	free(r->meta);
+	pjson_free(r->meta);
 	memset(r, 0, sizeof(*r));
 }

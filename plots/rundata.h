@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct json_object;
+
 /* The schema's states and marks (schema_ids.h); marks count from 0 here, as
  * indexes into a request's marks. */
 enum rd_state {
@@ -57,7 +59,7 @@ struct rd_run {
 	size_t nmark;
 	struct rd_thread *thr; /* sorted by tid */
 	size_t nthr;
-	char *meta; /* meta.json text, or NULL */
+	struct json_object *meta; /* meta.json (pjson.h), or NULL when absent or garbled */
 	int have_requests, have_sched, have_marks;
 };
 

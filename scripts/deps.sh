@@ -10,6 +10,7 @@ pkgs=(
   libclang-rt-dev                       # libFuzzer runtime for the fuzz targets
   libelf-dev zlib1g-dev                 # libbpf's own dependencies
   libcmocka-dev                         # unit tests
+  libjson-c-dev                         # plots: reading meta.json
   systemtap-sdt-dev                     # <sys/sdt.h> for the USDT probes
   gnuplot-nox                           # charts (pngcairo, svg)
   curl                                  # examples and smoke checks

@@ -16,12 +16,14 @@
 
 #include <cmocka.h>
 
+#include "colours.h"
 #include "pcsv.h"
 #include "pjson.h"
 #include "plots.h"
 #include "rundata.h"
 #include "summary.h"
 #include "synth.h"
+#include "tl_model.h"
 
 static char root[256];
 
@@ -97,12 +99,21 @@ static void no_leftovers(const char *dir, const char *name)
 
 /* ---- unit ---------------------------------------------------------------- */
 
+static void count_member(void *ctx, const char *key, const char *val, struct json_object *obj)
+{
+	(void)key;
+	(void)val;
+	(void)obj;
+	++*(int *)ctx;
+}
+
 static void test_pjson(void **state)
 {
 	(void)state;
-	const char *j =
-	    "{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
-	    " \"list\": [1, {\"x\": 2}], \"quick\": true }";
+	struct json_object *j =
+	    pjson_parse("{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
+			" \"list\": [1, {\"x\": 2}], \"quick\": true, \"d\": 2.000 }");
+	assert_non_null(j);
 	char v[64];
 	assert_int_equal(pjson_get(j, "target", v, sizeof(v)), 0);
 	assert_string_equal(v, "epoll");
@@ -114,17 +125,35 @@ static void test_pjson(void **state)
 	assert_string_equal(v, "a\"b");
 	assert_int_equal(pjson_get(j, "quick", v, sizeof(v)), 0);
 	assert_string_equal(v, "true");
+	/* A number reads back as it was written, not re-printed. */
+	assert_int_equal(pjson_get(j, "d", v, sizeof(v)), 0);
+	assert_string_equal(v, "2.000");
 	assert_int_equal(pjson_get(j, "missing", v, sizeof(v)), -ENOENT);
 	assert_int_equal(pjson_get(j, "target.x", v, sizeof(v)), -ENOENT);
-	assert_int_equal(pjson_get("[1,2]", "a", v, sizeof(v)), -EBADMSG);
-	assert_int_equal(pjson_get("{\"a\": ", "a", v, sizeof(v)), -EBADMSG);
-	assert_int_equal(pjson_get("{\"a\": \"unterminated", "a", v, sizeof(v)), -EBADMSG);
-	size_t pos = 0;
-	char k[32];
 	int n = 0;
-	while (pjson_next(j, &pos, k, sizeof(k), v, sizeof(v)) > 0)
-		n++;
-	assert_int_equal(n, 5);
+	assert_int_equal(pjson_each(j, count_member, &n), 0);
+	assert_int_equal(n, 6);
+	pjson_free(j);
+	/* Valid JSON that is not an object, and text that is not JSON. */
+	j = pjson_parse("[1,2]");
+	assert_non_null(j);
+	assert_int_equal(pjson_get(j, "a", v, sizeof(v)), -EBADMSG);
+	pjson_free(j);
+	errno = 0;
+	assert_null(pjson_parse("{\"a\": "));
+	assert_int_equal(errno, EBADMSG);
+	errno = 0;
+	assert_null(pjson_parse("{\"a\": \"unterminated"));
+	assert_int_equal(errno, EBADMSG);
+	/* A file: absent, garbled. */
+	char p[1100];
+	path(p, sizeof(p), "absent.json", NULL);
+	assert_null(pjson_load(p));
+	assert_int_equal(errno, ENOENT);
+	path(p, sizeof(p), "garbled.json", NULL);
+	write_file(p, "{\"a\": tru");
+	assert_null(pjson_load(p));
+	assert_int_equal(errno, EBADMSG);
 }
 
 static void test_pcsv(void **state)
@@ -206,6 +235,116 @@ static void test_summary(void **state)
 	sum_free(&s);
 	write_file(p, "scenario,target,endpoint,concurrency,rps,status\nblog,x,/a,ten,1,ok\n");
 	assert_int_equal(sum_load(&s, p), -EBADMSG);
+}
+
+/* ---- the timeline's model, without gnuplot --------------------------------- */
+
+/* A synthetic run read back and built into a model: what the chart would draw. */
+static void model_of(const char *name, enum synth_kind kind, int n, int wait_ms, int sched_only,
+		     struct rd_run *r, struct tl_model *m)
+{
+	char d[512];
+	path(d, sizeof(d), name, NULL);
+	assert_int_equal(synth_run(d, kind, n, wait_ms, sched_only), 0);
+	assert_int_equal(rd_load(r, d), 0);
+	assert_int_equal(tl_model_build(m, r, d), 0);
+}
+
+static int is_request_colour(unsigned c)
+{
+	for (int i = 0; i < COL_NREQUEST; i++)
+		if (c == col_request((uint64_t)i) || c == col_pale(col_request((uint64_t)i)))
+			return 1;
+	return 0;
+}
+
+/* blocking /wrong: one lane per request in send order, each request's five
+ * marks found by id in time order, the colours by rank, one thread serving. */
+static void test_model_stair(void **state)
+{
+	(void)state;
+	struct rd_run r;
+	struct tl_model m;
+	model_of("m-stair", SYNTH_STAIR, 10, 200, 0, &r, &m);
+	assert_int_equal(m.nlane, 10);
+	assert_int_equal(m.nthr_lanes, 1);
+	assert_int_equal(m.nhand, 0);
+	assert_int_equal(m.t0, r.req[m.order[0]].t_send);
+	assert_true(m.w0 < m.t0);
+	for (size_t i = 0; i < r.nreq; i++) {
+		const struct rd_req *q = &r.req[m.order[i]];
+		if (i)
+			assert_true(q->t_send >= r.req[m.order[i - 1]].t_send);
+		assert_int_equal(tl_colour_of(&m, q->id), col_request(i));
+		size_t n;
+		const struct rd_mark *k = tl_marks_of(&m, q->id, &n);
+		assert_int_equal(n, 5);
+		for (size_t j = 0; j < n; j++) {
+			assert_int_equal(k[j].id, q->id);
+			if (j)
+				assert_true(k[j].t >= k[j - 1].t);
+		}
+		assert_int_equal(k[0].ev, RD_START);
+		assert_int_equal(k[4].ev, RD_END);
+	}
+	size_t n;
+	assert_null(tl_marks_of(&m, 999999, &n));
+	assert_int_equal(n, 0);
+	/* The top lane is the first request sent; every box of its lane is drawn. */
+	assert_int_equal(m.lane[0], m.order[0]);
+	assert_true(m.req_boxes.n >= 10);
+	/* Running time is coloured by requests: no box outside the table. */
+	size_t coloured = 0;
+	for (size_t i = 0; i < m.thr_boxes.n; i++) {
+		unsigned c = m.thr_boxes.b[i].col;
+		assert_true(is_request_colour(c) || c == COL_NOREQ || c == COL_SLEEPING ||
+			    c == COL_UNKNOWN || c == COL_RUNNABLE || c == COL_BLOCKED);
+		coloured += is_request_colour(c);
+	}
+	assert_true(coloured >= 10);
+	assert_non_null(strstr(m.page.title, "blocking /wrong?ms=200"));
+	assert_non_null(strstr(m.page.sub, "10 requests, 0 failed"));
+	assert_true(m.page.req_top > 0 && m.page.thr_top > m.page.req_bot);
+	tl_model_free(&m);
+	rd_free(&r);
+}
+
+/* hybrid /sync with 1000 requests: lanes sampled, threads cut to the limit with
+ * the loop kept, hand-offs from the loop to the pool drawn (at most 30). */
+static void test_model_pool(void **state)
+{
+	(void)state;
+	struct rd_run r;
+	struct tl_model m;
+	model_of("m-pool", SYNTH_POOL, 1000, 20, 0, &r, &m);
+	assert_int_equal(m.nlane, PLOTS_MAX_REQ_LANES);
+	assert_non_null(strstr(m.page.notes[0], "60 of 1000 shown"));
+	assert_true(m.nthr_lanes <= PLOTS_MAX_THREAD_LANES);
+	assert_true(m.nhand > 0 && m.nhand <= 30);
+	assert_true(tl_find_thread(&m, r.thr[0].tid)->lane >= 0); /* the loop */
+	for (size_t i = 0; i < m.nhand; i++)
+		assert_int_equal(m.hand[i].lane, tl_find_thread(&m, r.thr[0].tid)->lane);
+	tl_model_free(&m);
+	rd_free(&r);
+}
+
+/* bench trace alone: no request lanes, the window is the trace. */
+static void test_model_sched_only(void **state)
+{
+	(void)state;
+	struct rd_run r;
+	struct tl_model m;
+	model_of("m-sched", SYNTH_LOOP, 10, 300, 1, &r, &m);
+	assert_int_equal(m.nlane, 0);
+	assert_int_equal(m.req_boxes.n, 0);
+	assert_true(m.nthr_lanes >= 1);
+	assert_int_equal(m.t0, m.w0);
+	assert_non_null(strstr(m.page.title, "what the threads did"));
+	assert_int_equal(m.page.req_top, -1);
+	assert_true(m.nlbl > 0); /* epoll_wait named over the long waits */
+	assert_string_equal(m.lbl[0].text, "epoll_wait");
+	tl_model_free(&m);
+	rd_free(&r);
 }
 
 /* ---- charts (gnuplot) ------------------------------------------------------ */
@@ -315,6 +454,9 @@ static void test_matrix_report(void **state)
 	assert_true(contains(p, "</html>"));
 	/* Data-driven sentences: who serialised the mistake. */
 	assert_true(contains(p, "blocking (10.0)"));
+	/* The timelines' legend, in the colours the timelines use. */
+	assert_true(contains(p, "background:#ff7f0e"));
+	assert_true(contains(p, "runnable: awaiting a CPU"));
 	assert_true(contains(p, "2 x test"));
 	no_leftovers(d, "report.html.tmp");
 	no_leftovers(d, "compare.gp");
@@ -409,6 +551,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_pcsv),
 	    cmocka_unit_test(test_rundata_garbled),
 	    cmocka_unit_test(test_summary),
+	    cmocka_unit_test(test_model_stair),
+	    cmocka_unit_test(test_model_pool),
+	    cmocka_unit_test(test_model_sched_only),
 	};
 	const struct CMUnitTest charts[] = {
 	    cmocka_unit_test(test_timeline_stair),   cmocka_unit_test(test_timeline_parallel),

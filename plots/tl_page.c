@@ -1,0 +1,194 @@
+/* The timeline's page: title, subtitle from meta.json, notes saying what was
+ * left out, and where the two panels sharing one x axis go. Positions are in
+ * pixels, so lanes keep a legible height whatever their number. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pjson.h"
+#include "schema.h"
+#include "tl_model.h"
+
+static int lane_px(size_t n)
+{
+	return n <= 12 ? 26 : n <= 30 ? 17 : 12;
+}
+
+int tl_panel_px(size_t n)
+{
+	int h = (int)n * lane_px(n);
+	return h < 150 ? 150 : h;
+}
+
+static void cat(char *dst, size_t len, const char *fmt, const char *a, const char *b)
+{
+	size_t n = strlen(dst);
+	if (n < len)
+		snprintf(dst + n, len - n, fmt, a, b);
+}
+
+static int zero(const char *v)
+{
+	return !v[0] || strspn(v, "0.") == strlen(v) || !strcmp(v, "false") || !strcmp(v, "null");
+}
+
+/* The load in words, from meta.json's "load" object (bench run), else the run
+ * parameters found at the top level (older and other writers: these names are
+ * theirs, not the schema's). The members of "load" have no META_ names in
+ * schema.h yet; they are harness/run.c's. */
+#define LOAD_KEY(k) META_LOAD "." k
+static void meta_params(struct json_object *json, char *out, size_t len)
+{
+	char mode[32] = "", c[32] = "", n[32] = "", d[32] = "", r0[32] = "", r1[32] = "";
+	char v[256], b[256];
+	pjson_get(json, LOAD_KEY("mode"), mode, sizeof(mode));
+	pjson_get(json, LOAD_KEY("connections"), c, sizeof(c));
+	pjson_get(json, LOAD_KEY("requests"), n, sizeof(n));
+	pjson_get(json, LOAD_KEY(META_DURATION), d, sizeof(d));
+	pjson_get(json, LOAD_KEY("rate_from"), r0, sizeof(r0));
+	pjson_get(json, LOAD_KEY("rate_to"), r1, sizeof(r1));
+	if (!pjson_get(json, META_SCENARIO, v, sizeof(v)) && v[0])
+		cat(out, len, "  ·  scenario %s%s", v, "");
+	if (!strcmp(mode, "burst")) {
+		cat(out, len, "  ·  a burst: %s at once%s", c, "");
+	} else if (mode[0] || c[0]) {
+		snprintf(b, sizeof(b), "%s%s%s connections", mode, mode[0] ? " loop, " : "", c);
+		cat(out, len, "  ·  %s%s", b, "");
+		if (!zero(r0) || !zero(r1)) {
+			snprintf(b, sizeof(b), "rate %s%s%s/s", r0, strcmp(r0, r1) ? " to " : "",
+				 strcmp(r0, r1) ? r1 : "");
+			cat(out, len, ", %s%s", b, "");
+		}
+		if (!zero(n))
+			cat(out, len, ", %s requests%s", n, "");
+		else if (!zero(d))
+			cat(out, len, ", %s s%s", d, "");
+	} else {
+		static const char *const keys[] = { "connections", "concurrency", "requests",
+						    "duration",	   "rate",	  META_LOAD,
+						    NULL };
+		for (int i = 0; keys[i]; i++)
+			if (!pjson_get(json, keys[i], v, sizeof(v)) && !zero(v) && v[0] != '{' &&
+			    v[0] != '[')
+				cat(out, len, "  ·  %s %s", keys[i], v);
+	}
+	if (!pjson_get(json, META_KERNEL, v, sizeof(v)) && v[0])
+		cat(out, len, "  ·  kernel %s%s", v, "");
+	if (!pjson_get(json, META_NCPU, v, sizeof(v)) && !zero(v))
+		cat(out, len, "  ·  %s CPUs%s", v, "");
+}
+
+static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
+{
+	char target[128] = "", endpoint[160] = "";
+	if (t->r->meta) {
+		pjson_get(t->r->meta, META_TARGET, target, sizeof(target));
+		pjson_get(t->r->meta, META_ENDPOINT, endpoint, sizeof(endpoint));
+	}
+	if (!target[0] && t->r->nthr) /* the main thread's name is the program's */
+		snprintf(target, sizeof(target), "%s", t->r->thr[0].comm);
+	if (!target[0]) {
+		const char *base = strrchr(dir, '/');
+		snprintf(target, sizeof(target), "%s", base && base[1] ? base + 1 : dir);
+	}
+	snprintf(p->title, sizeof(p->title), "%s%s%s: %s", target, endpoint[0] ? " " : "", endpoint,
+		 t->nlane ? "requests over the threads that served them" : "what the threads did");
+	uint64_t last = 0;
+	for (size_t i = 0; i < t->r->nreq; i++) {
+		if (t->r->req[i].t_end > last)
+			last = t->r->req[i].t_end;
+	}
+	if (t->r->nreq) {
+		snprintf(p->sub, sizeof(p->sub), "%zu requests, %zu failed, all done in %.0f ms",
+			 t->r->nreq, t->nfailed, ((double)last - (double)t->t0) / 1e6);
+		if (t->r->have_sched) {
+			char b[64];
+			snprintf(b, sizeof(b), "%zu thread%s seen", t->thr_total,
+				 t->thr_total == 1 ? "" : "s");
+			cat(p->sub, sizeof(p->sub), "  ·  %s%s", b, "");
+		}
+	} else {
+		snprintf(p->sub, sizeof(p->sub), "%zu threads seen, %.0f ms traced", t->thr_total,
+			 ((double)t->w1 - (double)t->w0) / 1e6);
+	}
+	if (t->r->meta)
+		meta_params(t->r->meta, p->sub, sizeof(p->sub));
+
+	char *n = p->notes[0];
+	size_t nl = sizeof(p->notes[0]);
+	n[0] = '\0';
+	if (t->r->nreq > t->nlane)
+		snprintf(n, nl, "Requests: %zu of %zu shown, evenly spaced in send order.  ",
+			 t->nlane, t->r->nreq);
+	if (t->nlane && !t->r->nmark)
+		cat(n, nl, "%s%s",
+		    "No server marks (no asyncscope probes fired): request lanes show the client's "
+		    "view only.  ",
+		    "");
+	if (t->nlane && !t->r->have_sched)
+		cat(n, nl, "%s%s", "No scheduler trace (sched.csv): no thread lanes.", "");
+	char *m = p->notes[1];
+	m[0] = '\0';
+	if (t->thr_cut) {
+		char b[128];
+		snprintf(b, sizeof(b),
+			 "Threads: %zu of the %zu that ran are shown, those running the requests "
+			 "above first.  ",
+			 t->nthr_lanes, t->nthr_lanes + t->thr_cut);
+		cat(m, nl, "%s%s", b, "");
+	}
+	if (t->thr_idle && t->nthr_lanes < t->thr_total) {
+		char b[128];
+		snprintf(b, sizeof(b), "%zu thread%s that never ran in this window not shown.",
+			 t->thr_idle, t->thr_idle == 1 ? "" : "s");
+		cat(m, nl, "%s%s", b, "");
+	}
+	/* What the thread lanes merged, so a reader knows a box may stand for many
+	 * intervals (tl_boxes.c, struct boxw, has the rule). */
+	char *q = p->notes[2];
+	q[0] = '\0';
+	if (t->thr_joined) {
+		char px[32] = "a pixel";
+		if (t->thr_bucket_px > 1)
+			snprintf(px, sizeof(px), "%g pixels", t->thr_bucket_px);
+		snprintf(q, nl,
+			 "Threads: %zu intervals drawn as %zu boxes, %zu shorter than %s merged: a "
+			 "state that occurred in a pixel is drawn in it (blocked and runnable over "
+			 "running over sleeping).",
+			 t->thr_intervals, t->thr_boxes.n, t->thr_joined, px);
+	}
+	/* The notes that have text, in order, from the top. */
+	p->nnotes = 0;
+	for (int i = 0; i < 3; i++)
+		if (p->notes[i][0]) {
+			if (p->nnotes != i)
+				memcpy(p->notes[p->nnotes], p->notes[i], nl);
+			p->nnotes++;
+		}
+}
+
+static void layout(const struct tl_model *t, struct tl_page *p)
+{
+	int y = 16 + 22 + 20 + 17 * p->nnotes + 16; /* title, subtitle, notes */
+	p->req_top = p->req_bot = p->thr_top = p->thr_bot = -1;
+	if (t->nlane) {
+		y += 22; /* panel title */
+		p->req_top = y;
+		y += tl_panel_px(t->nlane);
+		p->req_bot = y;
+		y += 34; /* the upper panel's tic labels */
+	}
+	if (t->nthr_lanes) {
+		y += 22;
+		p->thr_top = y;
+		y += tl_panel_px(t->nthr_lanes);
+		p->thr_bot = y;
+	}
+	p->h = y + 70;
+}
+
+void tl_build_page(struct tl_model *m, const char *name)
+{
+	memset(&m->page, 0, sizeof(m->page));
+	texts(m, &m->page, name);
+	layout(m, &m->page);
+}
