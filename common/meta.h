@@ -30,8 +30,8 @@
 struct meta {
 	FILE *f;
 	char path[PATH_MAX];
-	int depth;		       /* 0: the top-level object */
-	char empty[META_MAX_DEPTH + 1];  /* nothing written yet at that depth */
+	int depth;			 /* 0: the top-level object */
+	char empty[META_MAX_DEPTH + 1];	 /* nothing written yet at that depth */
 	char closer[META_MAX_DEPTH + 1]; /* '}' or ']': what ends that depth */
 	int err;
 };

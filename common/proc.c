@@ -60,7 +60,7 @@ static int read_port(int fd, pid_t pid, int timeout_ms)
 		uint64_t now = now_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int wait = (int)((deadline - now) / 1000000ull) + 1;
 		int r = poll(&pfd, 1, wait < 100 ? wait : 100);
 		if (r < 0 && errno != EINTR)
@@ -270,7 +270,7 @@ int proc_stop(struct proc *p, int grace_ms)
 		kill(p->pid, SIGTERM);
 		uint64_t deadline = now_ns() + (uint64_t)grace_ms * 1000000ull;
 		while (!proc_exited(p) && now_ns() < deadline) {
-			struct timespec ts = {0, 5 * 1000000};
+			struct timespec ts = { 0, 5 * 1000000 };
 			nanosleep(&ts, NULL);
 		}
 		if (!proc_exited(p)) {

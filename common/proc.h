@@ -15,7 +15,7 @@ struct proc {
 	int port;   /* what the child wrote to its ready fd */
 	int status; /* wait status once reaped */
 	int reaped;
-	int held;   /* proc_start_held: waiting for proc_release on go_fd */
+	int held; /* proc_start_held: waiting for proc_release on go_fd */
 	int go_fd;
 };
 
@@ -44,8 +44,7 @@ int proc_start(struct proc *p, char *const argv[], const char *stderr_path, int 
  * run under nohup keeps SIGHUP ignored). It runs nothing until proc_release, so
  * whatever watches it (the tracer) can attach first; stopped before that, it
  * exits 127 without running. 0 or a negative errno. */
-int proc_start_held(struct proc *p, const char *path, char *const argv[],
-		    const sigset_t *sigmask);
+int proc_start_held(struct proc *p, const char *path, char *const argv[], const sigset_t *sigmask);
 int proc_release(struct proc *p);
 
 /* SIGTERM, then SIGKILL after grace_ms; reaps. Returns the wait status, 0 when
@@ -64,21 +63,24 @@ const char *proc_describe(int status, char *buf, size_t len);
  * there), or -EIO when the file does not read as the kernel writes it. A process
  * may exit between two reads: figures from two calls need not agree. */
 
-struct proc_stat { /* /proc/PID[/task/TID]/stat */
-	char comm[16];	   /* as the kernel cuts it: 15 bytes at most */
-	char state;	   /* R, S, D, Z, X, ... */
+/* /proc/PID[/task/TID]/stat */
+struct proc_stat {
+	char comm[16]; /* as the kernel cuts it: 15 bytes at most */
+	char state;    /* R, S, D, Z, X, ... */
 	pid_t ppid;
 	int threads;
-	uint64_t cpu_ns;   /* user + system, in clock ticks' resolution; for the
-			    * process, its exited threads included */
+	uint64_t cpu_ns; /* user + system, in clock ticks' resolution; for the
+			  * process, its exited threads included */
 };
 int proc_stat_read(pid_t pid, pid_t tid, struct proc_stat *st);
 
-struct proc_status { /* /proc/PID[/task/TID]/status */
+/* /proc/PID[/task/TID]/status */
+struct proc_status {
 	pid_t tgid;
 	int threads;
-	long rss_kib;	   /* VmRSS; 0 for a kernel thread or a zombie */
-	uint64_t vol_switches, invol_switches; /* of that one thread */
+	long rss_kib; /* VmRSS; 0 for a kernel thread or a zombie */
+	/* of that one thread, even for the process's file (its main thread) */
+	uint64_t vol_switches, invol_switches;
 };
 int proc_status_read(pid_t pid, pid_t tid, struct proc_status *st);
 

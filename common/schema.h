@@ -115,7 +115,7 @@ unsigned schema_colour(const char *target);
 
 /* ---- meta.json: its keys, for the writer (meta.h) and readers (plots) ----
  * Every meta.json has the first two groups; the rest belong to one tool. */
-#define META_TOOL	 "tool"	    /* "bench run", "bench trace", "bench all" */
+#define META_TOOL	 "tool"	    /* "bench run" (any cell), "bench trace", "bench all" */
 #define META_STARTED	 "started"  /* ISO 8601 UTC, when the measured part began */
 #define META_FINISHED	 "finished" /* ISO 8601 UTC, when meta.json was written */
 /* the machine block, written by meta_commit */
