@@ -19,6 +19,7 @@
 
 #include "astrace.h"
 #include "astrace_bpf.skel.h"
+#include "proc.h"
 #include "schema.h"
 #include "usdt_note.h"
 
@@ -89,23 +90,10 @@ int astrace_check_privilege(void)
 
 int astrace_pid_check(pid_t pid)
 {
-	char path[64], buf[512];
-	if (pid <= 0)
+	struct proc_stat st;
+	if (proc_stat_read(pid, 0, &st))
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -ESRCH;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	/* "pid (comm) S ...": comm may hold spaces and parens, so look after the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return -ESRCH;
-	if (p[2] == 'Z' || p[2] == 'X')
-		return -EOWNERDEAD;
-	return 0;
+	return st.state == 'Z' || st.state == 'X' ? -EOWNERDEAD : 0;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -243,48 +231,34 @@ fail:
 	return rc;
 }
 
+struct thread_walk {
+	struct astrace *t;
+	pid_t pid;
+};
+
+static int add_thread(pid_t tid, void *arg)
+{
+	struct thread_walk *w = arg;
+	struct proc_stat st;
+	/* A thread gone since the listing has no name; it is added anyway, as an
+	 * exit event may still come for it. */
+	proc_stat_read(w->pid, tid, &st);
+	sm_add_thread(&w->t->sm, (uint32_t)tid, (uint32_t)w->pid, st.comm);
+	return 0;
+}
+
 /* Threads alive at attach: they get an interval even if they never run. */
 static int add_existing_threads(struct astrace *t, pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return -ESRCH;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		char cpath[PATH_MAX], comm[AS_COMM_LEN] = { 0 };
-		snprintf(cpath, sizeof(cpath), "%s/%s/comm", path, de->d_name);
-		FILE *f = fopen(cpath, "re");
-		if (f) {
-			if (fgets(comm, sizeof(comm), f))
-				comm[strcspn(comm, "\n")] = 0;
-			fclose(f);
-		}
-		sm_add_thread(&t->sm, (uint32_t)atoi(de->d_name), (uint32_t)pid, comm);
-	}
-	closedir(d);
-	return 0;
+	struct thread_walk w = { t, pid };
+	return proc_threads(pid, add_thread, &w);
 }
 
 /* The parent pid from /proc/PID/stat, -1 when it cannot be read. */
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], buf[512];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	char *p = strrchr(buf, ')');
-	int ppid;
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
+	struct proc_stat st;
+	return proc_stat_read(pid, 0, &st) ? -1 : st.ppid;
 }
 
 /* Child processes that exist before the attach (a server's workers): the

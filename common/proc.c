@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -58,7 +60,7 @@ static int read_port(int fd, pid_t pid, int timeout_ms)
 		uint64_t now = now_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int wait = (int)((deadline - now) / 1000000ull) + 1;
 		int r = poll(&pfd, 1, wait < 100 ? wait : 100);
 		if (r < 0 && errno != EINTR)
@@ -180,6 +182,68 @@ int proc_start(struct proc *p, char *const argv[], const char *stderr_path, int 
 	return 0;
 }
 
+/* The child half of proc_start_held: async-signal-safe calls only, as in
+ * exec_target. The dispositions stay the caller's on purpose: the command is the
+ * user's, started as a shell would start it. */
+static void exec_held(int go_fd, const char *path, char *const argv[], const sigset_t *mask)
+    __attribute__((noreturn));
+
+static void exec_held(int go_fd, const char *path, char *const argv[], const sigset_t *mask)
+{
+	if (mask)
+		sigprocmask(SIG_SETMASK, mask, NULL);
+	char c;
+	ssize_t n;
+	do
+		n = read(go_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127); /* stopped before release: run nothing */
+	execv(path, argv);
+	/* 127 as a shell says it; write() and strlen() are async-signal-safe. */
+	static const char msg[] = "bench: cannot execute ";
+	if (write(2, msg, sizeof(msg) - 1) < 0 || write(2, path, strlen(path)) < 0 ||
+	    write(2, "\n", 1) < 0) {
+		/* nowhere else to say it */
+	}
+	_exit(127);
+}
+
+int proc_start_held(struct proc *p, const char *path, char *const argv[], const sigset_t *sigmask)
+{
+	memset(p, 0, sizeof(*p));
+	/* A socket rather than a pipe: send() with MSG_NOSIGNAL says EPIPE, where a
+	 * write to a pipe whose child died would kill bench with SIGPIPE. */
+	int go[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0)
+		return -errno;
+	pid_t pid = proc_fork();
+	if (pid == 0) {
+		close(go[1]); /* so that closing the parent's end reads as EOF */
+		exec_held(go[0], path, argv, sigmask);
+	}
+	int err = pid < 0 ? -errno : 0;
+	close(go[0]);
+	if (err) {
+		close(go[1]);
+		return err;
+	}
+	p->pid = pid;
+	p->held = 1;
+	p->go_fd = go[1];
+	return 0;
+}
+
+int proc_release(struct proc *p)
+{
+	if (!p->held)
+		return -EINVAL;
+	int err = send(p->go_fd, "g", 1, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+	close(p->go_fd);
+	p->held = 0;
+	return err;
+}
+
 int proc_exited(struct proc *p)
 {
 	if (!p->pid || p->reaped)
@@ -196,13 +260,17 @@ int proc_exited(struct proc *p)
 
 int proc_stop(struct proc *p, int grace_ms)
 {
+	if (p->held) {
+		close(p->go_fd); /* a held child reads EOF and exits 127 */
+		p->held = 0;
+	}
 	if (!p->pid)
 		return 0;
 	if (!proc_exited(p)) {
 		kill(p->pid, SIGTERM);
 		uint64_t deadline = now_ns() + (uint64_t)grace_ms * 1000000ull;
 		while (!proc_exited(p) && now_ns() < deadline) {
-			struct timespec ts = {0, 5 * 1000000};
+			struct timespec ts = { 0, 5 * 1000000 };
 			nanosleep(&ts, NULL);
 		}
 		if (!proc_exited(p)) {
@@ -228,4 +296,139 @@ const char *proc_describe(int status, char *buf, size_t len)
 	else
 		snprintf(buf, len, "status %#x", status);
 	return buf;
+}
+
+/* ---- /proc readers ---- */
+
+/* "/proc/PID/FILE" or "/proc/PID/task/TID/FILE" into buf. */
+static void proc_path(char *buf, size_t len, pid_t pid, pid_t tid, const char *file)
+{
+	if (tid)
+		snprintf(buf, len, "/proc/%d/task/%d/%s", (int)pid, (int)tid, file);
+	else
+		snprintf(buf, len, "/proc/%d/%s", (int)pid, file);
+}
+
+/* A /proc file that cannot be opened or read means the task is gone: ENOENT
+ * before it is opened, ESRCH when it exits in between. */
+static int gone(int err)
+{
+	return err == ENOENT || err == ESRCH || err == ENOTDIR ? -ESRCH : -err;
+}
+
+int proc_stat_read(pid_t pid, pid_t tid, struct proc_stat *st)
+{
+	char path[64], buf[1024];
+	memset(st, 0, sizeof(*st));
+	if (pid <= 0 || tid < 0)
+		return -ESRCH;
+	proc_path(path, sizeof(path), pid, tid, "stat");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gone(errno);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	int err = n < 0 ? gone(errno) : 0;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses, so it ends
+	 * at the last ')'. */
+	char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+	if (!open_paren || !close_paren || close_paren < open_paren || close_paren[1] != ' ')
+		return -EIO;
+	size_t clen = (size_t)(close_paren - open_paren - 1);
+	if (clen >= sizeof(st->comm))
+		clen = sizeof(st->comm) - 1;
+	memcpy(st->comm, open_paren + 1, clen);
+	st->comm[clen] = '\0';
+	int ppid;
+	unsigned long long ut, stime;
+	long threads;
+	/* Fields 3 (state) to 20 (num_threads) of proc(5). */
+	if (sscanf(close_paren + 2,
+		   "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %ld",
+		   &st->state, &ppid, &ut, &stime, &threads) != 5)
+		return -EIO;
+	st->ppid = (pid_t)ppid;
+	st->threads = (int)threads;
+	long tck = sysconf(_SC_CLK_TCK);
+	st->cpu_ns = (ut + stime) * (1000000000ull / (uint64_t)(tck > 0 ? tck : 100));
+	return 0;
+}
+
+int proc_status_read(pid_t pid, pid_t tid, struct proc_status *st)
+{
+	char path[64], line[256];
+	memset(st, 0, sizeof(*st));
+	if (pid <= 0 || tid < 0)
+		return -ESRCH;
+	proc_path(path, sizeof(path), pid, tid, "status");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return gone(errno);
+	while (fgets(line, sizeof(line), f)) {
+		long long v;
+		if (sscanf(line, "Tgid: %lld", &v) == 1)
+			st->tgid = (pid_t)v;
+		else if (sscanf(line, "Threads: %lld", &v) == 1)
+			st->threads = (int)v;
+		else if (sscanf(line, "VmRSS: %lld", &v) == 1)
+			st->rss_kib = (long)v;
+		else if (sscanf(line, "voluntary_ctxt_switches: %lld", &v) == 1)
+			st->vol_switches = (uint64_t)v;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %lld", &v) == 1)
+			st->invol_switches = (uint64_t)v;
+	}
+	int err = ferror(f) ? gone(errno) : 0;
+	fclose(f);
+	/* Every task has a Tgid line: without one, this is not a status file. */
+	return err ? err : st->tgid > 0 ? 0 : -EIO;
+}
+
+int proc_threads(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg)
+{
+	char path[64];
+	if (pid <= 0)
+		return -ESRCH;
+	proc_path(path, sizeof(path), pid, 0, "task");
+	DIR *d = opendir(path);
+	if (!d)
+		return gone(errno);
+	int rc = 0;
+	struct dirent *e;
+	while (!rc && (e = readdir(d))) {
+		char *end;
+		long tid = strtol(e->d_name, &end, 10);
+		if (*end || end == e->d_name || tid <= 0)
+			continue; /* "." and ".." */
+		rc = fn((pid_t)tid, arg);
+	}
+	closedir(d);
+	return rc;
+}
+
+struct switches {
+	pid_t pid;
+	uint64_t vol, invol;
+};
+
+static int add_switches(pid_t tid, void *arg)
+{
+	struct switches *s = arg;
+	struct proc_status st;
+	if (proc_status_read(s->pid, tid, &st) == 0) { /* else it exited meanwhile */
+		s->vol += st.vol_switches;
+		s->invol += st.invol_switches;
+	}
+	return 0;
+}
+
+int proc_switches(pid_t pid, uint64_t *vol, uint64_t *invol)
+{
+	struct switches s = { .pid = pid };
+	int err = proc_threads(pid, add_switches, &s);
+	*vol = s.vol;
+	*invol = s.invol;
+	return err;
 }

@@ -1,9 +1,13 @@
-/* Child processes of the harness: targets started on port 0 that report their
- * port through --ready-fd, and are always stopped and reaped. No shell anywhere,
+/* Processes, the one place bench deals with them: children started (targets on
+ * port 0 that report their port through --ready-fd, or a command held until the
+ * tracer is attached), always stopped and reaped; and what /proc says about any
+ * process (its threads, CPU time, memory, context switches). No shell anywhere,
  * and every child of bench dies with it, even of a SIGKILL no handler sees. */
 #ifndef ASYNCSCOPE_PROC_H
 #define ASYNCSCOPE_PROC_H
 
+#include <signal.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct proc {
@@ -11,6 +15,8 @@ struct proc {
 	int port;   /* what the child wrote to its ready fd */
 	int status; /* wait status once reaped */
 	int reaped;
+	int held; /* proc_start_held: waiting for proc_release on go_fd */
+	int go_fd;
 };
 
 /* fork() for every process bench starts (targets here, bench trace's command):
@@ -33,7 +39,16 @@ int proc_target_path(const char *name, char *buf, size_t len);
 int proc_start(struct proc *p, char *const argv[], const char *stderr_path, int keep_stdout,
 	       int timeout_ms);
 
-/* SIGTERM, then SIGKILL after grace_ms; reaps. Returns the wait status. */
+/* Forks a child that waits, then execs path with argv (argv[0] its name) under
+ * sigmask (NULL: the caller's mask), signal dispositions inherited (a command
+ * run under nohup keeps SIGHUP ignored). It runs nothing until proc_release, so
+ * whatever watches it (the tracer) can attach first; stopped before that, it
+ * exits 127 without running. 0 or a negative errno. */
+int proc_start_held(struct proc *p, const char *path, char *const argv[], const sigset_t *sigmask);
+int proc_release(struct proc *p);
+
+/* SIGTERM, then SIGKILL after grace_ms; reaps. Returns the wait status, 0 when
+ * there is no child. Safe to call again, or on a zeroed struct proc. */
 int proc_stop(struct proc *p, int grace_ms);
 
 /* Non-blocking check: 1 and p->status set when the child has exited. */
@@ -41,5 +56,40 @@ int proc_exited(struct proc *p);
 
 /* "exited 0", "killed by SIGSEGV", ... for a wait status. */
 const char *proc_describe(int status, char *buf, size_t len);
+
+/* ---- any process, read from /proc ----
+ * tid 0 means the process (its thread group), a tid one of its threads. Each
+ * reader returns 0, or -ESRCH when the process or thread is gone (or was never
+ * there), or -EIO when the file does not read as the kernel writes it. A process
+ * may exit between two reads: figures from two calls need not agree. */
+
+/* /proc/PID[/task/TID]/stat */
+struct proc_stat {
+	char comm[16]; /* as the kernel cuts it: 15 bytes at most */
+	char state;    /* R, S, D, Z, X, ... */
+	pid_t ppid;
+	int threads;
+	uint64_t cpu_ns; /* user + system, in clock ticks' resolution; for the
+			  * process, its exited threads included */
+};
+int proc_stat_read(pid_t pid, pid_t tid, struct proc_stat *st);
+
+/* /proc/PID[/task/TID]/status */
+struct proc_status {
+	pid_t tgid;
+	int threads;
+	long rss_kib; /* VmRSS; 0 for a kernel thread or a zombie */
+	/* of that one thread, even for the process's file (its main thread) */
+	uint64_t vol_switches, invol_switches;
+};
+int proc_status_read(pid_t pid, pid_t tid, struct proc_status *st);
+
+/* Calls fn(tid, arg) for each thread of pid alive now, in /proc's order, until
+ * fn returns nonzero, which is then returned. 0, or -ESRCH when pid is gone. */
+int proc_threads(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg);
+
+/* Voluntary and involuntary context switches summed over pid's live threads
+ * (a thread that has exited takes its counts with it). 0 or -ESRCH. */
+int proc_switches(pid_t pid, uint64_t *vol, uint64_t *invol);
 
 #endif

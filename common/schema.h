@@ -113,23 +113,68 @@ const struct schema_endpoint *schema_endpoint_find(const char *path);
 /* A colour for any target name: its own when it is ours, else one from its name. */
 unsigned schema_colour(const char *target);
 
-/* ---- meta.json: its keys, for writers (meta.h) and readers (plots) ---- */
-#define META_TOOL	 "tool"	    /* "bench run", "bench trace", "bench all" */
+/* ---- meta.json: its keys, for the writer (meta.h) and readers (plots) ----
+ * Every meta.json has the first two groups; the rest belong to one tool. */
+#define META_TOOL	 "tool"	    /* "bench run" (any cell), "bench trace", "bench all" */
 #define META_STARTED	 "started"  /* ISO 8601 UTC, when the measured part began */
-#define META_FINISHED	 "finished" /* ISO 8601 UTC */
-#define META_CLOCK	 "clock"    /* "CLOCK_MONOTONIC ns": every t_* in the files */
+#define META_FINISHED	 "finished" /* ISO 8601 UTC, when meta.json was written */
+/* the machine block, written by meta_commit */
 #define META_KERNEL	 "kernel"
 #define META_ARCH	 "arch"
 #define META_CPU	 "cpu"
 #define META_NCPU	 "ncpu"
 #define META_MEMORY	 "memory_mib"
+#define META_VERSIONS	 "versions" /* object: the three below */
 #define META_VERSION	 "asyncscope"
+#define META_LIBCURL	 "libcurl"
+#define META_LIBBPF	 "libbpf"
+#define META_CLOCK	 "clock" /* "CLOCK_MONOTONIC ns": every t_* in the files */
+/* a cell (bench run, a cell of bench all) */
 #define META_TARGET	 "target"
 #define META_ENDPOINT	 "endpoint"
 #define META_SCENARIO	 "scenario"
-#define META_TARGET_PID	 "target_pid"
-#define META_LOAD	 "load" /* object: mode, connections, threads, requests, ... */
+#define META_URL	 "url"
+#define META_TARGET_ARGS "target_args" /* array of strings */
+#define META_TARGET_PID	 "target_pid"  /* 0 when the target never started */
+#define META_LOAD	 "load" /* object: the LOAD_* keys below */
+#define META_LOAD_MODE	 "mode" /* "burst", "open", "closed" */
+#define META_LOAD_CONNS	 "connections"
+#define META_LOAD_THREADS "threads"
+#define META_LOAD_REQUESTS "requests"
+#define META_LOAD_DURATION "duration_s"
+#define META_LOAD_RATE_FROM "rate_from"
+#define META_LOAD_RATE_TO "rate_to"
+#define META_LOAD_NEW_CONN "new_conn"
+#define META_TRACED	 "traced"
+#define META_TRACE_NOTE	 "trace_note"
+#define META_T0		 "t0" /* CLOCK_MONOTONIC ns when the load began */
+/* bench trace */
+#define META_COMMAND	 "command" /* array: -- CMD ARGS */
+#define META_PID	 "pid"
+#define META_T_START	 "t_start"
+#define META_T_STOP	 "t_stop"
 #define META_DURATION	 "duration_s"
+#define META_TRACEPOINTS "tracepoints" /* "tp_btf" or "raw_tp" */
+#define META_SYSCALLS	 "syscalls"
+#define META_EVENTS	 "events"
+#define META_LOST_EVENTS "lost_events"
+#define META_LATE_EVENTS "late_events"
+#define META_THREADS	 "threads"
+#define META_MARKS	 "marks"
+#define META_USDT_PROBES "usdt_probes"
+#define META_BPF_PROGRAMS "bpf_programs" /* array of {name, run_time_ns, run_cnt} */
+#define META_BPF_NAME	 "name"
+#define META_BPF_RUN_NS	 "run_time_ns"
+#define META_BPF_RUN_CNT "run_cnt"
+#define META_EXIT_STATUS "exit_status" /* the command's, as a shell reports it */
+/* bench all's matrix */
 #define META_QUICK	 "quick"
+#define META_FULL	 "full"
+#define META_TARGETS	 "targets"
+#define META_SCENARIOS	 "scenarios"
+#define META_CELLS	 "cells"
+#define META_RAN	 "ran"
+#define META_FAILED	 "failed"
+#define META_INTERRUPTED "interrupted"
 
 #endif

@@ -17,8 +17,8 @@
 #include "cmds.h"
 #include "files.h"
 #include "hist.h"
-#include "json.h"
 #include "matrix.h"
+#include "meta.h"
 #include "run.h"
 #include "plots.h"
 
@@ -93,30 +93,25 @@ static void summary_row(FILE *f, const struct matrix_cell *m, const struct run_o
 	fprintf(f, ",%s\n", m->dir);
 }
 
+/* The matrix's meta.json: what was asked for and how far it got; t0 when the
+ * first cell began. */
 static int write_matrix_meta(const char *dir, const struct matrix_opts *o, size_t ncells,
-			     size_t ran, size_t failed, double secs)
+			     size_t ran, size_t failed, uint64_t t0)
 {
-	char path[PATH_MAX];
-	files_join(path, sizeof(path), dir, SCHEMA_META);
-	FILE *f = files_create(path);
-	if (!f)
-		return -errno;
-	char when[32];
-	run_stamp(when, sizeof(when), 1);
-	fprintf(f, "{\n  \"tool\": \"bench all\",\n  \"quick\": %s,\n  \"full\": %s,\n",
-		o->quick ? "true" : "false", o->full ? "true" : "false");
-	fputs("  \"targets\": ", f);
-	json_str(f, o->targets ? o->targets : "all");
-	fputs(",\n  \"scenarios\": ", f);
-	json_str(f, o->scenarios ? o->scenarios : "all");
-	fprintf(
-	    f,
-	    ",\n  \"cells\": %zu,\n  \"ran\": %zu,\n  \"failed\": %zu,\n  \"interrupted\": %s,\n",
-	    ncells, ran, failed, run_interrupted() ? "true" : "false");
-	fprintf(f, "  \"duration_s\": %.1f,\n  \"finished\": \"%s\",\n", secs, when);
-	run_machine_json(f, "  ");
-	fputs("\n}\n", f);
-	return files_commit(f, path, 0);
+	struct meta m;
+	int err = meta_create(&m, dir, "bench all", t0);
+	if (err)
+		return err;
+	meta_bool(&m, META_QUICK, o->quick);
+	meta_bool(&m, META_FULL, o->full);
+	meta_str(&m, META_TARGETS, o->targets ? o->targets : "all");
+	meta_str(&m, META_SCENARIOS, o->scenarios ? o->scenarios : "all");
+	meta_u64(&m, META_CELLS, ncells);
+	meta_u64(&m, META_RAN, ran);
+	meta_u64(&m, META_FAILED, failed);
+	meta_bool(&m, META_INTERRUPTED, run_interrupted());
+	meta_num(&m, META_DURATION, (double)((now_ns() - t0) / 1000000ull) / 1e3); /* to the ms */
+	return meta_commit(&m, 0);
 }
 
 /* Shows where the matrix is: one line, rewritten in place on a terminal. */
@@ -273,7 +268,7 @@ int cmd_all(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	e = files_commit(summary, path, 0);
 	if (!e)
-		e = write_matrix_meta(o.out, &o, n, ran, failed, secs);
+		e = write_matrix_meta(o.out, &o, n, ran, failed, t0);
 	if (e) {
 		fprintf(stderr, "bench all: cannot write the summary in %s: %s\n", o.out,
 			strerror(-e));

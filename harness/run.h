@@ -6,7 +6,8 @@
  * Every exit path stops the load, detaches the tracer and stops and reaps the
  * target. A target that is missing, crashes, never becomes ready, or outlives its
  * time is a failed cell, not an error of the caller: its summary.json says status
- * "failed" and the reason, with "load": null when the load never ran. */
+ * "failed" and the reason, with "load": null when the load never ran, next to a
+ * meta.json saying what was tried. */
 #ifndef ASYNCSCOPE_RUN_H
 #define ASYNCSCOPE_RUN_H
 
@@ -23,7 +24,8 @@
 
 struct run_cell {
 	const char *target;	  /* a schema target: epoll, fastapi, ... */
-	char *const *target_args; /* extra flags for the target, NULL-terminated, or NULL */
+	char *const *target_args; /* extra flags for the target, NULL-terminated, or NULL;
+				   * any number of them */
 	const char *endpoint;	  /* "/async?ms=1000" */
 	struct load_config load;  /* everything but url and records_path, which run sets */
 	int trace;		  /* attach the tracer when privileged */
@@ -43,7 +45,7 @@ struct run_outcome {
 	long rss_peak_kib;
 	int threads_peak;
 	double cpu_s; /* target user+system time during the load */
-	uint64_t vol_switches, invol_switches;
+	uint64_t vol_switches, invol_switches; /* the tracer's when traced, else /proc's */
 	uint64_t events, lost_events;
 };
 
@@ -60,12 +62,8 @@ int run_parse_ready_timeout(const char *s, int *ms);
 void run_interrupt(void);
 int run_interrupted(void);
 
-/* Now as "2026-11-24T04:29:41Z" (iso, for files) or "20261124-052941" (local
- * time, for directory names). */
+/* Now as "2026-11-24T04:29:41Z" (iso, as meta.json has it) or "20261124-052941"
+ * (local time, for directory names). */
 void run_stamp(char *buf, size_t len, int iso);
-
-/* Writes the machine and versions as JSON members ("kernel": ..., ...), each line
- * starting with indent, no trailing comma. */
-void run_machine_json(FILE *f, const char *indent);
 
 #endif

@@ -12,7 +12,6 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,7 +20,7 @@
 #include "astrace.h"
 #include "clock.h"
 #include "files.h"
-#include "json.h"
+#include "meta.h"
 #include "cmds.h"
 #include "proc.h"
 #include "trace_out.h"
@@ -155,22 +154,6 @@ static int resolve_cmd(const char *cmd, char *buf, size_t len)
 	return -ENOENT;
 }
 
-/* The child half of -- CMD: wait until the tracer says go, then exec. */
-static void child_exec(int go_fd, const char *path, char **argv, const sigset_t *oldmask)
-{
-	char c;
-	sigprocmask(SIG_SETMASK, oldmask, NULL);
-	ssize_t n;
-	do
-		n = read(go_fd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
-		_exit(127); /* the tracer gave up */
-	execv(path, argv);
-	fprintf(stderr, "bench trace: cannot run %s: %s\n", path, strerror(errno));
-	_exit(127);
-}
-
 static int exit_code_of(int status)
 {
 	if (WIFEXITED(status))
@@ -180,67 +163,40 @@ static int exit_code_of(int status)
 	return 1;
 }
 
-/* Terminates the command when the trace ends first, so nothing is left behind. */
-static int stop_child(pid_t pid, int grace_ms)
-{
-	int status = 0;
-	kill(pid, SIGTERM);
-	for (int waited = 0; waited < grace_ms; waited += 10) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			return status;
-		usleep(10 * 1000);
-	}
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
-}
-
 static int write_meta(const char *dir, const struct topts *o, const struct astrace_stats *st,
 		      size_t nthreads, size_t nmarks, int have_status, int status)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s/" SCHEMA_META, dir);
-	FILE *f = fopen(path, "we");
-	if (!f)
-		return -errno;
-	struct utsname u;
-	uname(&u);
-	fprintf(f, "{\n  \"tool\": \"bench trace\",\n");
-	if (o->cmd) {
-		fputs("  \"command\": [", f);
-		for (char **a = o->cmd; *a; a++) {
-			fputs(a == o->cmd ? "" : ", ", f);
-			json_str(f, *a);
-		}
-		fputs("],\n", f);
-	}
-	fprintf(f, "  \"pid\": %d,\n", (int)o->pid);
-	fprintf(f, "  \"kernel\": \"%s\",\n  \"ncpu\": %ld,\n", u.release,
-		sysconf(_SC_NPROCESSORS_ONLN));
-	fprintf(f,
-		"  \"clock\": \"CLOCK_MONOTONIC ns\",\n  \"t_start\": %llu,\n  \"t_stop\": %llu,\n",
-		(unsigned long long)st->t_start, (unsigned long long)st->t_stop);
-	fprintf(f, "  \"duration_s\": %.3f,\n", (double)(st->t_stop - st->t_start) / 1e9);
-	fprintf(f, "  \"tracepoints\": \"%s\",\n  \"syscalls\": %s,\n",
-		st->raw_tp ? "raw_tp" : "tp_btf", o->syscalls ? "true" : "false");
-	fprintf(f, "  \"events\": %llu,\n  \"lost_events\": %llu,\n  \"late_events\": %llu,\n",
-		(unsigned long long)st->events, (unsigned long long)st->lost,
-		(unsigned long long)st->late);
-	fprintf(f, "  \"threads\": %zu,\n  \"marks\": %zu,\n  \"usdt_probes\": %d", nthreads,
-		nmarks, st->usdt_probes);
+	struct meta m;
+	int err = meta_create(&m, dir, "bench trace", st->t_start);
+	if (err)
+		return err;
+	if (o->cmd)
+		meta_strs(&m, META_COMMAND, o->cmd);
+	meta_int(&m, META_PID, o->pid);
+	meta_u64(&m, META_T_START, st->t_start);
+	meta_u64(&m, META_T_STOP, st->t_stop);
+	meta_num(&m, META_DURATION, (double)((st->t_stop - st->t_start) / 1000000ull) / 1e3);
+	meta_str(&m, META_TRACEPOINTS, st->raw_tp ? "raw_tp" : "tp_btf");
+	meta_bool(&m, META_SYSCALLS, o->syscalls);
+	meta_u64(&m, META_EVENTS, st->events);
+	meta_u64(&m, META_LOST_EVENTS, st->lost);
+	meta_u64(&m, META_LATE_EVENTS, st->late);
+	meta_u64(&m, META_THREADS, nthreads);
+	meta_u64(&m, META_MARKS, nmarks);
+	meta_int(&m, META_USDT_PROBES, st->usdt_probes);
 	/* Filled when kernel.bpf_stats_enabled=1: what the tracer itself cost. */
-	fputs(",\n  \"bpf_programs\": [", f);
-	for (int i = 0; i < st->nprogs; i++)
-		fprintf(f, "%s\n    {\"name\": \"%s\", \"run_time_ns\": %llu, \"run_cnt\": %llu}",
-			i ? "," : "", st->progs[i].name, (unsigned long long)st->progs[i].run_ns,
-			(unsigned long long)st->progs[i].run_cnt);
-	fputs(st->nprogs ? "\n  ]" : "]", f);
+	meta_array(&m, META_BPF_PROGRAMS);
+	for (int i = 0; i < st->nprogs; i++) {
+		meta_object(&m, NULL);
+		meta_str(&m, META_BPF_NAME, st->progs[i].name);
+		meta_u64(&m, META_BPF_RUN_NS, st->progs[i].run_ns);
+		meta_u64(&m, META_BPF_RUN_CNT, st->progs[i].run_cnt);
+		meta_end(&m);
+	}
+	meta_end(&m);
 	if (have_status)
-		fprintf(f, ",\n  \"exit_status\": %d", exit_code_of(status));
-	fputs("\n}\n", f);
-	int bad = ferror(f);
-	return fclose(f) || bad ? -EIO : 0;
+		meta_int(&m, META_EXIT_STATUS, exit_code_of(status));
+	return meta_commit(&m, 0);
 }
 
 static int write_results(const struct topts *o, struct astrace *t, int have_status, int status)
@@ -385,8 +341,8 @@ int cmd_trace(int argc, char **argv)
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	int pidfd = -1, go[2] = { -1, -1 }, status = 0, have_status = 0, ret = 1;
-	pid_t child = 0;
+	int pidfd = -1, status = 0, have_status = 0, ret = 1;
+	struct proc child = { 0 };
 	struct astrace *t = NULL;
 
 	struct astrace_opts ao = { .syscalls = o.syscalls,
@@ -400,24 +356,14 @@ int cmd_trace(int argc, char **argv)
 	}
 
 	if (o.cmd) {
-		if (pipe2(go, O_CLOEXEC)) {
-			fprintf(stderr, "bench trace: pipe: %s\n", strerror(errno));
+		/* From this, the main thread: the command dies with bench (proc_fork).
+		 * It waits, with the signal mask it would have had, until attached. */
+		if ((rc = proc_start_held(&child, exe, o.cmd, &oldmask))) {
+			fprintf(stderr, "bench trace: cannot start %s: %s\n", o.cmd[0],
+				strerror(-rc));
 			goto out;
 		}
-		/* From this, the main thread: the command dies with bench (proc_fork). */
-		child = proc_fork();
-		if (child < 0) {
-			fprintf(stderr, "bench trace: fork: %s\n", strerror(errno));
-			child = 0;
-			goto out;
-		}
-		if (child == 0) {
-			close(go[1]);
-			child_exec(go[0], exe, o.cmd, &oldmask);
-		}
-		close(go[0]);
-		go[0] = -1;
-		o.pid = child;
+		o.pid = child.pid;
 	}
 
 	rc = astrace_start(t, o.pid);
@@ -431,13 +377,11 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (o.cmd) {
 		/* Everything is attached and the child's tgid is in the filter: go. */
-		if (write(go[1], "g", 1) != 1) {
+		if ((rc = proc_release(&child))) {
 			fprintf(stderr, "bench trace: cannot start %s: %s\n", o.cmd[0],
-				strerror(errno));
+				strerror(-rc));
 			goto out;
 		}
-		close(go[1]);
-		go[1] = -1;
 	} else {
 		pidfd = (int)syscall(SYS_pidfd_open, o.pid, 0);
 	}
@@ -445,9 +389,9 @@ int cmd_trace(int argc, char **argv)
 	uint64_t deadline = o.secs > 0 ? now_ns() + (uint64_t)(o.secs * 1e9) : UINT64_MAX;
 	int forwarded = 0;
 	for (;;) {
-		if (child && waitpid(child, &status, WNOHANG) == child) {
+		if (o.cmd && proc_exited(&child)) {
+			status = child.status;
 			have_status = 1;
-			child = 0;
 			break;
 		}
 		uint64_t now = now_ns();
@@ -471,35 +415,25 @@ int cmd_trace(int argc, char **argv)
 			 * process group); one sent with kill() is passed on. A second one
 			 * means it did not listen. */
 			if (forwarded++)
-				kill(child, SIGKILL);
+				kill(child.pid, SIGKILL);
 			else if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE)
-				kill(child, (int)si.ssi_signo);
+				kill(child.pid, (int)si.ssi_signo);
 		}
 	}
 
 	rc = astrace_stop(t);
 	if (rc)
 		fprintf(stderr, "bench trace: warning: out of memory, the trace is incomplete\n");
-	if (child) {
-		/* -d ended the trace before the command ended: end it too. */
-		status = stop_child(child, 2000);
-		child = 0;
-	}
+	if (o.cmd && !have_status)
+		status = proc_stop(&child, 2000); /* -d ended the trace first: end it too */
 	ret = write_results(&o, t, have_status, status);
 	if (!ret && have_status)
 		ret = exit_code_of(status);
 out:
 	astrace_close(t);
-	if (child) {
-		/* An error before the command could start: it never runs. */
-		kill(child, SIGKILL);
-		while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-	if (go[0] >= 0)
-		close(go[0]);
-	if (go[1] >= 0)
-		close(go[1]);
+	/* An error before the command was released: it never runs (nothing when it
+	 * was stopped or reaped already). */
+	proc_stop(&child, 0);
 	if (pidfd >= 0)
 		close(pidfd);
 	if (sfd >= 0)

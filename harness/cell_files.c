@@ -1,0 +1,116 @@
+#include "cell_files.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "json.h"
+#include "load_report.h"
+#include "meta.h"
+#include "schema.h"
+#include "trace_out.h"
+
+static const char *mode_name(enum load_mode m)
+{
+	return m == LOAD_BURST ? "burst" : m == LOAD_OPEN ? "open" : "closed";
+}
+
+int cell_write_meta(const struct run_cell *c, const struct run_outcome *o, const char *url,
+		    pid_t target_pid, uint64_t t0)
+{
+	struct meta m;
+	int err = meta_create(&m, c->dir, "bench run", t0);
+	if (err)
+		return err;
+	const struct load_config *l = &c->load;
+	meta_str(&m, META_TARGET, c->target);
+	meta_str(&m, META_ENDPOINT, c->endpoint);
+	meta_str(&m, META_SCENARIO, c->scenario ? c->scenario : "run");
+	meta_str(&m, META_URL, url);
+	meta_strs(&m, META_TARGET_ARGS, c->target_args);
+	meta_int(&m, META_TARGET_PID, target_pid);
+	meta_object(&m, META_LOAD);
+	meta_str(&m, META_LOAD_MODE, mode_name(l->mode));
+	meta_int(&m, META_LOAD_CONNS, l->connections);
+	meta_int(&m, META_LOAD_THREADS, l->threads);
+	meta_u64(&m, META_LOAD_REQUESTS, l->requests);
+	meta_num(&m, META_LOAD_DURATION, (double)l->duration_ns / 1e9);
+	meta_num(&m, META_LOAD_RATE_FROM, l->rate_from);
+	meta_num(&m, META_LOAD_RATE_TO, l->rate_to);
+	meta_bool(&m, META_LOAD_NEW_CONN, l->new_conn);
+	meta_end(&m);
+	meta_bool(&m, META_TRACED, o->traced);
+	meta_str(&m, META_TRACE_NOTE, o->trace_note);
+	meta_u64(&m, META_T0, t0);
+	return meta_commit(&m, 0);
+}
+
+int cell_write_summary(const struct run_cell *c, const struct load_config *cfg,
+		       const struct run_outcome *o)
+{
+	char path[PATH_MAX];
+	if (files_join(path, sizeof(path), c->dir, SCHEMA_SUMMARY_JSON))
+		return -ENAMETOOLONG;
+	FILE *f = files_create(path);
+	if (!f)
+		return -errno;
+	fputs("{\n  \"status\": ", f);
+	json_str(f, o->failed ? "failed" : "ok");
+	fputs(",\n  \"reason\": ", f);
+	json_str(f, o->reason);
+	fputs(",\n  \"target\": ", f);
+	json_str(f, c->target);
+	fputs(",\n  \"endpoint\": ", f);
+	json_str(f, c->endpoint);
+	fputs(",\n  \"load\": ", f);
+	/* A load that never ran (the target never listened, the records file could not
+	 * be opened) has no numbers at all, which is not the same as zeros. */
+	int err = 0;
+	if (o->load.lat.corrected)
+		err = load_report_json(f, cfg, &o->load);
+	else
+		fputs("null", f);
+	fprintf(f,
+		",\n  \"target_process\": {\"cpu_s\": %.3f, \"rss_peak_kib\": %ld, "
+		"\"threads_peak\": %d, \"voluntary_switches\": %llu, "
+		"\"involuntary_switches\": %llu},\n",
+		o->cpu_s, o->rss_peak_kib, o->threads_peak, (unsigned long long)o->vol_switches,
+		(unsigned long long)o->invol_switches);
+	fprintf(f,
+		"  \"trace\": {\"traced\": %s, \"events\": %llu, \"lost_events\": %llu, \"note\": ",
+		o->traced ? "true" : "false", (unsigned long long)o->events,
+		(unsigned long long)o->lost_events);
+	json_str(f, o->trace_note);
+	fputs("}\n}\n", f);
+	return files_commit(f, path, err);
+}
+
+int cell_write_trace(const char *dir, const struct sm *sm)
+{
+	static const struct {
+		const char *name;
+		int (*write)(const struct sm *, const char *);
+	} outs[] = {
+		{ SCHEMA_SCHED, trace_write_sched_csv },
+		{ SCHEMA_MARKS, trace_write_marks_csv },
+		{ SCHEMA_TRACE_JSON, trace_write_perfetto },
+	};
+	for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+		char path[PATH_MAX], tmp[PATH_MAX];
+		int err = files_join(path, sizeof(path), dir, outs[i].name);
+		if (!err)
+			err = files_tmp_path(tmp, sizeof(tmp), path);
+		if (err)
+			return err;
+		err = outs[i].write(sm, tmp);
+		if (!err)
+			err = files_rename_tmp(path);
+		if (err) {
+			unlink(tmp);
+			return err;
+		}
+	}
+	return 0;
+}
