@@ -66,7 +66,9 @@ for c in "${commands[@]}"; do
   # Every option the usage lists is one the parser takes: without its value
   # it "needs a value", a flag given one "takes no value"; neither runs
   # anything, and an option the parser did not know would be "unknown".
+  nopts=0
   while read -r flag arg; do
+    nopts=$((nopts + 1))
     [[ $flag == --help ]] && continue
     if [[ -n $arg ]]; then
       usage_error "$c" "$flag needs a value" "$c" "$flag"
@@ -76,9 +78,11 @@ for c in "${commands[@]}"; do
   done < <(printf '%s\n' "$help" |
     sed -n 's/^  \(-[A-Za-z], \)\{0,1\}\(--[a-z][a-z-]*\)\( [^ ][^ ]*\)\{0,1\}.*/\2\3/p')
   # (a line "  [-c, ]--name [VALUE]  help": the value is one word after one space)
+  [[ $nopts -ge 1 ]] || bad "bench $c --help: no option found in it"
+  case $c in load | run | trace | target | all) ((nopts >= 8)) || bad "bench $c --help: $nopts options" ;; esac
   # ...and the short forms of valued options.
   while read -r short; do
-    usage_error "$c" "$short needs a value" "$c" "$short"; nshort=$((nshort + 1))
+    usage_error "$c" "$short needs a value" "$c" "$short"
   done < <(printf '%s\n' "$help" | sed -n 's/^  \(-[A-Za-z]\), --[a-z-]* [^ ].*/\1/p' |
     grep -v -- '-[hq]$')
 done
