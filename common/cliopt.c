@@ -24,9 +24,9 @@ int cliopt_begin(struct cliopt_state *st, const struct cliopt *const tables[], i
 				continue;
 			if (n == CLIOPT_MAX)
 				return -E2BIG;
-			st->longs[n++] = (struct option){o->name,
-							 o->arg ? required_argument : no_argument,
-							 NULL, o->key};
+			st->longs[n++] =
+			    (struct option){ o->name, o->arg ? required_argument : no_argument,
+					     NULL, o->key };
 			if (o->key < CLIOPT_LONG) {
 				st->shorts[k++] = (char)o->key;
 				if (o->arg)
@@ -61,8 +61,7 @@ static int prefix_matches(const struct cliopt_state *st, const char *word)
 
 /* The option getopt_long just stopped at, as the user wrote it: "--name" (without
  * "=value") or "-c". word is the argument it was in. */
-static void name_of(const struct cliopt_state *st, char *buf, size_t len, const char *word,
-		    int key)
+static void name_of(const struct cliopt_state *st, char *buf, size_t len, const char *word, int key)
 {
 	const struct cliopt *o = key ? by_key(st, key) : NULL;
 	if (!strncmp(word, "--", 2))

@@ -21,8 +21,14 @@ struct cliopt {
 	const char *help; /* what it does and its default; '\n' starts a new line */
 };
 #define CLIOPT_LONG 256
-#define CLIOPT_HELP {"help", 'h', NULL, "this text"}
-#define CLIOPT_END  {0}
+#define CLIOPT_HELP                                                                                \
+	{                                                                                          \
+		"help", 'h', NULL, "this text"                                                     \
+	}
+#define CLIOPT_END                                                                                 \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 #define CLIOPT_MAX 48 /* options in all the tables of one command */
 

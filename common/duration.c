@@ -10,7 +10,8 @@ static const struct {
 	double ns;
 	int rank; /* larger units first in a sum: 1m30s, never 30s1m */
 } units[] = {
-    {"ms", 1e6, 3}, {"us", 1e3, 2}, {"ns", 1, 1}, {"h", 3600e9, 6}, {"m", 60e9, 5}, {"s", 1e9, 4},
+	{ "ms", 1e6, 3 },   { "us", 1e3, 2 }, { "ns", 1, 1 },
+	{ "h", 3600e9, 6 }, { "m", 60e9, 5 }, { "s", 1e9, 4 },
 };
 
 /* The number at *p: digits with an optional fraction, nothing else (strtod would

@@ -27,15 +27,20 @@
 enum { O_QUICK = CLIOPT_LONG, O_FULL, O_OUT, O_TARGETS, O_SCENARIOS, O_NO_TRACE, O_READY };
 
 static const struct cliopt opts[] = {
-    {"quick", O_QUICK, NULL, "about a minute: fewer and shorter cells (default: about 5)"},
-    {"full", O_FULL, NULL, "io-bound up to 10000 connections (default: up to 1000)"},
-    {"out", O_OUT, "DIR", "results directory (default results/<timestamp>, and\nresults/latest points at it)"},
-    {"targets", O_TARGETS, "a,b", "the targets to run, from the list below (default all)"},
-    {"scenarios", O_SCENARIOS, "a,b", "the scenarios to run, from the list below (default all)"},
-    {"no-trace", O_NO_TRACE, NULL, "no kernel lanes in the blog timelines (default: traced\nwhen privileged)"},
-    {"ready-timeout", O_READY, "D", "wait for a target's port (default " RUN_READY_TIMEOUT ")"},
-    CLIOPT_HELP,
-    CLIOPT_END,
+	{ "quick", O_QUICK, NULL,
+	  "about a minute: fewer and shorter cells (default: about 5\nminutes)" },
+	{ "full", O_FULL, NULL, "io-bound up to 10000 connections (default: up to 1000)" },
+	{ "out", O_OUT, "DIR",
+	  "results directory (default results/<timestamp>, and\nresults/latest points at it)" },
+	{ "targets", O_TARGETS, "a,b", "the targets to run, from the list below (default all)" },
+	{ "scenarios", O_SCENARIOS, "a,b",
+	  "the scenarios to run, from the list below (default all)" },
+	{ "no-trace", O_NO_TRACE, NULL,
+	  "no kernel lanes in the blog timelines (default: traced\nwhen privileged)" },
+	{ "ready-timeout", O_READY, "D",
+	  "wait for a target's port (default " RUN_READY_TIMEOUT ")" },
+	CLIOPT_HELP,
+	CLIOPT_END,
 };
 
 static void usage(FILE *f)
@@ -49,9 +54,10 @@ static void usage(FILE *f)
 	fputs("scenarios:\n", f);
 	for (const struct scenario *s = matrix_scenarios; s->name; s++)
 		fprintf(f, "  %-12s %s\n", s->name, s->what);
-	fputs("Durations (D) are written " DUR_FORMS ".\n"
-	      "Exit status: 0 every cell ran, 1 a cell failed or the run was interrupted, 2 usage.\n",
-	      f);
+	fputs(
+	    "Durations (D) are written " DUR_FORMS ".\n"
+	    "Exit status: 0 every cell ran, 1 a cell failed or the run was interrupted, 2 usage.\n",
+	    f);
 }
 
 struct all_opts {
@@ -63,10 +69,10 @@ struct all_opts {
 /* -1 to go on, or the exit code (help shown, bad usage said). */
 static int parse(int argc, char **argv, struct all_opts *o)
 {
-	const struct cliopt *const tables[] = {opts, NULL};
+	const struct cliopt *const tables[] = { opts, NULL };
 	struct cliopt_state st;
 	char err[128];
-	*o = (struct all_opts){.trace = 1};
+	*o = (struct all_opts){ .trace = 1 };
 	cliopt_begin(&st, tables, argc, argv, 0);
 	for (int key; (key = cliopt_next(&st, err, sizeof(err))) != CLIOPT_DONE;) {
 		const char *v = st.arg;
@@ -88,7 +94,9 @@ static int parse(int argc, char **argv, struct all_opts *o)
 		case O_SCENARIOS:
 			if (!*v)
 				return cmd_usage_error("all", usage, "%s needs a value", st.name);
-			*(key == O_OUT ? &o->m.out : key == O_TARGETS ? &o->m.targets : &o->m.scenarios) = v;
+			*(key == O_OUT	     ? &o->m.out
+			  : key == O_TARGETS ? &o->m.targets
+					     : &o->m.scenarios) = v;
 			break;
 		}
 	}

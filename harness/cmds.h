@@ -24,9 +24,9 @@ int cmd_usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 
 /* The common case of a command with only -h/--help and from min to max operands
- * (what is called in messages: "missing DIR"): -1 to go on (*first is the index of the first operand), or the exit
- * code to return (0: help shown; 2: bad usage, said). */
-int cmd_simple_args(const char *cmd, void (*usage)(FILE *), int argc, char **argv, int min,
-		    int max, const char *what, int *first);
+ * (what is called in messages: "missing DIR"): -1 to go on (*first is the index of the first
+ * operand), or the exit code to return (0: help shown; 2: bad usage, said). */
+int cmd_simple_args(const char *cmd, void (*usage)(FILE *), int argc, char **argv, int min, int max,
+		    const char *what, int *first);
 
 #endif

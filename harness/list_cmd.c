@@ -11,7 +11,7 @@ static void usage(FILE *f)
 	fputs("usage: bench list\n"
 	      "  the targets, their endpoints and the scenarios of bench all\n",
 	      f);
-	cliopt_print(f, (const struct cliopt[]){CLIOPT_HELP, CLIOPT_END});
+	cliopt_print(f, (const struct cliopt[]){ CLIOPT_HELP, CLIOPT_END });
 }
 
 int cmd_list(int argc, char **argv)

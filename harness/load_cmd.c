@@ -49,7 +49,7 @@ int cmd_load(int argc, char **argv)
 
 	struct loadview live;
 	loadview_progress(&live, &o.cfg, o.quiet);
-	struct sigaction sa = {.sa_handler = on_sigint}, old_int, old_term;
+	struct sigaction sa = { .sa_handler = on_sigint }, old_int, old_term;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -72,9 +72,9 @@ int cmd_load(int argc, char **argv)
 			    stderr,
 			    "bench load: not enough file descriptors for -c %d (raise ulimit -n)\n",
 			    o.cfg.connections);
-		else if (records && (err == -ENOENT || err == -EACCES || err == -EISDIR ||
-				     err == -ENOSPC || err == -EROFS || err == -EDQUOT ||
-				     err == -EFBIG || err == -ENAMETOOLONG))
+		else if (records &&
+			 (err == -ENOENT || err == -EACCES || err == -EISDIR || err == -ENOSPC ||
+			  err == -EROFS || err == -EDQUOT || err == -EFBIG || err == -ENAMETOOLONG))
 			loadview_file_error("load", "records file", records, err);
 		else
 			fprintf(stderr, "bench load: cannot run: %s\n", strerror(-err));

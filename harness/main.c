@@ -17,27 +17,26 @@ static const struct {
 	const char *synopsis; /* after the name, for the list */
 	const char *what;
 } commands[] = {
-    {"all", cmd_all, "[--quick|--full] [--out DIR] [--targets a,b] [--scenarios a,b]",
-     "run every target through every scenario, write the report"},
-    {"run", cmd_run, "TARGET [ENDPOINT] [load options] [--no-trace] [--out DIR]",
-     "one target under load, traced, into a results directory"},
-    {"target", cmd_target, "TARGET [--port N] [--verbose] [target options]",
-     "one target alone, in the foreground"},
-    {"load", cmd_load, "URL [-c N] [-n M | -d D] [--rate R] [-t T] [--records F] [--json F]",
-     "the load generator"},
-    {"trace", cmd_trace, "(--pid PID | -- CMD ARGS...) [-d D] [--out DIR] [--plot]",
-     "trace the scheduler for one process"},
-    {"plot", cmd_plot, "DIR", "re-draw the charts of a results directory"},
-    {"list", cmd_list, "", "targets, endpoints, scenarios"},
-    {"help", cmd_help, "[COMMAND]", "this list, or the options of one command"},
-    {"version", cmd_version, "", "the version of asyncscope"},
+	{ "all", cmd_all, "[--quick|--full] [--out DIR] [--targets a,b] [--scenarios a,b]",
+	  "run every target through every scenario, write the report" },
+	{ "run", cmd_run, "TARGET [ENDPOINT] [load options] [--no-trace] [--out DIR]",
+	  "one target under load, traced, into a results directory" },
+	{ "target", cmd_target, "TARGET [--port N] [--verbose] [target options]",
+	  "one target alone, in the foreground" },
+	{ "load", cmd_load, "URL [-c N] [-n M | -d D] [--rate R] [-t T] [--records F] [--json F]",
+	  "the load generator" },
+	{ "trace", cmd_trace, "(--pid PID | -- CMD ARGS...) [-d D] [--out DIR] [--plot]",
+	  "trace the scheduler for one process" },
+	{ "plot", cmd_plot, "DIR", "re-draw the charts of a results directory" },
+	{ "list", cmd_list, "", "targets, endpoints, scenarios" },
+	{ "help", cmd_help, "[COMMAND]", "this list, or the options of one command" },
+	{ "version", cmd_version, "", "the version of asyncscope" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *f)
 {
-	fputs("usage: bench COMMAND [options]\n       bench -h|--help, bench -V|--version\n\n",
-	      f);
+	fputs("usage: bench COMMAND [options]\n       bench -h|--help, bench -V|--version\n\n", f);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s%s%s\n      %s\n", commands[i].name,
 			commands[i].synopsis[0] ? " " : "", commands[i].synopsis, commands[i].what);
@@ -62,8 +61,8 @@ int cmd_usage_error(const char *cmd, void (*usage_of)(FILE *), const char *fmt, 
 int cmd_simple_args(const char *cmd, void (*usage_of)(FILE *), int argc, char **argv, int min,
 		    int max, const char *what, int *first)
 {
-	static const struct cliopt opts[] = {CLIOPT_HELP, CLIOPT_END};
-	const struct cliopt *const tables[] = {opts, NULL};
+	static const struct cliopt opts[] = { CLIOPT_HELP, CLIOPT_END };
+	const struct cliopt *const tables[] = { opts, NULL };
 	struct cliopt_state st;
 	char err[128];
 	cliopt_begin(&st, tables, argc, argv, 0);
@@ -89,7 +88,7 @@ static void help_usage(FILE *f)
 	      "  without COMMAND: the list of commands; with it: what bench COMMAND --help\n"
 	      "  prints\n",
 	      f);
-	cliopt_print(f, (const struct cliopt[]){CLIOPT_HELP, CLIOPT_END});
+	cliopt_print(f, (const struct cliopt[]){ CLIOPT_HELP, CLIOPT_END });
 }
 
 int cmd_help(int argc, char **argv)
@@ -103,7 +102,7 @@ int cmd_help(int argc, char **argv)
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[first], commands[i].name)) {
-			char *args[] = {(char *)commands[i].name, "--help", NULL};
+			char *args[] = { (char *)commands[i].name, "--help", NULL };
 			return commands[i].fn(2, args);
 		}
 	return cmd_usage_error("help", help_usage, "unknown command '%s'", argv[first]);
@@ -114,7 +113,7 @@ static void version_usage(FILE *f)
 	fputs("usage: bench version\n  the version of asyncscope (also bench -V, bench "
 	      "--version)\n",
 	      f);
-	cliopt_print(f, (const struct cliopt[]){CLIOPT_HELP, CLIOPT_END});
+	cliopt_print(f, (const struct cliopt[]){ CLIOPT_HELP, CLIOPT_END });
 }
 
 int cmd_version(int argc, char **argv)

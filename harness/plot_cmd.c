@@ -20,7 +20,7 @@ static void usage(FILE *f)
 	      "  timeline.png and timeline.svg; a matrix (summary.csv) gets its comparison\n"
 	      "  charts, every cell's timeline, report.md and report.html.\n",
 	      f);
-	cliopt_print(f, (const struct cliopt[]){CLIOPT_HELP, CLIOPT_END});
+	cliopt_print(f, (const struct cliopt[]){ CLIOPT_HELP, CLIOPT_END });
 }
 
 static int has(const char *dir, const char *name)

@@ -23,10 +23,11 @@ enum { O_OUT = CLIOPT_LONG, O_NO_TRACE, O_READY };
 
 /* bench run's own options; the load options follow them (loadopts_table). */
 static const struct cliopt opts[] = {
-    {"out", O_OUT, "DIR", "results directory (default results/run-TARGET-<time>)"},
-    {"no-trace", O_NO_TRACE, NULL, "no kernel lanes (default: traced when privileged)"},
-    {"ready-timeout", O_READY, "D", "wait for the target's port (default " RUN_READY_TIMEOUT ")"},
-    CLIOPT_END,
+	{ "out", O_OUT, "DIR", "results directory (default results/run-TARGET-<time>)" },
+	{ "no-trace", O_NO_TRACE, NULL, "no kernel lanes (default: traced when privileged)" },
+	{ "ready-timeout", O_READY, "D",
+	  "wait for the target's port (default " RUN_READY_TIMEOUT ")" },
+	CLIOPT_END,
 };
 
 #define DEFAULT_ENDPOINT "/async?ms=1000"
@@ -64,10 +65,10 @@ struct run_opts {
  * said). */
 static int parse(int argc, char **argv, struct run_opts *o)
 {
-	const struct cliopt *const tables[] = {opts, loadopts_table, NULL};
+	const struct cliopt *const tables[] = { opts, loadopts_table, NULL };
 	struct cliopt_state st;
 	char err[256];
-	*o = (struct run_opts){.endpoint = DEFAULT_ENDPOINT, .trace = 1};
+	*o = (struct run_opts){ .endpoint = DEFAULT_ENDPOINT, .trace = 1 };
 	loadopts_init(&o->load);
 	cliopt_begin(&st, tables, argc, argv, 0);
 	for (int key; (key = cliopt_next(&st, err, sizeof(err))) != CLIOPT_DONE;) {
@@ -77,7 +78,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		case O_NO_TRACE: o->trace = 0; break;
 		case O_OUT:
 			if (!*st.arg)
-				return cmd_usage_error("run", usage, "%s needs a directory", st.name);
+				return cmd_usage_error("run", usage, "%s needs a directory",
+						       st.name);
 			o->out = st.arg;
 			break;
 		case O_READY:
@@ -226,8 +228,8 @@ int cmd_run(int argc, char **argv)
 	}
 	/* With --json - or --records - on stdout, what people read moves to stderr. */
 	const char *json = ro.load.json_path, *records = ro.load.cfg.records_path;
-	FILE *text = (json && !strcmp(json, "-")) || (records && !strcmp(records, "-")) ? stderr
-											   : stdout;
+	FILE *text =
+	    (json && !strcmp(json, "-")) || (records && !strcmp(records, "-")) ? stderr : stdout;
 	struct load_config shown = cell.load;
 	shown.url = endpoint;
 	fprintf(text, "target-%s %s\n", target, endpoint);

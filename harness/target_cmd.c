@@ -17,25 +17,40 @@
 #include "duration.h"
 #include "proc.h"
 
-enum { O_BIND = CLIOPT_LONG, O_PORT, O_READY, O_VERBOSE, O_IDLE, O_MAXT, O_POOL, O_THREADS, O_STACK };
+enum {
+	O_BIND = CLIOPT_LONG,
+	O_PORT,
+	O_READY,
+	O_VERBOSE,
+	O_IDLE,
+	O_MAXT,
+	O_POOL,
+	O_THREADS,
+	O_STACK
+};
 
 /* The targets' own command line (targets/core/server.c, whose usage gives the
  * same defaults), read here too so that a bad flag is bench's one line and
  * --port=N counts as a port. The model knobs come last; schema_targets says
  * which target has which. */
 static const struct cliopt opts[] = {
-    {"bind", O_BIND, "ADDR", "address to listen on (default 127.0.0.1)"},
-    {"port", O_PORT, "N", "port, 0 picks a free one (default 0)"},
-    {"ready-fd", O_READY, "FD", "write the bound port and a newline to FD, then close it\n(default none)"},
-    {"verbose", O_VERBOSE, NULL, "blog-style lines: pid, tid, endpoint, phase, time\n(always on here)"},
-    {"idle-timeout", O_IDLE, "D", "close a connection that sends no complete request for D\n(default 10s)"},
-    {NULL, 0, NULL, "model knobs, each taken by its own target only:"},
-    {"max-threads", O_MAXT, "N", "threaded: connection threads at most; more wait in accept\n(default 1000)"},
-    {"pool", O_POOL, "N", "hybrid: worker threads for def handlers (default 40, as FastAPI)"},
-    {"threads", O_THREADS, "N", "epoll: event loops, one per thread, sharing the port\n(default 1)"},
-    {"stack-kib", O_STACK, "N", "coroutine: stack per coroutine in KiB (default 64)"},
-    CLIOPT_HELP,
-    CLIOPT_END,
+	{ "bind", O_BIND, "ADDR", "address to listen on (default 127.0.0.1)" },
+	{ "port", O_PORT, "N", "port, 0 picks a free one (default 0)" },
+	{ "ready-fd", O_READY, "FD",
+	  "write the bound port and a newline to FD, then close it\n(default none)" },
+	{ "verbose", O_VERBOSE, NULL,
+	  "blog-style lines: pid, tid, endpoint, phase, time\n(always on here)" },
+	{ "idle-timeout", O_IDLE, "D",
+	  "close a connection that sends no complete request for D\n(default 10s)" },
+	{ NULL, 0, NULL, "model knobs, each taken by its own target only:" },
+	{ "max-threads", O_MAXT, "N",
+	  "threaded: connection threads at most; more wait in accept\n(default 1000)" },
+	{ "pool", O_POOL, "N", "hybrid: worker threads for def handlers (default 40, as FastAPI)" },
+	{ "threads", O_THREADS, "N",
+	  "epoll: event loops, one per thread, sharing the port\n(default 1)" },
+	{ "stack-kib", O_STACK, "N", "coroutine: stack per coroutine in KiB (default 64)" },
+	CLIOPT_HELP,
+	CLIOPT_END,
 };
 
 static void usage(FILE *f)
@@ -56,7 +71,7 @@ struct target_opts {
 	int ready_fd; /* the user's, -1 for none */
 	int has_port;
 	char *args[2 * (sizeof(opts) / sizeof(opts[0])) + 8]; /* for the target */
-	char flags[sizeof(opts) / sizeof(opts[0])][32]; /* "--pool", for args */
+	char flags[sizeof(opts) / sizeof(opts[0])][32];	      /* "--pool", for args */
 	char idle[32];
 	int nargs;
 	const char *knobs[8]; /* the model knobs given, in flags */
@@ -67,7 +82,7 @@ struct target_opts {
  * exit code (help shown, bad usage said). */
 static int parse(int argc, char **argv, struct target_opts *o)
 {
-	const struct cliopt *const tables[] = {opts, NULL};
+	const struct cliopt *const tables[] = { opts, NULL };
 	struct cliopt_state st;
 	char err[128];
 	uint64_t v;
@@ -82,16 +97,16 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		case O_VERBOSE: continue; /* always */
 		case O_READY:
 			if (cliopt_uint(st.arg, 0, INT_MAX, &v) || fcntl((int)v, F_GETFD) < 0)
-				return cmd_usage_error("target", usage, "%s: '%s' is not an open fd",
-						       st.name, st.arg);
+				return cmd_usage_error(
+				    "target", usage, "%s: '%s' is not an open fd", st.name, st.arg);
 			o->ready_fd = (int)v;
 			continue;
 		case O_IDLE:
 			/* A duration here; the target takes milliseconds. */
 			if (dur_parse(st.arg, &v) || v < 1000000ull || v > 3600ull * 1000000000ull)
-				return cmd_usage_error(
-				    "target", usage, "%s: '%s' is not a duration from 1ms to 1h",
-				    st.name, st.arg);
+				return cmd_usage_error("target", usage,
+						       "%s: '%s' is not a duration from 1ms to 1h",
+						       st.name, st.arg);
 			snprintf(o->idle, sizeof(o->idle), "--idle-timeout=%llu",
 				 (unsigned long long)(v / 1000000ull));
 			o->args[o->nargs++] = o->idle;
@@ -120,8 +135,9 @@ static int parse(int argc, char **argv, struct target_opts *o)
 		return cmd_usage_error("target", usage, "unknown target '%s'", o->name);
 	for (int i = 0; i < o->nknobs; i++)
 		if (!strstr(t->knobs, o->knobs[i]))
-			return cmd_usage_error("target", usage, "%s is not a knob of %s (its own: %s)",
-					       o->knobs[i], t->name, t->knobs);
+			return cmd_usage_error("target", usage,
+					       "%s is not a knob of %s (its own: %s)", o->knobs[i],
+					       t->name, t->knobs);
 	return -1;
 }
 
@@ -186,7 +202,7 @@ int cmd_target(int argc, char **argv)
 	/* Wait for the target; a signal to us goes to it, and we wait for its exit. */
 	for (;;) {
 		siginfo_t si;
-		struct timespec tick = {1, 0};
+		struct timespec tick = { 1, 0 };
 		int sig = sigtimedwait(&sigs, &si, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
 			kill(p.pid, sig);

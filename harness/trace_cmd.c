@@ -32,17 +32,25 @@
 enum { O_PID = CLIOPT_LONG, O_OUT, O_PERFETTO, O_PLOT, O_NO_USDT, O_SYSCALLS, O_RING_KB };
 
 static const struct cliopt opts[] = {
-    {"pid", O_PID, "PID", "trace a running process: its threads and child processes,\nthose it has and those it creates"},
-    {"duration", 'd', "D", "stop after D (default: when the process exits, or Ctrl-C)"},
-    {"out", O_OUT, "DIR", "write sched.csv, marks.csv, threads.csv, meta.json there\n(default: none, only the summary)"},
-    {"perfetto", O_PERFETTO, "FILE", "Chrome trace event JSON (ui.perfetto.dev, chrome://tracing;\ndefault none)"},
-    {"plot", O_PLOT, NULL, "draw DIR/timeline.png and .svg (needs --out and gnuplot)"},
-    {"no-usdt", O_NO_USDT, NULL, "do not attach the asyncscope USDT probes (no marks.csv rows;\ndefault: attached when the binary has them)"},
-    {"syscalls", O_SYSCALLS, NULL, "name the syscall of every sleep (hooks every syscall: costs\nmore; default off)"},
-    {"ring-kb", O_RING_KB, "N", "ring buffer size in KiB, 4 to 2097152 (default 8192)"},
-    {"quiet", 'q', NULL, "no summary table (default: printed)"},
-    CLIOPT_HELP,
-    CLIOPT_END,
+	{ "pid", O_PID, "PID",
+	  "trace a running process: its threads and child processes,\nthose it has and those it "
+	  "creates" },
+	{ "duration", 'd', "D", "stop after D (default: when the process exits, or Ctrl-C)" },
+	{ "out", O_OUT, "DIR",
+	  "write sched.csv, marks.csv, threads.csv, meta.json there\n(default: none, only the "
+	  "summary)" },
+	{ "perfetto", O_PERFETTO, "FILE",
+	  "Chrome trace event JSON (ui.perfetto.dev, chrome://tracing;\ndefault none)" },
+	{ "plot", O_PLOT, NULL, "draw DIR/timeline.png and .svg (needs --out and gnuplot)" },
+	{ "no-usdt", O_NO_USDT, NULL,
+	  "do not attach the asyncscope USDT probes (no marks.csv rows;\ndefault: attached when "
+	  "the binary has them)" },
+	{ "syscalls", O_SYSCALLS, NULL,
+	  "name the syscall of every sleep (hooks every syscall: costs\nmore; default off)" },
+	{ "ring-kb", O_RING_KB, "N", "ring buffer size in KiB, 4 to 2097152 (default 8192)" },
+	{ "quiet", 'q', NULL, "no summary table (default: printed)" },
+	CLIOPT_HELP,
+	CLIOPT_END,
 };
 
 static void usage(FILE *f)
@@ -76,7 +84,7 @@ static int bad_usage(const char *fmt, const char *arg)
  * said). Options stop at the first operand, so that CMD's own options are its. */
 static int parse(int argc, char **argv, struct topts *o)
 {
-	const struct cliopt *const tables[] = {opts, NULL};
+	const struct cliopt *const tables[] = { opts, NULL };
 	struct cliopt_state st;
 	char err[128];
 	uint64_t v;
@@ -358,10 +366,10 @@ static void catch_signals(struct session *s)
 
 static int open_tracer(struct session *s)
 {
-	struct astrace_opts ao = {.syscalls = s->o->syscalls,
-				  .ringbuf_kb = s->o->ring_kb,
-				  .exe = s->o->cmd ? s->exe : NULL,
-				  .no_usdt = s->o->no_usdt};
+	struct astrace_opts ao = { .syscalls = s->o->syscalls,
+				   .ringbuf_kb = s->o->ring_kb,
+				   .exe = s->o->cmd ? s->exe : NULL,
+				   .no_usdt = s->o->no_usdt };
 	int rc = astrace_open(&s->t, &ao);
 	if (rc)
 		fprintf(stderr, "bench trace: cannot load the BPF programs: %s\n", strerror(-rc));
@@ -437,8 +445,8 @@ static void run_until_done(struct session *s)
 			break;
 		if (s->pidfd < 0 && o->pid && !o->cmd && astrace_pid_check(o->pid))
 			break; /* no pidfd (old kernel): poll /proc */
-		struct pollfd p[2] = {{.fd = s->sfd, .events = POLLIN},
-				      {.fd = s->pidfd, .events = POLLIN}};
+		struct pollfd p[2] = { { .fd = s->sfd, .events = POLLIN },
+				       { .fd = s->pidfd, .events = POLLIN } };
 		uint64_t left_ms = (deadline - now) / 1000000ull + 1;
 		int r = poll(p, s->pidfd >= 0 ? 2 : 1, left_ms > 200 ? 200 : (int)left_ms);
 		if (r > 0 && s->pidfd >= 0 && (p[1].revents & POLLIN))
@@ -495,15 +503,15 @@ static int write_outputs(struct session *s)
 	astrace_get_stats(s->t, &st);
 	char path[PATH_MAX] = "";
 	int rc = 0;
-	if (o->out && ((rc = files_join(path, sizeof(path), o->out, SCHEMA_SCHED)) ||
-		       (rc = trace_write_sched_csv(sm, path)) ||
-		       (rc = files_join(path, sizeof(path), o->out, SCHEMA_MARKS)) ||
-		       (rc = trace_write_marks_csv(sm, path)) ||
-		       (rc = files_join(path, sizeof(path), o->out, SCHEMA_THREADS)) ||
-		       (rc = trace_write_threads_csv(s->sum, s->nsum, path)) ||
-		       (rc = files_join(path, sizeof(path), o->out, SCHEMA_META)) ||
-		       (rc = write_meta(o->out, o, &st, s->nsum, sm->nmarks, s->have_status,
-					s->status))))
+	if (o->out &&
+	    ((rc = files_join(path, sizeof(path), o->out, SCHEMA_SCHED)) ||
+	     (rc = trace_write_sched_csv(sm, path)) ||
+	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_MARKS)) ||
+	     (rc = trace_write_marks_csv(sm, path)) ||
+	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_THREADS)) ||
+	     (rc = trace_write_threads_csv(s->sum, s->nsum, path)) ||
+	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_META)) ||
+	     (rc = write_meta(o->out, o, &st, s->nsum, sm->nmarks, s->have_status, s->status))))
 		goto fail;
 	if (o->perfetto && (rc = trace_write_perfetto(sm, o->perfetto))) {
 		snprintf(path, sizeof(path), "%s", o->perfetto);
@@ -553,7 +561,7 @@ int cmd_trace(int argc, char **argv)
 	int rc = parse(argc, argv, &o);
 	if (rc >= 0)
 		return rc; /* help, or bad usage */
-	struct session s = {.o = &o, .sfd = -1, .pidfd = -1, .go = {-1, -1}};
+	struct session s = { .o = &o, .sfd = -1, .pidfd = -1, .go = { -1, -1 } };
 	if (!can_trace() || find_process(&s) || prepare_outputs(&o))
 		return 1;
 	catch_signals(&s);

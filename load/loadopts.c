@@ -28,28 +28,29 @@ enum {
 };
 
 const struct cliopt loadopts_table[] = {
-    {NULL, 0, NULL, "load model (closed loop unless told otherwise):"},
-    {"connections", 'c', "N", "connections, i.e. requests in flight at most (default 10)"},
-    {"requests", 'n', "N", "stop after N requests"},
-    {"duration", 'd', "D", "run for D (default 10s when no -n)"},
-    {"rate", O_RATE, "R|A:B",
-     "open loop: R requests/s on a fixed schedule, or a linear\n"
-     "ramp from A to B over -d; latency counts from the schedule;\n"
-     "at most " RATE_MAX " (one send per nanosecond); default none"},
-    {"burst", O_BURST, NULL, "one request on each of the -c connections, all at once"},
-    {"warmup", O_WARMUP, "D", "leave the first D out of the statistics (with -d; default 0)"},
-    {"threads", 't', "N", "event-loop threads, each with its share of -c (default 1)"},
-    {NULL, 0, NULL, "requests:"},
-    {"method", 'X', "M", "request method (default GET)"},
-    {"header", 'H', "'N: v'", "extra request header (repeatable; default none)"},
-    {"timeout", O_TIMEOUT, "D", "per-request timeout, connect included (default 30s)"},
-    {"new-conn", O_NEW_CONN, NULL, "a fresh connection per request (default: keep-alive)"},
-    {NULL, 0, NULL, "output:"},
-    {"records", O_RECORDS, "FILE", "one CSV row per request (requests.csv format; - for\nstdout; default none)"},
-    {"json", O_JSON, "FILE|-", "the full summary as JSON (default none)"},
-    {"quiet", 'q', NULL, "no live progress line on stderr (default: shown on a terminal)"},
-    CLIOPT_HELP,
-    CLIOPT_END,
+	{ NULL, 0, NULL, "load model (closed loop unless told otherwise):" },
+	{ "connections", 'c', "N", "connections, i.e. requests in flight at most (default 10)" },
+	{ "requests", 'n', "N", "stop after N requests" },
+	{ "duration", 'd', "D", "run for D (default 10s when no -n)" },
+	{ "rate", O_RATE, "R|A:B",
+	  "open loop: R requests/s on a fixed schedule, or a linear\n"
+	  "ramp from A to B over -d; latency counts from the schedule;\n"
+	  "at most " RATE_MAX " (one send per nanosecond); default none" },
+	{ "burst", O_BURST, NULL, "one request on each of the -c connections, all at once" },
+	{ "warmup", O_WARMUP, "D", "leave the first D out of the statistics (with -d; default 0)" },
+	{ "threads", 't', "N", "event-loop threads, each with its share of -c (default 1)" },
+	{ NULL, 0, NULL, "requests:" },
+	{ "method", 'X', "M", "request method (default GET)" },
+	{ "header", 'H', "'N: v'", "extra request header (repeatable; default none)" },
+	{ "timeout", O_TIMEOUT, "D", "per-request timeout, connect included (default 30s)" },
+	{ "new-conn", O_NEW_CONN, NULL, "a fresh connection per request (default: keep-alive)" },
+	{ NULL, 0, NULL, "output:" },
+	{ "records", O_RECORDS, "FILE",
+	  "one CSV row per request (requests.csv format; - for\nstdout; default none)" },
+	{ "json", O_JSON, "FILE|-", "the full summary as JSON (default none)" },
+	{ "quiet", 'q', NULL, "no live progress line on stderr (default: shown on a terminal)" },
+	CLIOPT_HELP,
+	CLIOPT_END,
 };
 
 void loadopts_usage(FILE *f)
@@ -154,8 +155,9 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 	switch (key) {
 	case 'c':
 		if (cliopt_uint(val, 1, 1000000, &v))
-			return fail(err, len, "%s: '%s' is not a connection count from 1 to 1000000",
-				    name, val);
+			return fail(err, len,
+				    "%s: '%s' is not a connection count from 1 to 1000000", name,
+				    val);
 		c->connections = (int)v;
 		o->given |= LOADOPTS_GIVEN_C;
 		return 0;
@@ -167,7 +169,8 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 		return 0;
 	case 'n':
 		if (cliopt_uint(val, 1, 1000000000000000ull, &v))
-			return fail(err, len, "%s: '%s' is not a positive request count", name, val);
+			return fail(err, len, "%s: '%s' is not a positive request count", name,
+				    val);
 		c->requests = v;
 		o->given |= LOADOPTS_GIVEN_N;
 		return 0;
@@ -204,12 +207,8 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 		c->mode = LOAD_BURST;
 		o->given |= LOADOPTS_GIVEN_BURST;
 		return 0;
-	case O_NEW_CONN:
-		c->new_conn = 1;
-		return 0;
-	case 'q':
-		o->quiet = 1;
-		return 0;
+	case O_NEW_CONN: c->new_conn = 1; return 0;
+	case 'q': o->quiet = 1; return 0;
 	case 'X':
 		if (!is_token(val))
 			return fail(err, len, "%s: '%s' is not a method name", name, val);
@@ -275,7 +274,7 @@ int loadopts_check(struct loadopts *o, char *err, size_t len)
 
 int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t len)
 {
-	const struct cliopt *const tables[] = {loadopts_table, NULL};
+	const struct cliopt *const tables[] = { loadopts_table, NULL };
 	struct cliopt_state st;
 	loadopts_init(o);
 	err[0] = '\0';

@@ -11,7 +11,7 @@
 
 #include "loadopts.h"
 
-#define ARGV(...) ((char *[]){"load", __VA_ARGS__, NULL})
+#define ARGV(...) ((char *[]){ "load", __VA_ARGS__, NULL })
 #define ARGC(a)	  ((int)(sizeof(a) / sizeof(a[0])) - 1)
 
 static struct loadopts o;
@@ -191,13 +191,13 @@ static void bad_urls_and_requests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults),
-	    cmocka_unit_test(every_option),
-	    cmocka_unit_test(grammar),
-	    cmocka_unit_test(bad_counts),
-	    cmocka_unit_test(bad_durations_and_rates),
-	    cmocka_unit_test(bad_combinations),
-	    cmocka_unit_test(bad_urls_and_requests),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(every_option),
+		cmocka_unit_test(grammar),
+		cmocka_unit_test(bad_counts),
+		cmocka_unit_test(bad_durations_and_rates),
+		cmocka_unit_test(bad_combinations),
+		cmocka_unit_test(bad_urls_and_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

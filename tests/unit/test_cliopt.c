@@ -13,13 +13,13 @@
 
 enum { O_OUT = CLIOPT_LONG, O_FLAG };
 static const struct cliopt table[] = {
-    {NULL, 0, NULL, "a heading:"},
-    {"count", 'c', "N", "how many (default 1)"},
-    {"out", O_OUT, "DIR", "where\non two lines"},
-    {"flag", O_FLAG, NULL, "a flag"},
-    {"quiet", 'q', NULL, "say less"},
-    CLIOPT_HELP,
-    CLIOPT_END,
+	{ NULL, 0, NULL, "a heading:" },
+	{ "count", 'c', "N", "how many (default 1)" },
+	{ "out", O_OUT, "DIR", "where\non two lines" },
+	{ "flag", O_FLAG, NULL, "a flag" },
+	{ "quiet", 'q', NULL, "say less" },
+	CLIOPT_HELP,
+	CLIOPT_END,
 };
 
 struct seen {
@@ -36,7 +36,7 @@ static void run(struct seen *s, int in_order, char **argv)
 	int argc = 0;
 	while (argv[argc])
 		argc++;
-	const struct cliopt *const tables[] = {table, NULL};
+	const struct cliopt *const tables[] = { table, NULL };
 	struct cliopt_state st;
 	memset(s, 0, sizeof(*s));
 	assert_int_equal(cliopt_begin(&st, tables, argc, argv, in_order), 0);
@@ -56,7 +56,7 @@ static void run(struct seen *s, int in_order, char **argv)
 	}
 }
 
-#define RUN(s, in_order, ...) run(s, in_order, (char *[]){"cmd", __VA_ARGS__, NULL})
+#define RUN(s, in_order, ...) run(s, in_order, (char *[]){ "cmd", __VA_ARGS__, NULL })
 
 static void forms(void **state)
 {
@@ -66,7 +66,7 @@ static void forms(void **state)
 	    "-q");
 	assert_int_equal(s.ret, CLIOPT_DONE);
 	assert_int_equal(s.n, 8);
-	const char *vals[] = {"1", "2", "3", "4", "5"};
+	const char *vals[] = { "1", "2", "3", "4", "5" };
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(s.keys[i], 'c');
 		assert_string_equal(s.args[i], vals[i]);
@@ -86,7 +86,7 @@ static void operands(void **state)
 {
 	(void)state;
 	struct seen s;
-	char *argv[] = {"cmd", "a", "-c", "1", "b", "--flag", NULL};
+	char *argv[] = { "cmd", "a", "-c", "1", "b", "--flag", NULL };
 	run(&s, 0, argv);
 	assert_int_equal(s.ret, CLIOPT_DONE);
 	assert_int_equal(s.n, 2);
@@ -95,18 +95,18 @@ static void operands(void **state)
 	assert_string_equal(argv[5], "b");
 
 	/* In order: the first operand ends the options; "--" ends them too. */
-	char *argv2[] = {"cmd", "-q", "x", "--flag", NULL};
+	char *argv2[] = { "cmd", "-q", "x", "--flag", NULL };
 	run(&s, 1, argv2);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.ind, 2);
 	assert_int_equal(s.dashdash, 0);
-	char *argv3[] = {"cmd", "-q", "--", "--flag", NULL};
+	char *argv3[] = { "cmd", "-q", "--", "--flag", NULL };
 	run(&s, 1, argv3);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.ind, 3);
 	assert_int_equal(s.dashdash, 1);
 	/* A "--" that is an option's value ends nothing. */
-	char *argv4[] = {"cmd", "--out", "--", "x", NULL};
+	char *argv4[] = { "cmd", "--out", "--", "x", NULL };
 	run(&s, 1, argv4);
 	assert_int_equal(s.n, 1);
 	assert_string_equal(s.args[0], "--");
@@ -147,11 +147,11 @@ static void refused(void **state)
 static void ambiguous(void **state)
 {
 	(void)state;
-	static const struct cliopt two[] = {{"threads", 't', "N", "a"},
-					    {"timeout", 1000, "D", "b"},
-					    CLIOPT_END};
-	const struct cliopt *const tables[] = {two, NULL};
-	char *argv[] = {"cmd", "--t", "1", NULL}, err[128];
+	static const struct cliopt two[] = { { "threads", 't', "N", "a" },
+					     { "timeout", 1000, "D", "b" },
+					     CLIOPT_END };
+	const struct cliopt *const tables[] = { two, NULL };
+	char *argv[] = { "cmd", "--t", "1", NULL }, err[128];
 	struct cliopt_state st;
 	assert_int_equal(cliopt_begin(&st, tables, 3, argv, 0), 0);
 	assert_int_equal(cliopt_next(&st, err, sizeof(err)), CLIOPT_BAD);
@@ -180,8 +180,9 @@ static void numbers(void **state)
 	uint64_t v;
 	assert_int_equal(cliopt_uint("42", 1, 100, &v), 0);
 	assert_int_equal(v, 42);
-	const char *bad[] = {"", "0", "101", "-1", "+1", " 1", "1x", "0x10", "1.0",
-			     "99999999999999999999999", NULL};
+	const char *bad[] = { "",   "0",  "101",  "-1",	 "+1",
+			      " 1", "1x", "0x10", "1.0", "99999999999999999999999",
+			      NULL };
 	for (int i = 0; bad[i]; i++)
 		assert_int_equal(cliopt_uint(bad[i], 1, 100, &v), -EINVAL);
 }
@@ -191,20 +192,23 @@ static void too_many(void **state)
 	(void)state;
 	static struct cliopt big[CLIOPT_MAX + 2];
 	for (int i = 0; i < CLIOPT_MAX + 1; i++)
-		big[i] = (struct cliopt){"x", CLIOPT_LONG + i, NULL, "x"};
-	const struct cliopt *const tables[] = {big, NULL};
+		big[i] = (struct cliopt){ "x", CLIOPT_LONG + i, NULL, "x" };
+	const struct cliopt *const tables[] = { big, NULL };
 	struct cliopt_state st;
-	char *argv[] = {"cmd", NULL};
+	char *argv[] = { "cmd", NULL };
 	assert_int_equal(cliopt_begin(&st, tables, 1, argv, 0), -E2BIG);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(forms),	    cmocka_unit_test(operands),
-	    cmocka_unit_test(refused),	    cmocka_unit_test(ambiguous),
-	    cmocka_unit_test(usage_lists_every_option), cmocka_unit_test(numbers),
-	    cmocka_unit_test(too_many),
+		cmocka_unit_test(forms),
+		cmocka_unit_test(operands),
+		cmocka_unit_test(refused),
+		cmocka_unit_test(ambiguous),
+		cmocka_unit_test(usage_lists_every_option),
+		cmocka_unit_test(numbers),
+		cmocka_unit_test(too_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

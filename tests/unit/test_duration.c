@@ -45,14 +45,15 @@ static void bad(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-	    /* from test_loadopts */
-	    "", "abc", "-1", "5x", "1e400", "nan", "inf", "5 s", "1000h",
-	    /* empty, negative, overflow */
-	    " ", "-5s", "+5s", "99999999999999999999999999", "721h", "1e3",
-	    /* a unit without a number */
-	    "s", "ms", "m30s", ".s", ".",
-	    /* trailing garbage, unknown, repeated or misordered units */
-	    "5s ", "5sec", "1m30", "30s1m", "1s1s", "5ms5s", "0x10", "5,5s", "1h-1m", NULL};
+		/* from test_loadopts */
+		"", "abc", "-1", "5x", "1e400", "nan", "inf", "5 s", "1000h",
+		/* empty, negative, overflow */
+		" ", "-5s", "+5s", "99999999999999999999999999", "721h", "1e3",
+		/* a unit without a number */
+		"s", "ms", "m30s", ".s", ".",
+		/* trailing garbage, unknown, repeated or misordered units */
+		"5s ", "5sec", "1m30", "30s1m", "1s1s", "5ms5s", "0x10", "5,5s", "1h-1m", NULL
+	};
 	for (int i = 0; bad[i]; i++) {
 		uint64_t ns = 7;
 		if (dur_parse(bad[i], &ns) != -EINVAL)
@@ -66,8 +67,8 @@ static void bad(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(good),
-	    cmocka_unit_test(bad),
+		cmocka_unit_test(good),
+		cmocka_unit_test(bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
