@@ -14,7 +14,9 @@
 
 #include "schema.h"
 #include "clock.h"
+#include "cliopt.h"
 #include "cmds.h"
+#include "duration.h"
 #include "files.h"
 #include "hist.h"
 #include "matrix.h"
@@ -22,17 +24,86 @@
 #include "run.h"
 #include "plots.h"
 
-static const char usage[] =
-    "usage: bench all [--quick] [--full] [--out DIR] [--targets a,b] [--scenarios a,b]\n"
-    "  --quick          about a minute: fewer and shorter cells\n"
-    "  --full           io-bound up to 10000 connections\n"
-    "  --out DIR        results directory (default results/<timestamp>, and\n"
-    "                   results/latest points at it)\n"
-    "  --targets a,b    blocking, threaded, hybrid, epoll, coroutine, fastapi\n"
-    "  --scenarios a,b  blog, throughput, io-bound, cpu-bound\n"
-    "  --no-trace       no kernel lanes in the blog timelines\n"
-    "  --ready-timeout D  wait for a target's port (default " RUN_READY_TIMEOUT ")\n"
-    "Exit status: 0 every cell ran, 1 a cell failed or the run was interrupted, 2 usage.\n";
+enum { O_QUICK = CLIOPT_LONG, O_FULL, O_OUT, O_TARGETS, O_SCENARIOS, O_NO_TRACE, O_READY };
+
+static const struct cliopt opts[] = {
+	{ "quick", O_QUICK, NULL,
+	  "about a minute: fewer and shorter cells (default: about 5\nminutes)" },
+	{ "full", O_FULL, NULL, "io-bound up to 10000 connections (default: up to 1000)" },
+	{ "out", O_OUT, "DIR",
+	  "results directory (default results/<timestamp>, and\nresults/latest points at it)" },
+	{ "targets", O_TARGETS, "a,b", "the targets to run, from the list below (default all)" },
+	{ "scenarios", O_SCENARIOS, "a,b",
+	  "the scenarios to run, from the list below (default all)" },
+	{ "no-trace", O_NO_TRACE, NULL,
+	  "no kernel lanes in the blog timelines (default: traced\nwhen privileged)" },
+	{ "ready-timeout", O_READY, "D",
+	  "wait for a target's port (default " RUN_READY_TIMEOUT ")" },
+	CLIOPT_HELP,
+	CLIOPT_END,
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: bench all [--quick|--full] [--out DIR] [--targets a,b] [--scenarios a,b]\n",
+	      f);
+	cliopt_print(f, opts);
+	fputs("targets:", f);
+	for (const struct schema_target *t = schema_targets; t->name; t++)
+		fprintf(f, " %s%s", t->name, t[1].name ? "," : "\n");
+	fputs("scenarios:\n", f);
+	for (const struct scenario *s = matrix_scenarios; s->name; s++)
+		fprintf(f, "  %-12s %s\n", s->name, s->what);
+	fputs(
+	    "Durations (D) are written " DUR_FORMS ".\n"
+	    "Exit status: 0 every cell ran, 1 a cell failed or the run was interrupted, 2 usage.\n",
+	    f);
+}
+
+struct all_opts {
+	struct matrix_opts m;
+	int trace;
+	int ready_ms;
+};
+
+/* -1 to go on, or the exit code (help shown, bad usage said). */
+static int parse(int argc, char **argv, struct all_opts *o)
+{
+	const struct cliopt *const tables[] = { opts, NULL };
+	struct cliopt_state st;
+	char err[128];
+	*o = (struct all_opts){ .trace = 1 };
+	cliopt_begin(&st, tables, argc, argv, 0);
+	for (int key; (key = cliopt_next(&st, err, sizeof(err))) != CLIOPT_DONE;) {
+		const char *v = st.arg;
+		switch (key) {
+		case CLIOPT_BAD: return cmd_usage_error("all", usage, "%s", err);
+		case 'h': usage(stdout); return 0;
+		case O_QUICK: o->m.quick = 1; break;
+		case O_FULL: o->m.full = 1; break;
+		case O_NO_TRACE: o->trace = 0; break;
+		case O_READY:
+			if (run_parse_ready_timeout(v, &o->ready_ms))
+				return cmd_usage_error(
+				    "all", usage,
+				    "%s: '%s' is not a duration from 1ms to 10m (like %s)", st.name,
+				    v, DUR_FORMS);
+			break;
+		case O_OUT:
+		case O_TARGETS:
+		case O_SCENARIOS:
+			if (!*v)
+				return cmd_usage_error("all", usage, "%s needs a value", st.name);
+			*(key == O_OUT	     ? &o->m.out
+			  : key == O_TARGETS ? &o->m.targets
+					     : &o->m.scenarios) = v;
+			break;
+		}
+	}
+	if (st.ind < argc)
+		return cmd_usage_error("all", usage, "unexpected argument '%s'", argv[st.ind]);
+	return -1;
+}
 
 static void on_signal(int sig)
 {
@@ -139,52 +210,17 @@ static void point_latest(const char *out)
 
 int cmd_all(int argc, char **argv)
 {
-	struct matrix_opts o = { 0 };
-	int trace = 1, ready_ms = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
-			return 0;
-		} else if (!strcmp(a, "--quick")) {
-			o.quick = 1;
-		} else if (!strcmp(a, "--full")) {
-			o.full = 1;
-		} else if (!strcmp(a, "--no-trace")) {
-			trace = 0;
-		} else if (!strcmp(a, "--ready-timeout")) {
-			if (i + 1 >= argc || run_parse_ready_timeout(argv[++i], &ready_ms)) {
-				fprintf(stderr,
-					"bench all: --ready-timeout needs a duration from 1ms to "
-					"10m\n%s",
-					usage);
-				return 2;
-			}
-		} else if (!strcmp(a, "--out") || !strcmp(a, "--targets") ||
-			   !strcmp(a, "--scenarios")) {
-			if (i + 1 >= argc || !argv[i + 1][0]) {
-				fprintf(stderr, "bench all: %s needs a value\n%s", a, usage);
-				return 2;
-			}
-			const char *v = argv[++i];
-			if (!strcmp(a, "--out"))
-				o.out = v;
-			else if (!strcmp(a, "--targets"))
-				o.targets = v;
-			else
-				o.scenarios = v;
-		} else {
-			fprintf(stderr, "bench all: unknown option '%s'\n%s", a, usage);
-			return 2;
-		}
-	}
+	struct all_opts ao;
+	int rc = parse(argc, argv, &ao);
+	if (rc >= 0)
+		return rc;
+	struct matrix_opts o = ao.m;
+	int trace = ao.trace, ready_ms = ao.ready_ms;
 	struct matrix_cell *cells;
 	size_t n;
 	char err[128];
-	if (matrix_plan(&o, &cells, &n, err, sizeof(err)) < 0) {
-		fprintf(stderr, "bench all: %s\n%s", err, usage);
-		return 2;
-	}
+	if (matrix_plan(&o, &cells, &n, err, sizeof(err)) < 0)
+		return cmd_usage_error("all", usage, "%s", err);
 
 	char outbuf[PATH_MAX];
 	if (!o.out) {

@@ -1,24 +1,24 @@
 /* bench list: what can be run. */
 #include <stdio.h>
-#include <string.h>
 
 #include "schema.h"
+#include "cliopt.h"
 #include "cmds.h"
 #include "matrix.h"
 
-static const char usage[] = "usage: bench list\n"
-			    "  the targets, their endpoints and the scenarios of bench all\n";
+static void usage(FILE *f)
+{
+	fputs("usage: bench list\n"
+	      "  the targets, their endpoints and the scenarios of bench all\n",
+	      f);
+	cliopt_print(f, (const struct cliopt[]){ CLIOPT_HELP, CLIOPT_END });
+}
 
 int cmd_list(int argc, char **argv)
 {
-	if (argc > 1) {
-		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-			fputs(usage, stdout);
-			return 0;
-		}
-		fprintf(stderr, "bench list: unexpected argument '%s'\n%s", argv[1], usage);
-		return 2;
-	}
+	int first, rc = cmd_simple_args("list", usage, argc, argv, 0, 0, "", &first);
+	if (rc >= 0)
+		return rc;
 	printf("targets:\n");
 	for (const struct schema_target *t = schema_targets; t->name; t++)
 		printf("  %-10s %s (%s)\n", t->name, t->how, t->knobs);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "cliopt.h"
 #include "cmds.h"
 #include "plots.h"
 
@@ -19,6 +20,7 @@ static void usage(FILE *f)
 	      "  timeline.png and timeline.svg; a matrix (summary.csv) gets its comparison\n"
 	      "  charts, every cell's timeline, report.md and report.html.\n",
 	      f);
+	cliopt_print(f, (const struct cliopt[]){ CLIOPT_HELP, CLIOPT_END });
 }
 
 static int has(const char *dir, const char *name)
@@ -74,25 +76,15 @@ static int redraw_cells(const char *dir, int depth, int *bad)
 
 int cmd_plot(int argc, char **argv)
 {
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "bench plot: %s\n",
-			argc < 2   ? "missing DIR"
-			: argc > 2 ? "one DIR only"
-				   : "unknown option");
-		usage(stderr);
-		return 2;
-	}
-	const char *dir = argv[1];
+	int first, rc = cmd_simple_args("plot", usage, argc, argv, 1, 1, "DIR", &first);
+	if (rc >= 0)
+		return rc;
+	const char *dir = argv[first];
 	struct stat st;
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "bench plot: %s: not a directory\n", dir);
 		return 1;
 	}
-	int rc;
 	if (has(dir, SCHEMA_SUMMARY_CSV)) {
 		int bad = 0;
 		int cells = redraw_cells(dir, 0, &bad);

@@ -54,7 +54,7 @@ void run_stamp(char *buf, size_t len, int iso)
 int run_parse_ready_timeout(const char *s, int *ms)
 {
 	uint64_t ns;
-	if (loadopts_duration(s, &ns) || ns < 1000000ull || ns > 600ull * 1000000000ull)
+	if (dur_parse(s, &ns) || ns < 1000000ull || ns > 600ull * 1000000000ull)
 		return -EINVAL;
 	*ms = (int)(ns / 1000000ull);
 	return 0;

@@ -1,6 +1,7 @@
-/* bench run TARGET [ENDPOINT] [load options] [--no-trace] [--out DIR]: one target
- * under load, traced, into a results directory. With no load options it is the
- * original experiment: a burst of 10 requests at once. */
+/* bench run TARGET [ENDPOINT] [options] [load options]: one target under load,
+ * traced, into a results directory. With no load model chosen it is the original
+ * experiment: a burst of 10 requests at once. Its options and bench load's are
+ * read together, from both tables, so every load option works here as there. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -10,21 +11,127 @@
 #include <time.h>
 
 #include "schema.h"
+#include "cliopt.h"
 #include "cmds.h"
 #include "files.h"
 #include "load_report.h"
 #include "loadopts.h"
+#include "loadview.h"
 #include "run.h"
 
-static const char usage[] =
-    "usage: bench run TARGET [ENDPOINT] [load options] [--no-trace] [--out DIR]\n"
-    "  TARGET       blocking, threaded, hybrid, epoll, coroutine or fastapi\n"
-    "  ENDPOINT     path and query (default /async?ms=1000)\n"
-    "  --no-trace   no kernel lanes (no tracer attached)\n"
-    "  --out DIR    results directory (default results/run-<time>)\n"
-    "  --ready-timeout D  wait for the target's port (default " RUN_READY_TIMEOUT ")\n"
-    "  load options as for bench load: -c N, -n M | -d SECS, --rate R, --burst, ...\n"
-    "  (default: --burst -c 10, the original experiment)\n";
+enum { O_OUT = CLIOPT_LONG, O_NO_TRACE, O_READY };
+
+/* bench run's own options; the load options follow them (loadopts_table). */
+static const struct cliopt opts[] = {
+	{ "out", O_OUT, "DIR", "results directory (default results/run-TARGET-<time>)" },
+	{ "no-trace", O_NO_TRACE, NULL, "no kernel lanes (default: traced when privileged)" },
+	{ "ready-timeout", O_READY, "D",
+	  "wait for the target's port (default " RUN_READY_TIMEOUT ")" },
+	CLIOPT_END,
+};
+
+#define DEFAULT_ENDPOINT "/async?ms=1000"
+
+static void usage(FILE *f)
+{
+	fputs("usage: bench run TARGET [ENDPOINT] [options] [load options]\n"
+	      "TARGET, one of:\n",
+	      f);
+	for (const struct schema_target *t = schema_targets; t->name; t++)
+		fprintf(f, "  %-12s %s\n", t->name, t->how);
+	fputs("ENDPOINT, path and query (default " DEFAULT_ENDPOINT "), one of:\n", f);
+	for (const struct schema_endpoint *e = schema_endpoints; e->path; e++)
+		fprintf(f, "  %-12s %s\n", e->path, e->meaning);
+	fputs("options:\n", f);
+	cliopt_print(f, opts);
+	fputs("\nload options, as for bench load. Without -c, -n, -d, --rate or --burst: --burst\n"
+	      "-c 10, the original experiment. --records and --json are written where asked,\n"
+	      "besides DIR's own requests.csv and summary.json.\n",
+	      f);
+	cliopt_print(f, loadopts_table);
+	fputs("\nDurations (D) are written " DUR_FORMS ".\n"
+	      "Exit status: 0 the run succeeded, 1 it failed or was interrupted, 2 bad usage.\n",
+	      f);
+}
+
+struct run_opts {
+	const char *target, *endpoint, *out;
+	int trace;
+	int ready_ms; /* 0: the cell's default */
+	struct loadopts load;
+};
+
+/* The command line into o: -1 to go on, or the exit code (help shown, bad usage
+ * said). */
+static int parse(int argc, char **argv, struct run_opts *o)
+{
+	const struct cliopt *const tables[] = { opts, loadopts_table, NULL };
+	struct cliopt_state st;
+	char err[256];
+	*o = (struct run_opts){ .endpoint = DEFAULT_ENDPOINT, .trace = 1 };
+	loadopts_init(&o->load);
+	cliopt_begin(&st, tables, argc, argv, 0);
+	for (int key; (key = cliopt_next(&st, err, sizeof(err))) != CLIOPT_DONE;) {
+		switch (key) {
+		case CLIOPT_BAD: return cmd_usage_error("run", usage, "%s", err);
+		case 'h': usage(stdout); return 0;
+		case O_NO_TRACE: o->trace = 0; break;
+		case O_OUT:
+			if (!*st.arg)
+				return cmd_usage_error("run", usage, "%s needs a directory",
+						       st.name);
+			o->out = st.arg;
+			break;
+		case O_READY:
+			if (run_parse_ready_timeout(st.arg, &o->ready_ms))
+				return cmd_usage_error(
+				    "run", usage,
+				    "%s: '%s' is not a duration from 1ms to 10m (like %s)", st.name,
+				    st.arg, DUR_FORMS);
+			break;
+		default:
+			if (loadopts_set(&o->load, key, st.name, st.arg, err, sizeof(err)))
+				return cmd_usage_error("run", usage, "%s", err);
+		}
+	}
+
+	if (st.ind >= argc)
+		return cmd_usage_error("run", usage, "missing TARGET");
+	o->target = argv[st.ind];
+	if (!schema_target_find(o->target))
+		return cmd_usage_error("run", usage, "unknown target '%s'", o->target);
+	if (st.ind + 1 < argc) {
+		/* Checked here: an unknown path would be a run of 404s. */
+		o->endpoint = argv[st.ind + 1];
+		if (o->endpoint[0] != '/' || !schema_endpoint_find(o->endpoint)) {
+			fprintf(stderr, "bench run: unknown endpoint '%s'; every target has:\n",
+				o->endpoint);
+			for (const struct schema_endpoint *e = schema_endpoints; e->path; e++)
+				fprintf(stderr, "  %-12s %s\n", e->path, e->meaning);
+			return 2;
+		}
+	}
+	if (st.ind + 2 < argc)
+		return cmd_usage_error("run", usage, "unexpected argument '%s'", argv[st.ind + 2]);
+
+	/* No model or size chosen: the original experiment. */
+	struct loadopts *l = &o->load;
+	if (!(l->given & LOADOPTS_MODEL)) {
+		l->cfg.mode = LOAD_BURST;
+		l->cfg.connections = 10;
+		l->given |= LOADOPTS_GIVEN_BURST;
+	}
+	/* The port is known only once the target is up: the URL checked is a stand-in
+	 * with the endpoint, and the cell sets the real one. */
+	char url[512];
+	snprintf(url, sizeof(url), "http://127.0.0.1:1%s", o->endpoint);
+	l->cfg.url = url;
+	int rc = loadopts_check(l, err, sizeof(err));
+	l->cfg.url = NULL;
+	if (rc)
+		return cmd_usage_error("run", usage, "%s", err);
+	return -1;
+}
 
 static void on_signal(int sig)
 {
@@ -32,98 +139,55 @@ static void on_signal(int sig)
 	run_interrupt();
 }
 
-/* Does argv (after the target and endpoint) choose a load model or size? */
-static int has_load_choice(int argc, char **argv)
+/* The cell's requests.csv, copied where --records asked ("-": stdout). */
+static int copy_records(const char *dir, const char *to)
 {
-	static const char *const flags[] = { "-c", "--connections", "-n",     "--requests",
-					     "-d", "--duration",    "--rate", "--burst" };
-	for (int i = 0; i < argc; i++)
-		for (size_t k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
-			if (!strcmp(argv[i], flags[k]))
-				return 1;
+	char from[PATH_MAX];
+	int rc = files_join(from, sizeof(from), dir, SCHEMA_REQUESTS);
+	FILE *in = rc ? NULL : fopen(from, "re");
+	if (!in)
+		return rc ? rc : -errno;
+	FILE *out = strcmp(to, "-") ? files_create(to) : stdout;
+	if (!out) {
+		rc = -errno;
+		fclose(in);
+		return rc;
+	}
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		if (fwrite(buf, 1, n, out) != n)
+			break;
+	rc = ferror(in) || ferror(out) ? -EIO : 0;
+	fclose(in);
+	if (out == stdout)
+		return fflush(stdout) || rc ? -EIO : 0;
+	return files_commit(out, to, rc);
+}
+
+/* What --records and --json asked for, besides the results directory. 0 or 1. */
+static int write_asked(const struct run_opts *o, const char *dir, const struct load_config *shown,
+		       const struct load_result *res)
+{
+	int rc;
+	if (o->load.cfg.records_path && (rc = copy_records(dir, o->load.cfg.records_path))) {
+		loadview_file_error("run", "--records", o->load.cfg.records_path, rc);
+		return 1;
+	}
+	if (o->load.json_path && (rc = loadview_json(o->load.json_path, shown, res))) {
+		loadview_file_error("run", "--json", o->load.json_path, rc);
+		return 1;
+	}
 	return 0;
 }
 
 int cmd_run(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	const char *target = argv[1];
-	if (!schema_target_find(target)) {
-		fprintf(stderr, "bench run: unknown target '%s'\n%s", target, usage);
-		return 2;
-	}
-	int i = 2;
-	const char *endpoint = "/async?ms=1000";
-	if (i < argc && argv[i][0] != '-') {
-		/* Checked here: passed on, a word would read as a second URL to the
-		 * load options, and an unknown path would be a run of 404s. */
-		endpoint = argv[i++];
-		if (endpoint[0] != '/' || !schema_endpoint_find(endpoint)) {
-			fprintf(stderr, "bench run: unknown endpoint '%s'; every target has:\n",
-				endpoint);
-			for (const struct schema_endpoint *e = schema_endpoints; e->path; e++)
-				fprintf(stderr, "  %-12s %s\n", e->path, e->meaning);
-			return 2;
-		}
-	}
-
-	/* Our own flags out; the rest go to the load generator's parser, with a
-	 * placeholder URL (the port is known only once the target is up). */
-	const char *out = NULL;
-	int trace = 1, ready_ms = 0;
-	char **largv = calloc((size_t)argc + 4, sizeof(*largv));
-	if (!largv)
-		return 1;
-	int largc = 0;
-	largv[largc++] = "run";
-	largv[largc++] = "http://127.0.0.1:1/";
-	if (!has_load_choice(argc - i, argv + i)) {
-		largv[largc++] = "--burst";
-		largv[largc++] = "-c";
-		largv[largc++] = "10";
-	}
-	for (; i < argc; i++) {
-		if (!strcmp(argv[i], "--no-trace")) {
-			trace = 0;
-		} else if (!strcmp(argv[i], "--out")) {
-			if (++i >= argc) {
-				fprintf(stderr, "bench run: --out needs a directory\n%s", usage);
-				free(largv);
-				return 2;
-			}
-			out = argv[i];
-		} else if (!strcmp(argv[i], "--ready-timeout")) {
-			if (++i >= argc || run_parse_ready_timeout(argv[i], &ready_ms)) {
-				fprintf(stderr,
-					"bench run: --ready-timeout needs a duration from 1ms to "
-					"10m\n%s",
-					usage);
-				free(largv);
-				return 2;
-			}
-		} else {
-			largv[largc++] = argv[i];
-		}
-	}
-	struct loadopts lo;
-	char err[256];
-	int rc = loadopts_parse(&lo, largc, largv, err, sizeof(err));
-	free(largv);
-	if (rc == LOADOPTS_HELP) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "bench run: %s\n%s", err, usage);
-		return 2;
-	}
-	if (lo.cfg.records_path || lo.json_path) {
-		fprintf(stderr, "bench run: --records and --json are written into --out already\n");
-		return 2;
-	}
+	struct run_opts ro;
+	int rc = parse(argc, argv, &ro);
+	if (rc >= 0)
+		return rc;
+	const char *target = ro.target, *endpoint = ro.endpoint, *out = ro.out;
 
 	char dir[PATH_MAX];
 	if (!out) {
@@ -145,44 +209,54 @@ int cmd_run(int argc, char **argv)
 
 	struct run_cell cell = { .target = target,
 				 .endpoint = endpoint,
-				 .load = lo.cfg,
-				 .trace = trace,
+				 .load = ro.load.cfg,
+				 .trace = ro.trace,
 				 .plot = 1,
 				 .dir = out,
 				 .scenario = "run",
-				 .ready_timeout_ms = ready_ms };
+				 .ready_timeout_ms = ro.ready_ms };
+	cell.load.records_path = NULL; /* the cell writes its own; --records gets a copy */
+	struct loadview live;
+	loadview_progress(&live, &cell.load, ro.load.quiet);
 	struct run_outcome o;
 	e = run_cell(&cell, &o);
+	loadview_clear(&live);
 	if (e) {
 		fprintf(stderr, "bench run: %s: %s\n", out, strerror(-e));
 		load_result_free(&o.load);
 		return 1;
 	}
-	struct load_config shown = lo.cfg;
+	/* With --json - or --records - on stdout, what people read moves to stderr. */
+	const char *json = ro.load.json_path, *records = ro.load.cfg.records_path;
+	FILE *text =
+	    (json && !strcmp(json, "-")) || (records && !strcmp(records, "-")) ? stderr : stdout;
+	struct load_config shown = cell.load;
 	shown.url = endpoint;
-	printf("target-%s %s\n", target, endpoint);
+	fprintf(text, "target-%s %s\n", target, endpoint);
 	if (!o.load.lat.corrected) {
 		/* Nothing ran, so there are no numbers to show, not even zeros. */
-		printf("results: %s\n", out);
+		fprintf(text, "results: %s\n", out);
 		fprintf(stderr, "bench run: failed: %s\n", o.reason);
 		return 1;
 	}
-	load_report_text(stdout, &shown, &o.load);
-	printf("target process: %.2f s CPU, peak RSS %ld KiB, peak %d threads, %llu+%llu context "
-	       "switches (voluntary+involuntary)\n",
-	       o.cpu_s, o.rss_peak_kib, o.threads_peak, (unsigned long long)o.vol_switches,
-	       (unsigned long long)o.invol_switches);
+	load_report_text(text, &shown, &o.load);
+	fprintf(text,
+		"target process: %.2f s CPU, peak RSS %ld KiB, peak %d threads, %llu+%llu context "
+		"switches (voluntary+involuntary)\n",
+		o.cpu_s, o.rss_peak_kib, o.threads_peak, (unsigned long long)o.vol_switches,
+		(unsigned long long)o.invol_switches);
 	if (o.traced)
-		printf("traced: %llu scheduler events, %llu lost\n", (unsigned long long)o.events,
-		       (unsigned long long)o.lost_events);
+		fprintf(text, "traced: %llu scheduler events, %llu lost\n",
+			(unsigned long long)o.events, (unsigned long long)o.lost_events);
 	else
-		printf("%s\n", o.trace_note);
-	printf("results: %s\n", out);
+		fprintf(text, "%s\n", o.trace_note);
+	fprintf(text, "results: %s\n", out);
 	if (o.plot_note[0])
 		fprintf(stderr, "bench run: cannot draw the timeline: %s\n", o.plot_note);
 	if (o.failed)
 		fprintf(stderr, "bench run: failed: %s\n", o.reason);
-	rc = o.failed || run_interrupted() ? 1 : 0;
+	rc = write_asked(&ro, out, &shown, &o.load);
+	rc = rc || o.failed || run_interrupted() ? 1 : 0;
 	load_result_free(&o.load);
 	return rc;
 }

@@ -21,30 +21,54 @@
 #include "clock.h"
 #include "files.h"
 #include "meta.h"
+#include "cliopt.h"
 #include "cmds.h"
+#include "duration.h"
 #include "proc.h"
 #include "trace_out.h"
 #include "plots.h"
 
-static const char usage_text[] =
-    "usage: bench trace (--pid PID | -- CMD ARGS...) [options]\n"
-    "  --pid PID        trace a running process: its threads and child processes,\n"
-	"                   those it has and those it creates\n"
-    "  -- CMD ARGS...   start CMD (no shell) and trace it from its first instruction;\n"
-    "                   SIGINT/SIGTERM are forwarded to it; exits with its status\n"
-    "  -d, --duration SECS  stop after SECS (default: when the process exits, or Ctrl-C)\n"
-    "  --out DIR        write sched.csv, marks.csv, threads.csv, meta.json there\n"
-    "  --perfetto FILE  Chrome trace event JSON (ui.perfetto.dev, chrome://tracing)\n"
-    "  --plot           draw DIR/timeline.png and .svg (needs --out and gnuplot)\n"
-    "  --no-usdt        do not attach the asyncscope USDT probes (no marks.csv rows)\n"
-    "  --syscalls       name the syscall of every sleep (hooks every syscall: costs more)\n"
-    "  --ring-kb N      ring buffer size in KiB (default 8192)\n"
-    "  -q, --quiet      no summary table\n";
+enum { O_PID = CLIOPT_LONG, O_OUT, O_PERFETTO, O_PLOT, O_NO_USDT, O_SYSCALLS, O_RING_KB };
+
+static const struct cliopt opts[] = {
+	{ "pid", O_PID, "PID",
+	  "trace a running process: its threads and child processes,\nthose it has and those it "
+	  "creates" },
+	{ "duration", 'd', "D", "stop after D (default: when the process exits, or Ctrl-C)" },
+	{ "out", O_OUT, "DIR",
+	  "write sched.csv, marks.csv, threads.csv, meta.json there\n(default: none, only the "
+	  "summary)" },
+	{ "perfetto", O_PERFETTO, "FILE",
+	  "Chrome trace event JSON (ui.perfetto.dev, chrome://tracing;\ndefault none)" },
+	{ "plot", O_PLOT, NULL, "draw DIR/timeline.png and .svg (needs --out and gnuplot)" },
+	{ "no-usdt", O_NO_USDT, NULL,
+	  "do not attach the asyncscope USDT probes (no marks.csv rows;\ndefault: attached when "
+	  "the binary has them)" },
+	{ "syscalls", O_SYSCALLS, NULL,
+	  "name the syscall of every sleep (hooks every syscall: costs\nmore; default off)" },
+	{ "ring-kb", O_RING_KB, "N", "ring buffer size in KiB, 4 to 2097152 (default 8192)" },
+	{ "quiet", 'q', NULL, "no summary table (default: printed)" },
+	CLIOPT_HELP,
+	CLIOPT_END,
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: bench trace (--pid PID | -- CMD ARGS...) [options]\n"
+	      "  -- CMD ARGS...          start CMD (no shell) and trace it from its first\n"
+	      "                          instruction; SIGINT/SIGTERM are forwarded to it; exits\n"
+	      "                          with its status\n",
+	      f);
+	cliopt_print(f, opts);
+	fputs("Durations (D) are written " DUR_FORMS ".\n"
+	      "Exit status: the command's with -- CMD; else 0 traced, 1 failed; 2 bad usage.\n",
+	      f);
+}
 
 struct topts {
 	pid_t pid;
 	char **cmd;
-	double secs;
+	uint64_t duration_ns; /* 0: until the process ends */
 	const char *out, *perfetto;
 	int plot, syscalls, quiet, no_usdt;
 	unsigned ring_kb;
@@ -52,71 +76,62 @@ struct topts {
 
 static int bad_usage(const char *fmt, const char *arg)
 {
-	fputs("bench trace: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\n", stderr);
-	fputs(usage_text, stderr);
-	return 2;
+	return cmd_usage_error("trace", usage, fmt, arg);
 }
 
+/* The command line into o: -1 to go on, or the exit code (help shown, bad usage
+ * said). Options stop at the first operand, so that CMD's own options are its. */
 static int parse(int argc, char **argv, struct topts *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		char *end;
-		if (!strcmp(a, "--")) {
-			if (i + 1 >= argc)
-				return bad_usage("%s needs a command after it", "--");
-			o->cmd = argv + i + 1;
-			return 0;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage_text, stdout);
-			return 1;
-		} else if (!strcmp(a, "--plot")) {
-			o->plot = 1;
-		} else if (!strcmp(a, "--no-usdt")) {
-			o->no_usdt = 1;
-		} else if (!strcmp(a, "--syscalls")) {
-			o->syscalls = 1;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			o->quiet = 1;
-		} else if (strcmp(a, "--pid") && strcmp(a, "-d") && strcmp(a, "--duration") &&
-			   strcmp(a, "--out") && strcmp(a, "--perfetto") &&
-			   strcmp(a, "--ring-kb")) {
-			return bad_usage("unknown option '%s'", a);
-		} else if (!v) {
-			return bad_usage("%s needs a value", a);
-		} else if (!strcmp(a, "--pid")) {
-			errno = 0;
-			long p = strtol(v, &end, 10);
-			if (errno || *end || end == v || p <= 0 || p > INT_MAX)
-				return bad_usage("--pid wants a process id, not '%s'", v);
-			o->pid = (pid_t)p;
-			i++;
-		} else if (!strcmp(a, "-d") || !strcmp(a, "--duration")) {
-			errno = 0;
-			o->secs = strtod(v, &end);
-			if (errno || *end || end == v || !(o->secs > 0) || o->secs > 1e6)
-				return bad_usage("-d wants a positive number of seconds, not '%s'",
-						 v);
-			i++;
-		} else if (!strcmp(a, "--out")) {
-			o->out = v;
-			i++;
-		} else if (!strcmp(a, "--perfetto")) {
-			o->perfetto = v;
-			i++;
-		} else if (!strcmp(a, "--ring-kb")) {
-			errno = 0;
-			long k = strtol(v, &end, 10);
-			if (errno || *end || end == v || k < 4 || k > (1 << 21))
-				return bad_usage("--ring-kb wants 4..2097152, not '%s'", v);
-			o->ring_kb = (unsigned)k;
-			i++;
+	const struct cliopt *const tables[] = { opts, NULL };
+	struct cliopt_state st;
+	char err[128];
+	uint64_t v;
+	memset(o, 0, sizeof(*o));
+	cliopt_begin(&st, tables, argc, argv, 1);
+	for (int key; (key = cliopt_next(&st, err, sizeof(err))) != CLIOPT_DONE;) {
+		const char *a = st.arg;
+		switch (key) {
+		case CLIOPT_BAD: return bad_usage("%s", err);
+		case 'h': usage(stdout); return 0;
+		case O_PLOT: o->plot = 1; break;
+		case O_NO_USDT: o->no_usdt = 1; break;
+		case O_SYSCALLS: o->syscalls = 1; break;
+		case 'q': o->quiet = 1; break;
+		case O_OUT: o->out = a; break;
+		case O_PERFETTO: o->perfetto = a; break;
+		case O_PID:
+			if (cliopt_uint(a, 1, INT_MAX, &v))
+				return bad_usage("--pid wants a process id, not '%s'", a);
+			o->pid = (pid_t)v;
+			break;
+		case 'd':
+			if (dur_parse(a, &o->duration_ns) || !o->duration_ns)
+				return bad_usage("-d wants a positive duration (like " DUR_FORMS
+						 "), not '%s'",
+						 a);
+			break;
+		case O_RING_KB:
+			if (cliopt_uint(a, 4, 1u << 21, &v))
+				return bad_usage("--ring-kb wants 4..2097152, not '%s'", a);
+			o->ring_kb = (unsigned)v;
+			break;
 		}
 	}
-	return 0;
+	if (st.dashdash) {
+		if (st.ind >= argc)
+			return bad_usage("%s needs a command after it", "--");
+		o->cmd = argv + st.ind;
+	} else if (st.ind < argc) {
+		return bad_usage("unexpected argument '%s' (a command to trace goes after --)",
+				 argv[st.ind]);
+	}
+	if (!o->pid == !o->cmd)
+		return bad_usage("%s", o->pid ? "--pid and -- CMD exclude each other"
+					      : "say what to trace: --pid PID or -- CMD ARGS");
+	if (o->plot && !o->out)
+		return bad_usage("%s", "--plot needs --out DIR");
+	return -1;
 }
 
 /* Fails early, before anything is attached, when a result cannot be written. */
@@ -199,245 +214,290 @@ static int write_meta(const char *dir, const struct topts *o, const struct astra
 	return meta_commit(&m, 0);
 }
 
-static int write_results(const struct topts *o, struct astrace *t, int have_status, int status)
-{
-	const struct sm *sm = astrace_result(t);
-	struct astrace_stats st;
-	astrace_get_stats(t, &st);
-	struct trace_thread_sum *sum = NULL;
-	size_t n = 0;
-	int rc = trace_summarize(sm, &sum, &n);
-	if (rc) {
-		fprintf(stderr, "bench trace: summarizing: %s\n", strerror(-rc));
-		return 1;
-	}
-	if (!o->quiet)
-		trace_print_summary(stdout, sm, sum, n, &st, o->syscalls);
-	fflush(stdout);
-	int ok = 1;
-	char path[PATH_MAX];
-	const char *what = NULL;
-	if (o->out) {
-		struct {
-			const char *name;
-			int kind;
-		} files[] = { { SCHEMA_SCHED, 0 }, { SCHEMA_MARKS, 1 }, { SCHEMA_THREADS, 2 } };
-		for (size_t i = 0; i < 3 && ok; i++) {
-			snprintf(path, sizeof(path), "%s/%s", o->out, files[i].name);
-			rc = files[i].kind == 0	  ? trace_write_sched_csv(sm, path)
-			     : files[i].kind == 1 ? trace_write_marks_csv(sm, path)
-						  : trace_write_threads_csv(sum, n, path);
-			if (rc) {
-				what = path;
-				ok = 0;
-			}
-		}
-		if (ok && (rc = write_meta(o->out, o, &st, n, sm->nmarks, have_status, status))) {
-			snprintf(path, sizeof(path), "%s/" SCHEMA_META, o->out);
-			what = path;
-			ok = 0;
-		}
-	}
-	if (ok && o->perfetto && (rc = trace_write_perfetto(sm, o->perfetto))) {
-		what = o->perfetto;
-		ok = 0;
-	}
-	if (!ok)
-		fprintf(stderr, "bench trace: cannot write %s: %s\n", what, strerror(-rc));
-	if (ok && o->plot) {
-		/* The same timeline as bench run's, with only its thread panel. */
-		rc = plots_timeline(o->out);
-		if (rc) {
-			fprintf(stderr, "bench trace: cannot draw %s/" SCHEMA_TIMELINE_PNG ": %s\n", o->out,
-				plots_error(rc));
-			ok = 0;
-		}
-	}
-	free(sum);
-	return ok ? 0 : 1;
-}
-
 /* The tgid of pid, which may name a thread. */
 static pid_t tgid_of(pid_t pid)
 {
-	char path[64], line[128];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return pid;
-	pid_t tgid = pid;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "Tgid:", 5)) {
-			tgid = (pid_t)atoi(line + 5);
-			break;
-		}
-	fclose(f);
-	return tgid;
+	struct proc_status st;
+	return proc_status_read(pid, 0, &st) ? pid : st.tgid;
 }
 
-int cmd_trace(int argc, char **argv)
+/* One trace while it runs: what cmd_trace's steps hand each other. */
+struct session {
+	struct topts *o;
+	char exe[PATH_MAX]; /* -- CMD: the file that will be executed */
+	struct astrace *t;
+	sigset_t oldmask;
+	int sfd, pidfd;
+	struct proc child; /* -- CMD */
+	int have_status; /* the command ended by itself, with status */
+	int status;
+	struct trace_thread_sum *sum;
+	size_t nsum;
+};
+
+static int can_trace(void)
 {
-	struct topts o = { 0 };
-	int rc = parse(argc, argv, &o);
-	if (rc)
-		return rc == 1 ? 0 : rc;
-	if (!o.pid == !o.cmd)
-		return bad_usage("%s", o.pid ? "--pid and -- CMD exclude each other"
-					     : "say what to trace: --pid PID or -- CMD ARGS");
-	if (o.plot && !o.out)
-		return bad_usage("%s", "--plot needs --out DIR");
-
-	if (astrace_check_privilege()) {
-		char self[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		self[n > 0 ? n : 0] = 0;
-		fprintf(stderr,
-			"bench trace: tracing needs root or CAP_BPF+CAP_PERFMON; run it with "
-			"sudo, or once: sudo setcap cap_bpf,cap_perfmon+ep %s\n",
-			n > 0 ? self : "build/bin/bench");
+	if (!astrace_check_privilege())
 		return 1;
-	}
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	fprintf(stderr,
+		"bench trace: tracing needs root or CAP_BPF+CAP_PERFMON; run it with "
+		"sudo, or once: sudo setcap cap_bpf,cap_perfmon+ep %s\n",
+		n > 0 ? self : "build/bin/bench");
+	return 0;
+}
 
-	char exe[PATH_MAX];
-	if (o.cmd && (rc = resolve_cmd(o.cmd[0], exe, sizeof(exe)))) {
-		fprintf(stderr, "bench trace: cannot run %s: %s\n", o.cmd[0],
+/* -- CMD: the file to execute; --pid: a live process, a thread's named by its
+ * process. 0, or 1 said. */
+static int find_process(struct session *s)
+{
+	struct topts *o = s->o;
+	int rc;
+	if (o->cmd && (rc = resolve_cmd(o->cmd[0], s->exe, sizeof(s->exe)))) {
+		fprintf(stderr, "bench trace: cannot run %s: %s\n", o->cmd[0],
 			rc == -ENOENT ? "command not found" : strerror(-rc));
 		return 1;
 	}
-	if (o.pid) {
-		rc = astrace_pid_check(o.pid);
-		if (rc == -EOWNERDEAD) {
-			fprintf(stderr, "bench trace: process %d is a zombie (it has exited)\n",
-				(int)o.pid);
-			return 1;
-		}
-		if (rc) {
-			fprintf(stderr, "bench trace: no process with pid %d\n", (int)o.pid);
-			return 1;
-		}
-		pid_t tg = tgid_of(o.pid);
-		if (tg != o.pid) {
-			fprintf(stderr,
-				"bench trace: %d is a thread of process %d: tracing the process\n",
-				(int)o.pid, (int)tg);
-			o.pid = tg;
-		}
-	}
-	if (o.out && (rc = files_mkdirs(o.out))) {
-		fprintf(stderr, "bench trace: cannot write to %s: %s\n", o.out, strerror(-rc));
+	if (!o->pid)
+		return 0;
+	rc = astrace_pid_check(o->pid);
+	if (rc == -EOWNERDEAD) {
+		fprintf(stderr, "bench trace: process %d is a zombie (it has exited)\n",
+			(int)o->pid);
 		return 1;
 	}
-	if (o.perfetto && (rc = check_file_writable(o.perfetto))) {
-		fprintf(stderr, "bench trace: cannot write %s: %s\n", o.perfetto, strerror(-rc));
+	if (rc) {
+		fprintf(stderr, "bench trace: no process with pid %d\n", (int)o->pid);
 		return 1;
 	}
+	pid_t tg = tgid_of(o->pid);
+	if (tg != o->pid) {
+		fprintf(stderr, "bench trace: %d is a thread of process %d: tracing the process\n",
+			(int)o->pid, (int)tg);
+		o->pid = tg;
+	}
+	return 0;
+}
 
-	/* Signals arrive through a signalfd in this thread; the tracer's reader
-	 * thread inherits the mask and never sees them. */
-	sigset_t mask, oldmask;
+/* Fails early, before anything is attached, when a result cannot be written. */
+static int prepare_outputs(const struct topts *o)
+{
+	int rc;
+	if (o->out && (rc = files_mkdirs(o->out))) {
+		fprintf(stderr, "bench trace: cannot write to %s: %s\n", o->out, strerror(-rc));
+		return 1;
+	}
+	if (o->perfetto && (rc = check_file_writable(o->perfetto))) {
+		fprintf(stderr, "bench trace: cannot write %s: %s\n", o->perfetto, strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
+/* Signals arrive through a signalfd in this thread; the tracer's reader thread
+ * inherits the mask and never sees them. */
+static void catch_signals(struct session *s)
+{
+	sigset_t mask;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-	int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	int pidfd = -1, status = 0, have_status = 0, ret = 1;
-	struct proc child = { 0 };
-	struct astrace *t = NULL;
+	sigprocmask(SIG_BLOCK, &mask, &s->oldmask);
+	s->sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+}
 
-	struct astrace_opts ao = { .syscalls = o.syscalls,
-				   .ringbuf_kb = o.ring_kb,
-				   .exe = o.cmd ? exe : NULL,
-				   .no_usdt = o.no_usdt };
-	rc = astrace_open(&t, &ao);
-	if (rc) {
+static int open_tracer(struct session *s)
+{
+	struct astrace_opts ao = { .syscalls = s->o->syscalls,
+				   .ringbuf_kb = s->o->ring_kb,
+				   .exe = s->o->cmd ? s->exe : NULL,
+				   .no_usdt = s->o->no_usdt };
+	int rc = astrace_open(&s->t, &ao);
+	if (rc)
 		fprintf(stderr, "bench trace: cannot load the BPF programs: %s\n", strerror(-rc));
-		goto out;
-	}
+	return rc ? 1 : 0;
+}
 
-	if (o.cmd) {
-		/* From this, the main thread: the command dies with bench (proc_fork).
-		 * It waits, with the signal mask it would have had, until attached. */
-		if ((rc = proc_start_held(&child, exe, o.cmd, &oldmask))) {
-			fprintf(stderr, "bench trace: cannot start %s: %s\n", o.cmd[0],
-				strerror(-rc));
-			goto out;
-		}
-		o.pid = child.pid;
+/* -- CMD: started from this, the main thread, so it dies with bench
+ * (proc_fork); held before exec, with the signal mask it would have had, until
+ * attach() lets it go. */
+static int start_command(struct session *s)
+{
+	struct topts *o = s->o;
+	if (!o->cmd)
+		return 0;
+	int rc = proc_start_held(&s->child, s->exe, o->cmd, &s->oldmask);
+	if (rc) {
+		fprintf(stderr, "bench trace: cannot start %s: %s\n", o->cmd[0], strerror(-rc));
+		return 1;
 	}
+	o->pid = s->child.pid;
+	return 0;
+}
 
-	rc = astrace_start(t, o.pid);
+static int attach(struct session *s)
+{
+	struct topts *o = s->o;
+	int rc = astrace_start(s->t, o->pid);
 	if (rc) {
 		if (rc == -ESRCH)
 			fprintf(stderr, "bench trace: process %d exited during the attach\n",
-				(int)o.pid);
+				(int)o->pid);
 		else
 			fprintf(stderr, "bench trace: cannot attach: %s\n", strerror(-rc));
-		goto out;
+		return 1;
 	}
-	if (o.cmd) {
-		/* Everything is attached and the child's tgid is in the filter: go. */
-		if ((rc = proc_release(&child))) {
-			fprintf(stderr, "bench trace: cannot start %s: %s\n", o.cmd[0],
-				strerror(-rc));
-			goto out;
-		}
-	} else {
-		pidfd = (int)syscall(SYS_pidfd_open, o.pid, 0);
+	if (!o->cmd) {
+		s->pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
+		return 0;
 	}
+	/* Everything is attached and the child's tgid is in the filter: go. */
+	rc = proc_release(&s->child);
+	if (rc) {
+		fprintf(stderr, "bench trace: cannot start %s: %s\n", o->cmd[0], strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
 
-	uint64_t deadline = o.secs > 0 ? now_ns() + (uint64_t)(o.secs * 1e9) : UINT64_MAX;
+/* Until the process ends, -d passes, or a signal ends the trace. */
+static void run_until_done(struct session *s)
+{
+	struct topts *o = s->o;
+	uint64_t deadline = o->duration_ns ? now_ns() + o->duration_ns : UINT64_MAX;
 	int forwarded = 0;
 	for (;;) {
-		if (o.cmd && proc_exited(&child)) {
-			status = child.status;
-			have_status = 1;
+		if (o->cmd && proc_exited(&s->child)) {
+			s->status = s->child.status;
+			s->have_status = 1;
 			break;
 		}
 		uint64_t now = now_ns();
 		if (now >= deadline)
 			break;
-		if (pidfd < 0 && o.pid && !o.cmd && astrace_pid_check(o.pid))
+		if (s->pidfd < 0 && o->pid && !o->cmd && astrace_pid_check(o->pid))
 			break; /* no pidfd (old kernel): poll /proc */
-		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
-				       { .fd = pidfd, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = s->sfd, .events = POLLIN },
+				       { .fd = s->pidfd, .events = POLLIN } };
 		uint64_t left_ms = (deadline - now) / 1000000ull + 1;
-		int r = poll(p, pidfd >= 0 ? 2 : 1, left_ms > 200 ? 200 : (int)left_ms);
-		if (r > 0 && pidfd >= 0 && (p[1].revents & POLLIN))
+		int r = poll(p, s->pidfd >= 0 ? 2 : 1, left_ms > 200 ? 200 : (int)left_ms);
+		if (r > 0 && s->pidfd >= 0 && (p[1].revents & POLLIN))
 			break; /* the traced process exited */
 		if (r > 0 && (p[0].revents & POLLIN)) {
 			struct signalfd_siginfo si;
-			if (read(sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo == SIGCHLD)
+			if (read(s->sfd, &si, sizeof(si)) != sizeof(si) || si.ssi_signo == SIGCHLD)
 				continue;
-			if (!o.cmd)
+			if (!o->cmd)
 				break; /* --pid: Ctrl-C or SIGTERM ends the trace */
 			/* A signal from the terminal reached the command already (same
 			 * process group); one sent with kill() is passed on. A second one
 			 * means it did not listen. */
 			if (forwarded++)
-				kill(child.pid, SIGKILL);
+				kill(s->child.pid, SIGKILL);
 			else if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE)
-				kill(child.pid, (int)si.ssi_signo);
+				kill(s->child.pid, (int)si.ssi_signo);
 		}
 	}
+}
 
-	rc = astrace_stop(t);
-	if (rc)
+/* Stops the tracer, ends a command that outlived -d, and sums up per thread
+ * (printed unless -q). 0, or 1 said. */
+static int collect(struct session *s)
+{
+	if (astrace_stop(s->t))
 		fprintf(stderr, "bench trace: warning: out of memory, the trace is incomplete\n");
-	if (o.cmd && !have_status)
-		status = proc_stop(&child, 2000); /* -d ended the trace first: end it too */
-	ret = write_results(&o, t, have_status, status);
-	if (!ret && have_status)
-		ret = exit_code_of(status);
-out:
-	astrace_close(t);
+	if (s->o->cmd && !s->have_status)
+		s->status = proc_stop(&s->child, 2000); /* -d ended the trace first: end it too */
+	const struct sm *sm = astrace_result(s->t);
+	int rc = trace_summarize(sm, &s->sum, &s->nsum);
+	if (rc) {
+		fprintf(stderr, "bench trace: summarizing: %s\n", strerror(-rc));
+		return 1;
+	}
+	if (!s->o->quiet) {
+		struct astrace_stats st;
+		astrace_get_stats(s->t, &st);
+		trace_print_summary(stdout, sm, s->sum, s->nsum, &st, s->o->syscalls);
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* --out's files and --perfetto. 0, or 1 said. */
+static int write_outputs(struct session *s)
+{
+	const struct topts *o = s->o;
+	const struct sm *sm = astrace_result(s->t);
+	struct astrace_stats st;
+	astrace_get_stats(s->t, &st);
+	char path[PATH_MAX] = "";
+	int rc = 0;
+	if (o->out &&
+	    ((rc = files_join(path, sizeof(path), o->out, SCHEMA_SCHED)) ||
+	     (rc = trace_write_sched_csv(sm, path)) ||
+	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_MARKS)) ||
+	     (rc = trace_write_marks_csv(sm, path)) ||
+	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_THREADS)) ||
+	     (rc = trace_write_threads_csv(s->sum, s->nsum, path)) ||
+	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_META)) ||
+	     (rc = write_meta(o->out, o, &st, s->nsum, sm->nmarks, s->have_status, s->status))))
+		goto fail;
+	if (o->perfetto && (rc = trace_write_perfetto(sm, o->perfetto))) {
+		snprintf(path, sizeof(path), "%s", o->perfetto);
+		goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "bench trace: cannot write %s: %s\n", path, strerror(-rc));
+	return 1;
+}
+
+/* The same timeline as bench run's, with only its thread panel. 0, or 1 said. */
+static int plot(const struct topts *o)
+{
+	int rc = o->plot ? plots_timeline(o->out) : 0;
+	if (rc)
+		fprintf(stderr, "bench trace: cannot draw %s/" SCHEMA_TIMELINE_PNG ": %s\n", o->out,
+			plots_error(rc));
+	return rc ? 1 : 0;
+}
+
+/* Whatever the step that stopped: detached, nothing left running, the signal
+ * mask as it was. */
+static void session_end(struct session *s)
+{
+	astrace_close(s->t);
 	/* An error before the command was released: it never runs (nothing when it
 	 * was stopped or reaped already). */
-	proc_stop(&child, 0);
-	if (pidfd >= 0)
-		close(pidfd);
-	if (sfd >= 0)
-		close(sfd);
-	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	return ret;
+	proc_stop(&s->child, 0);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	if (s->sfd >= 0)
+		close(s->sfd);
+	free(s->sum);
+	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct topts o;
+	int rc = parse(argc, argv, &o);
+	if (rc >= 0)
+		return rc; /* help, or bad usage */
+	struct session s = { .o = &o, .sfd = -1, .pidfd = -1 };
+	if (!can_trace() || find_process(&s) || prepare_outputs(&o))
+		return 1;
+	catch_signals(&s);
+	rc = open_tracer(&s) || start_command(&s) || attach(&s);
+	if (!rc) {
+		run_until_done(&s);
+		rc = collect(&s) || write_outputs(&s) || plot(&o);
+	}
+	if (!rc && s.have_status)
+		rc = exit_code_of(s.status); /* -- CMD: its exit status is ours */
+	session_end(&s);
+	return rc;
 }

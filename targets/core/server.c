@@ -26,13 +26,17 @@ static void usage(FILE *f, const char *model, unsigned knobs)
 {
 	fprintf(f,
 		"usage: target-%s [--bind ADDR] [--port N] [--ready-fd FD] [--verbose]\n"
-		"       [--idle-timeout MS]%s%s%s%s\n"
+		"       [--idle-timeout MS]%s%s%s%s [--help]\n"
 		"  --bind ADDR        address to listen on (default 127.0.0.1)\n"
 		"  --port N           port, 0 picks a free one (default 8080)\n"
 		"  --ready-fd FD      write the bound port and a newline to FD, then close it\n"
+		"                     (default none)\n"
 		"  --verbose          blog-style lines: pid, tid, endpoint, phase, time\n"
-		"  --idle-timeout MS  close a connection that sends no complete request for MS\n"
-		"                     (default 10000)\n",
+		"                     (default off)\n"
+		"  --idle-timeout MS  close a connection that sends no complete request for\n"
+		"                     MS milliseconds (default 10000; bench target takes a\n"
+		"                     duration there: 10s)\n"
+		"  --help             this text\n",
 		model, knobs & KNOB_MAX_THREADS ? " [--max-threads N]" : "",
 		knobs & KNOB_POOL ? " [--pool N]" : "",
 		knobs & KNOB_THREADS ? " [--threads N]" : "",

@@ -11,7 +11,7 @@
 
 #include "loadopts.h"
 
-#define ARGV(...) ((char *[]){"load", __VA_ARGS__, NULL})
+#define ARGV(...) ((char *[]){ "load", __VA_ARGS__, NULL })
 #define ARGC(a)	  ((int)(sizeof(a) / sizeof(a[0])) - 1)
 
 static struct loadopts o;
@@ -92,24 +92,31 @@ static void every_option(void **state)
 	assert_int_equal(PARSE("http://h/", "-h"), LOADOPTS_HELP);
 }
 
-static void durations(void **state)
+/* The parser reads every form of the one grammar (the grammar itself, and the
+ * durations, are tested in tests/unit: test_cliopt, test_duration). */
+static void grammar(void **state)
 {
 	(void)state;
-	uint64_t ns;
-	assert_int_equal(loadopts_duration("1.5", &ns), 0);
-	assert_int_equal(ns, 1500000000ull);
-	assert_int_equal(loadopts_duration("250ms", &ns), 0);
-	assert_int_equal(ns, 250000000ull);
-	assert_int_equal(loadopts_duration("100us", &ns), 0);
-	assert_int_equal(ns, 100000ull);
-	assert_int_equal(loadopts_duration("2m", &ns), 0);
-	assert_int_equal(ns, 120000000000ull);
-	assert_int_equal(loadopts_duration("1h", &ns), 0);
-	assert_int_equal(ns, 3600000000000ull);
-	assert_int_equal(loadopts_duration("0", &ns), 0);
-	const char *bad[] = {"", "abc", "-1", "5x", "1e400", "nan", "inf", "5 s", "1000h", NULL};
-	for (int i = 0; bad[i]; i++)
-		assert_int_equal(loadopts_duration(bad[i], &ns), -EINVAL);
+	assert_int_equal(PARSE("--connections=64", "http://h/", "--threads", "2", "-d1m30s"), 0);
+	assert_int_equal(o.cfg.connections, 64);
+	assert_int_equal(o.cfg.threads, 2);
+	assert_int_equal(o.cfg.duration_ns, 90000000000ull);
+	assert_int_equal(PARSE("http://h/", "-c", "8", "--duration=2.5s", "--timeout=250ms"), 0);
+	assert_int_equal(o.cfg.connections, 8);
+	assert_int_equal(o.cfg.duration_ns, 2500000000ull);
+	assert_int_equal(o.cfg.timeout_ns, 250000000ull);
+	assert_int_equal(PARSE("http://h/", "-d", "5"), 0);
+	assert_int_equal(o.cfg.duration_ns, 5000000000ull);
+	/* Options after the URL, and a unique abbreviation of a long name. */
+	assert_int_equal(PARSE("http://h/", "--conn", "3", "-q"), 0);
+	assert_int_equal(o.cfg.connections, 3);
+	assert_int_equal(o.quiet, 1);
+	assert_true(o.given & LOADOPTS_GIVEN_C);
+	REFUSED("--burst takes no value", "http://h/", "--burst=yes");
+	REFUSED("--json needs a value", "http://h/", "--json");
+	REFUSED("unknown option '-z'", "http://h/", "-z");
+	REFUSED("-d", "http://h/", "-d", "1m30");
+	REFUSED("-d", "http://h/", "-d", "ms");
 }
 
 static void bad_counts(void **state)
@@ -184,13 +191,13 @@ static void bad_urls_and_requests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults),
-	    cmocka_unit_test(every_option),
-	    cmocka_unit_test(durations),
-	    cmocka_unit_test(bad_counts),
-	    cmocka_unit_test(bad_durations_and_rates),
-	    cmocka_unit_test(bad_combinations),
-	    cmocka_unit_test(bad_urls_and_requests),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(every_option),
+		cmocka_unit_test(grammar),
+		cmocka_unit_test(bad_counts),
+		cmocka_unit_test(bad_durations_and_rates),
+		cmocka_unit_test(bad_combinations),
+		cmocka_unit_test(bad_urls_and_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
