@@ -382,8 +382,8 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	}
 
 	if (tr && (err = astrace_start(tr, p.pid)) < 0) {
-		snprintf(o->trace_note, sizeof(o->trace_note), "not traced: attach failed: %s",
-			 strerror(-err));
+		snprintf(o->trace_note, sizeof(o->trace_note), "not traced: attach failed%s%s: %s",
+			 *astrace_failed(tr) ? " on " : "", astrace_failed(tr), strerror(-err));
 		astrace_close(tr);
 		tr = NULL;
 	}

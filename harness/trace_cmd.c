@@ -393,6 +393,13 @@ int cmd_trace(int argc, char **argv)
 				   .ringbuf_kb = o.ring_kb,
 				   .exe = o.cmd ? exe : NULL,
 				   .no_usdt = o.no_usdt };
+	/* Debug output and test hooks (tests/trace/test_exit_paths.sh) come from the
+	 * environment here, in the CLI: the library takes options only. */
+	const char *fault = getenv("ASTRACE_FAULT"), *raw = getenv("ASTRACE_RAW_TP");
+	ao.verbose = getenv("ASTRACE_DEBUG") != NULL;
+	ao.force_raw_tp = raw && !strcmp(raw, "1");
+	ao.fault_attach_delay_ms = fault && !strcmp(fault, "attach_delay") ? 300 : 0;
+	ao.fault_after_attach = fault && !strcmp(fault, "after_attach");
 	rc = astrace_open(&t, &ao);
 	if (rc) {
 		fprintf(stderr, "bench trace: cannot load the BPF programs: %s\n", strerror(-rc));
@@ -426,7 +433,9 @@ int cmd_trace(int argc, char **argv)
 			fprintf(stderr, "bench trace: process %d exited during the attach\n",
 				(int)o.pid);
 		else
-			fprintf(stderr, "bench trace: cannot attach: %s\n", strerror(-rc));
+			fprintf(stderr, "bench trace: cannot attach %s: %s\n",
+				*astrace_failed(t) ? astrace_failed(t) : "the tracer",
+				strerror(-rc));
 		goto out;
 	}
 	if (o.cmd) {
