@@ -5,7 +5,9 @@
  *
  * Every program exists twice where the kernel may lack BTF-enabled tracepoints:
  * a tp_btf version (direct task_struct access, cheapest) and a raw_tp version
- * (same code through probe reads). The loader enables one set at load time. */
+ * (same code through probe reads). The loader probes the kernel and loads one
+ * set. What differs between kernel versions hides in the small helpers below,
+ * each naming the version it covers. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -51,7 +53,10 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps");
 
-/* Kernels before 5.14 call the field `state`. */
+/* Kernel-version helpers: each hides one change and names the version that
+ * made it, so it can go when that version is the oldest we support. */
+
+/* 5.14 renamed task_struct.state to __state (and made it unsigned int). */
 struct task_struct___pre514 {
 	long state;
 } __attribute__((preserve_access_index));
@@ -63,7 +68,8 @@ static __always_inline __u32 task_state(struct task_struct *t)
 	return (__u32)BPF_CORE_READ((struct task_struct___pre514 *)t, state);
 }
 
-/* Kernels before 5.16 keep the CPU in task_struct itself. */
+/* 5.16 moved the CPU into thread_info (THREAD_INFO_IN_TASK kernels, which x86
+ * and arm64 are); before, it was task_struct.cpu. */
 struct task_struct___pre516 {
 	unsigned int cpu;
 } __attribute__((preserve_access_index));
@@ -228,22 +234,27 @@ static __always_inline int on_exit(struct task_struct *p)
 	return 0;
 }
 
-/* 5.18 added prev_state to the tracepoint: the state as __schedule() saw it. The
- * task's own field may already say TASK_WAKING when a waker races the switch. */
-#define SWITCH_HAS_PREV_STATE (LINUX_KERNEL_VERSION >= KERNEL_VERSION(5, 18, 0))
+/* 5.18 added prev_state to sched_switch, after next: the state as __schedule()
+ * saw it. The task's own field may already say TASK_WAKING when a waker races
+ * the switch, so older kernels get that small error. A kernel that backports
+ * the argument without the version number just keeps reading the field. */
+static __always_inline __u32 switch_prev_state(unsigned long long *ctx, struct task_struct *prev)
+{
+	if (LINUX_KERNEL_VERSION >= KERNEL_VERSION(5, 18, 0))
+		return (__u32)ctx[3];
+	return task_state(prev);
+}
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(as_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 st = SWITCH_HAS_PREV_STATE ? (__u32)ctx[3] : task_state(prev);
-	return on_switch(false, preempt, prev, next, st);
+	return on_switch(false, preempt, prev, next, switch_prev_state(ctx, prev));
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(as_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 st = SWITCH_HAS_PREV_STATE ? (__u32)ctx[3] : task_state(prev);
-	return on_switch(true, preempt, prev, next, st);
+	return on_switch(true, preempt, prev, next, switch_prev_state(ctx, prev));
 }
 
 SEC("tp_btf/sched_wakeup")

@@ -1,7 +1,10 @@
-/* The loader: opens the skeleton, picks tp_btf or raw_tp programs, attaches,
- * and runs the reader thread that drains the ring buffer on a timer. */
+/* The loader: opens the skeleton, probes which tracepoint flavour the kernel
+ * takes, attaches, and runs the reader thread that drains the ring buffer on a
+ * timer into the reorder buffer and the state machine (both pure: sm_reorder.h,
+ * sched_sm.h). Nothing here decides what an event means. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -9,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/btf.h>
 #include <linux/capability.h>
 
 #include <bpf/bpf.h>
@@ -21,32 +26,35 @@
 #include "astrace_bpf.skel.h"
 #include "proc.h"
 #include "schema.h"
+#include "sm_reorder.h"
 #include "usdt_note.h"
 
-/* Events younger than this stay in the reorder buffer until the next drain: the
- * ring buffer holds records in reservation order, which can differ from
- * timestamp order across CPUs by the few microseconds between the two. */
+/* How long events wait in the reorder buffer: far more than the few
+ * microseconds by which CPUs' records can be out of order in the ring buffer,
+ * far less than a drain interval's worth of delay anyone would notice. */
 #define REORDER_NS (2 * 1000 * 1000ull)
+
+/* The scheduler tracepoints, each with a tp_btf and a raw_tp program. */
+#define NTP 5
 
 struct astrace {
 	struct astrace_bpf *skel;
 	struct ring_buffer *rb;
+	struct bpf_link *links[ASTRACE_MAX_PROGS];
+	int nlinks;
 	struct bpf_link *usdt[AS_MARK_MAX];
 	struct astrace_opts opts;
 	int raw_tp;
 	int attached;
 	int stopped;
 	pid_t pid;
+	char failed[96]; /* what astrace_start failed on */
 
 	pthread_t reader;
 	int reader_running;
 	atomic_int quit;
 
-	/* Reorder buffer: touched by the reader thread only while it runs. */
-	struct as_event *pend, *scratch; /* scratch: same capacity, for sorting */
-	size_t npend, cap_pend;
-	uint64_t dropped; /* could not be buffered (no memory) */
-
+	struct sm_reorder ro; /* touched by the reader thread only while it runs */
 	struct sm sm;
 	struct astrace_stats st;
 };
@@ -58,17 +66,41 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* libbpf talks on stderr by default; we print nothing unless asked to debug. */
+/* libbpf's print hook is one per process, so its setting is too: the last
+ * astrace_open() decides. */
+static atomic_int libbpf_verbose;
+static atomic_int libbpf_midline; /* the last message did not end its line */
+
+/* libbpf's warnings reach stderr as libbpf-tools print them; debug lines only
+ * when verbose. Every line starts "libbpf: ", which libbpf's own lines mostly
+ * carry already but a verifier log it passes on does not. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	static int debug = -1;
-	if (debug < 0)
-		debug = getenv("ASTRACE_DEBUG") != NULL;
-	if (!debug && level != LIBBPF_WARN)
+	if (level == LIBBPF_DEBUG && !atomic_load(&libbpf_verbose))
 		return 0;
-	if (!debug)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	char small[512], *text = small, *big = NULL;
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small) && (big = malloc((size_t)n + 1))) {
+		vsnprintf(big, (size_t)n + 1, fmt, aq);
+		text = big;
+	}
+	va_end(aq);
+	if (n < 0)
+		return n;
+	int midline = atomic_load(&libbpf_midline);
+	for (const char *p = text; *p;) {
+		size_t len = strcspn(p, "\n");
+		int prefix = !midline && strncmp(p, "libbpf: ", 8);
+		fprintf(stderr, "%s%.*s%s", prefix ? "libbpf: " : "", (int)len, p,
+			p[len] ? "\n" : "");
+		midline = !p[len];
+		p += len + (p[len] ? 1 : 0);
+	}
+	atomic_store(&libbpf_midline, midline);
+	free(big);
+	return n;
 }
 
 int astrace_check_privilege(void)
@@ -99,46 +131,19 @@ int astrace_pid_check(pid_t pid)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct astrace *t = ctx;
-	if (size < sizeof(struct as_event))
-		return 0;
-	if (t->npend == t->cap_pend) {
-		size_t ncap = t->cap_pend ? t->cap_pend * 2 : 65536;
-		struct as_event *p = realloc(t->pend, ncap * sizeof(*p));
-		if (!p) {
-			t->dropped++;
-			return 0;
-		}
-		t->pend = p;
-		p = realloc(t->scratch, ncap * sizeof(*p));
-		if (!p) {
-			t->dropped++;
-			return 0; /* pend grew; the next event retries scratch */
-		}
-		t->scratch = p;
-		t->cap_pend = ncap;
-	}
-	memcpy(&t->pend[t->npend++], data, sizeof(struct as_event));
+	if (size >= sizeof(struct as_event))
+		sm_reorder_push(&t->ro, data); /* a failure is counted in ro.dropped */
 	return 0;
-}
-
-/* Feeds the buffered events older than upto (all with UINT64_MAX) to the state
- * machine, in timestamp order, and keeps the rest for the next round. */
-static void feed_pending(struct astrace *t, uint64_t upto)
-{
-	sm_sort(t->pend, t->npend, t->scratch);
-	size_t i = 0;
-	while (i < t->npend && t->pend[i].ts <= upto)
-		sm_feed(&t->sm, &t->pend[i++]);
-	if (i && i < t->npend)
-		memmove(t->pend, t->pend + i, (t->npend - i) * sizeof(*t->pend));
-	t->npend -= i;
 }
 
 static void drain(struct astrace *t, int final)
 {
 	uint64_t now = mono_ns();
 	ring_buffer__consume(t->rb);
-	feed_pending(t, final ? UINT64_MAX : now - REORDER_NS);
+	if (final)
+		sm_reorder_flush(&t->ro, &t->sm);
+	else
+		sm_reorder_release(&t->ro, &t->sm, now);
 }
 
 /* Never woken by the kernel: the programs submit without wakeup, and this thread
@@ -156,14 +161,71 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-static void set_program_set(struct astrace_bpf *s, int raw)
+static const char *const tracepoints[NTP] = { "sched_switch", "sched_wakeup", "sched_wakeup_new",
+					      "sched_process_fork", "sched_process_exit" };
+
+/* Whether a BTF string section holds "btf_trace_<tp>" for each tracepoint. The
+ * section starts with an empty string, so every name has a NUL before it. */
+static int trace_types_named(const char *strs, size_t len)
 {
-	struct bpf_program *btf[] = { s->progs.as_switch, s->progs.as_wakeup, s->progs.as_wnew,
-				      s->progs.as_fork, s->progs.as_exit };
-	struct bpf_program *rawp[] = { s->progs.as_switch_raw, s->progs.as_wakeup_raw,
-				       s->progs.as_wnew_raw, s->progs.as_fork_raw,
-				       s->progs.as_exit_raw };
-	for (size_t i = 0; i < sizeof(btf) / sizeof(btf[0]); i++) {
+	for (int i = 0; i < NTP; i++) {
+		char name[64];
+		int n = snprintf(name, sizeof(name), "%cbtf_trace_%s", 0, tracepoints[i]);
+		if (!memmem(strs, len, name, (size_t)n + 1))
+			return 0;
+	}
+	return 1;
+}
+
+/* Whether the kernel takes tp_btf programs on our tracepoints, by the types
+ * libbpf-tools' runqslower probes for: the kernel's BTF must describe each
+ * tracepoint with a btf_trace_<name> typedef, which kernels emit since 5.5 (the
+ * release that added tp_btf) when built with CONFIG_DEBUG_INFO_BTF. Only the
+ * names are looked for, in the string section, rather than parsing all the
+ * types (libbpf does that once more for the load): reading the 5 MB file
+ * costs ~15 us a page through sysfs, where mapping it, which recent kernels
+ * allow, costs about a millisecond. A "no" costs only the cheaper flavour: the
+ * raw_tp programs do the same work. */
+static int tp_btf_works(void)
+{
+	int ok = 0, fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct btf_header h;
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.magic != BTF_MAGIC)
+		goto out;
+	size_t off = (size_t)h.hdr_len + h.str_off, len = h.str_len;
+	char *map = mmap(NULL, off + len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map != MAP_FAILED) {
+		ok = trace_types_named(map + off, len);
+		munmap(map, off + len);
+		goto out;
+	}
+	/* Older kernels: read the strings, a page per call (sysfs). */
+	char *strs = malloc(len);
+	size_t got = 0;
+	while (strs && got < len) {
+		ssize_t n = pread(fd, strs + got, len - got, (off_t)(off + got));
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	ok = strs && got == len && trace_types_named(strs, len);
+	free(strs);
+out:
+	close(fd);
+	return ok;
+}
+
+/* Loads one flavour: the other's programs stay out of the kernel. */
+static void choose_programs(struct astrace_bpf *s, int raw)
+{
+	struct bpf_program *btf[NTP] = { s->progs.as_switch, s->progs.as_wakeup, s->progs.as_wnew,
+					 s->progs.as_fork, s->progs.as_exit };
+	struct bpf_program *rawp[NTP] = { s->progs.as_switch_raw, s->progs.as_wakeup_raw,
+					  s->progs.as_wnew_raw, s->progs.as_fork_raw,
+					  s->progs.as_exit_raw };
+	for (int i = 0; i < NTP; i++) {
 		bpf_program__set_autoload(btf[i], !raw);
 		bpf_program__set_autoload(rawp[i], raw);
 	}
@@ -177,7 +239,7 @@ static int open_and_load(struct astrace *t, int raw)
 	s->rodata->cfg.want_syscalls = t->opts.syscalls != 0;
 	s->rodata->cfg.owner = (uint32_t)getpid();
 	bpf_program__set_autoload(s->progs.as_sys_enter, t->opts.syscalls != 0);
-	set_program_set(s, raw);
+	choose_programs(s, raw);
 	int rc = bpf_map__set_max_entries(s->maps.events, t->opts.ringbuf_kb * 1024u);
 	if (!rc)
 		rc = astrace_bpf__load(s);
@@ -207,16 +269,12 @@ int astrace_open(struct astrace **out, const struct astrace_opts *opts)
 	while (kb < t->opts.ringbuf_kb)
 		kb <<= 1;
 	t->opts.ringbuf_kb = kb;
+	sm_reorder_init(&t->ro, REORDER_NS, 0);
+	atomic_store(&libbpf_verbose, t->opts.verbose != 0);
 	libbpf_set_print(libbpf_print);
 
-	/* tp_btf is cheaper (no probe reads); kernels without BTF-enabled
-	 * tracepoints get the raw ones. ASTRACE_RAW_TP=1 forces them (tests). */
-	int rc = -EINVAL;
-	const char *force = getenv("ASTRACE_RAW_TP");
-	if (!force || strcmp(force, "1"))
-		rc = open_and_load(t, 0);
-	if (rc)
-		rc = open_and_load(t, 1);
+	/* tp_btf reads task fields directly, raw_tp through probe reads. */
+	int rc = open_and_load(t, t->opts.force_raw_tp || !tp_btf_works());
 	if (rc)
 		goto fail;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
@@ -338,33 +396,53 @@ static int attach_usdt(struct astrace *t, pid_t pid, const char *exe)
 		if (!(present & (1u << k)))
 			continue;
 		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = (uint64_t)k);
-		struct bpf_link *l = bpf_program__attach_usdt(t->skel->progs.as_usdt, pid, exe,
-							      "asyncscope", schema_mark_name(k), &uo);
-		if (!l)
-			return errno ? -errno : -EINVAL;
+		struct bpf_link *l = bpf_program__attach_usdt(
+		    t->skel->progs.as_usdt, pid, exe, "asyncscope", schema_mark_name(k), &uo);
+		if (!l) {
+			int err = errno ? -errno : -EINVAL;
+			snprintf(t->failed, sizeof(t->failed), "USDT asyncscope:%s",
+				 schema_mark_name(k));
+			return err;
+		}
 		t->usdt[k] = l;
 		t->st.usdt_probes++;
 	}
 	return 0;
 }
 
-/* Test hook: ASTRACE_FAULT=attach_delay waits before attaching (a target can
- * exit meanwhile), =after_attach fails once everything is attached. */
-static int fault(const char *what)
+/* Attaches every loaded program but the USDT one (attach_usdt's, per probe),
+ * one by one, so a failure names its program. */
+static int attach_programs(struct astrace *t)
 {
-	const char *f = getenv("ASTRACE_FAULT");
-	return f && !strcmp(f, what);
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, t->skel->obj)
+	{
+		if (!bpf_program__autoload(p) || p == t->skel->progs.as_usdt)
+			continue;
+		if (t->nlinks == ASTRACE_MAX_PROGS)
+			return -E2BIG;
+		struct bpf_link *l = bpf_program__attach(p);
+		if (!l) {
+			int err = errno ? -errno : -EINVAL;
+			snprintf(t->failed, sizeof(t->failed), "%s (%s)", bpf_program__name(p),
+				 bpf_program__section_name(p));
+			return err;
+		}
+		t->links[t->nlinks++] = l;
+	}
+	return 0;
 }
 
 int astrace_start(struct astrace *t, pid_t pid)
 {
 	if (t->attached || t->stopped)
 		return -EALREADY;
+	t->failed[0] = 0;
 	int rc = astrace_pid_check(pid);
 	if (rc)
 		return rc;
-	if (fault("attach_delay"))
-		usleep(300 * 1000);
+	if (t->opts.fault_attach_delay_ms)
+		usleep(t->opts.fault_attach_delay_ms * 1000u);
 	t->pid = pid;
 	uint32_t key = (uint32_t)pid;
 	uint8_t one = 1;
@@ -375,9 +453,9 @@ int astrace_start(struct astrace *t, pid_t pid)
 	t->st.t_start = mono_ns();
 	sm_init(&t->sm, t->st.t_start);
 	t->attached = 1;
-	rc = astrace_bpf__attach(t->skel);
+	rc = attach_programs(t);
 	if (rc)
-		return rc < 0 ? rc : -EINVAL;
+		return rc;
 
 	char exe[PATH_MAX];
 	const char *path = t->opts.exe;
@@ -404,7 +482,7 @@ int astrace_start(struct astrace *t, pid_t pid)
 		rc = astrace_pid_check(pid);
 	if (rc)
 		return -ESRCH; /* gone during the attach */
-	if (fault("after_attach"))
+	if (t->opts.fault_after_attach)
 		return -EIO;
 
 	atomic_store(&t->quit, 0);
@@ -415,14 +493,20 @@ int astrace_start(struct astrace *t, pid_t pid)
 	return 0;
 }
 
+const char *astrace_failed(const struct astrace *t)
+{
+	return t ? t->failed : "";
+}
+
 static void detach(struct astrace *t)
 {
 	for (int k = 0; k < AS_MARK_MAX; k++) {
 		bpf_link__destroy(t->usdt[k]);
 		t->usdt[k] = NULL;
 	}
-	if (t->skel)
-		astrace_bpf__detach(t->skel);
+	for (int i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	t->nlinks = 0;
 	t->attached = 0;
 }
 
@@ -461,15 +545,20 @@ static void read_prog_stats(struct astrace *t)
 	}
 }
 
+static void stop_reader(struct astrace *t)
+{
+	if (!t->reader_running)
+		return;
+	atomic_store(&t->quit, 1);
+	pthread_join(t->reader, NULL);
+	t->reader_running = 0;
+}
+
 int astrace_stop(struct astrace *t)
 {
 	if (!t || t->stopped)
 		return 0;
-	if (t->reader_running) {
-		atomic_store(&t->quit, 1);
-		pthread_join(t->reader, NULL);
-		t->reader_running = 0;
-	}
+	stop_reader(t);
 	int was_attached = t->attached;
 	if (t->skel)
 		read_prog_stats(t);
@@ -480,7 +569,7 @@ int astrace_stop(struct astrace *t)
 	t->st.t_stop = mono_ns();
 	drain(t, 1);
 	sm_finish(&t->sm, t->st.t_stop);
-	t->st.lost = read_lost(t) + t->dropped;
+	t->st.lost = read_lost(t) + t->ro.dropped;
 	t->st.events = t->sm.events;
 	t->st.late = t->sm.late;
 	t->st.raw_tp = t->raw_tp;
@@ -491,17 +580,12 @@ void astrace_close(struct astrace *t)
 {
 	if (!t)
 		return;
-	if (t->reader_running) {
-		atomic_store(&t->quit, 1);
-		pthread_join(t->reader, NULL);
-		t->reader_running = 0;
-	}
+	stop_reader(t);
 	detach(t);
 	ring_buffer__free(t->rb);
 	astrace_bpf__destroy(t->skel);
 	sm_free(&t->sm);
-	free(t->pend);
-	free(t->scratch);
+	sm_reorder_free(&t->ro);
 	free(t);
 }
 

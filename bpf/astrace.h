@@ -9,8 +9,11 @@
  *	astrace_result(t)             intervals, marks, per-thread numbers (sched_sm.h)
  *	astrace_close(t);             unload everything; safe on any path, any state
  *
- * Functions return 0 or a negative errno and print nothing. Formatting (CSV,
- * JSON, tables) is in trace_out.h and happens after astrace_stop(). */
+ * Functions return 0 or a negative errno and print nothing; astrace_failed()
+ * names the program an attach failed on. libbpf's own warnings do reach stderr,
+ * each line starting "libbpf: " (its debug lines too with opts.verbose), as in
+ * libbpf-tools. Formatting (CSV, JSON, tables) is in trace_out.h and happens
+ * after astrace_stop(). */
 #ifndef ASTRACE_H
 #define ASTRACE_H
 
@@ -29,6 +32,12 @@ struct astrace_opts {
 	unsigned drain_ms;   /* 0: 20 */
 	const char *exe;     /* executable to look for USDT probes in; NULL: /proc/PID/exe */
 	int no_usdt;	     /* skip the USDT probes: each hit is a trap, a few us */
+	int verbose;	     /* print libbpf's debug lines too, not only its warnings */
+	int force_raw_tp;    /* raw tracepoints even where tp_btf works: tests the fallback */
+
+	/* Fault hooks: the tests reach error paths through these; 0 in normal use. */
+	unsigned fault_attach_delay_ms; /* wait before attaching: the process may exit */
+	int fault_after_attach;		/* fail with -EIO once everything is attached */
 };
 
 /* What the kernel accounted to one of our programs while it was attached;
@@ -64,6 +73,11 @@ int astrace_open(struct astrace **out, const struct astrace_opts *opts);
 /* Starts following pid. -ESRCH when it exited during the attach. On any error,
  * call astrace_close(), which detaches whatever was attached. */
 int astrace_start(struct astrace *t, pid_t pid);
+
+/* After astrace_start() failed: what it failed on, as "as_switch
+ * (tp_btf/sched_switch)" or "USDT asyncscope:request_start"; "" when the
+ * failure was not a program's (the process exited, no memory). */
+const char *astrace_failed(const struct astrace *t);
 
 /* Detaches and processes the remaining events. Idempotent. */
 int astrace_stop(struct astrace *t);

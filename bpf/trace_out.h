@@ -44,7 +44,17 @@ int trace_write_perfetto(const struct sm *sm, const char *path);
 void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread_sum *s, size_t n,
 			 const struct astrace_stats *st, int longest_waits);
 
-/* "clock_nanosleep", or the number for syscalls without a name here. */
+/* "clock_nanosleep", or the number for syscalls without a name here, from the
+ * table of the architecture this is built for (syscall_name.c). */
 const char *trace_syscall_name(int nr, char *buf, size_t len);
+
+struct trace_syscall {
+	int nr;
+	const char *name;
+};
+
+/* The table for arch, "x86_64" or "aarch64"; NULL arch: the one built for.
+ * NULL and *n = 0 for an architecture without one. For the tests. */
+const struct trace_syscall *trace_syscall_table(const char *arch, size_t *n);
 
 #endif

@@ -107,8 +107,8 @@ static void tracer_attach(struct astrace **tr, pid_t pid, struct run_outcome *o)
 {
 	int err;
 	if (*tr && (err = astrace_start(*tr, pid)) < 0) {
-		snprintf(o->trace_note, sizeof(o->trace_note), "not traced: attach failed: %s",
-			 strerror(-err));
+		snprintf(o->trace_note, sizeof(o->trace_note), "not traced: attach failed%s%s: %s",
+			 *astrace_failed(*tr) ? " on " : "", astrace_failed(*tr), strerror(-err));
 		astrace_close(*tr);
 		*tr = NULL;
 	}

@@ -315,6 +315,13 @@ static int open_tracer(struct session *s)
 				   .ringbuf_kb = s->o->ring_kb,
 				   .exe = s->o->cmd ? s->exe : NULL,
 				   .no_usdt = s->o->no_usdt };
+	/* Debug output and test hooks (tests/trace/test_exit_paths.sh) come from the
+	 * environment here, in the CLI: the library takes options only. */
+	const char *fault = getenv("ASTRACE_FAULT"), *raw = getenv("ASTRACE_RAW_TP");
+	ao.verbose = getenv("ASTRACE_DEBUG") != NULL;
+	ao.force_raw_tp = raw && !strcmp(raw, "1");
+	ao.fault_attach_delay_ms = fault && !strcmp(fault, "attach_delay") ? 300 : 0;
+	ao.fault_after_attach = fault && !strcmp(fault, "after_attach");
 	int rc = astrace_open(&s->t, &ao);
 	if (rc)
 		fprintf(stderr, "bench trace: cannot load the BPF programs: %s\n", strerror(-rc));
@@ -347,7 +354,9 @@ static int attach(struct session *s)
 			fprintf(stderr, "bench trace: process %d exited during the attach\n",
 				(int)o->pid);
 		else
-			fprintf(stderr, "bench trace: cannot attach: %s\n", strerror(-rc));
+			fprintf(stderr, "bench trace: cannot attach %s: %s\n",
+				*astrace_failed(s->t) ? astrace_failed(s->t) : "the tracer",
+				strerror(-rc));
 		return 1;
 	}
 	if (!o->cmd) {

@@ -359,17 +359,6 @@ static void test_summary_percentiles(void **state)
 	sm_free(&sm);
 }
 
-static void test_syscall_names(void **state)
-{
-	(void)state;
-	char b[16];
-	assert_string_equal(trace_syscall_name(230, b, sizeof(b)), "clock_nanosleep");
-	assert_string_equal(trace_syscall_name(232, b, sizeof(b)), "epoll_wait");
-	assert_string_equal(trace_syscall_name(202, b, sizeof(b)), "futex");
-	assert_string_equal(trace_syscall_name(9999, b, sizeof(b)), "9999");
-	assert_string_equal(trace_syscall_name(-1, b, sizeof(b)), "");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,7 +371,6 @@ int main(void)
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_marks),
 		cmocka_unit_test(test_summary_percentiles),
-		cmocka_unit_test(test_syscall_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
