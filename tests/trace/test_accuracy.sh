@@ -62,8 +62,13 @@ ids=$(awk -F, -v t="$a" '$1 == t && $3 == "request_start" { printf "%s ", $2 }' 
 grep -q '"usdt_probes": 5' "$d/meta.json" || fail "meta.json does not report 5 USDT probes"
 grep -q '"lost_events": 0' "$d/meta.json" || fail "events were lost"
 # From the first instruction: the main thread has no unknown stretch once exec'd.
+# What is unknown is only the attach itself, before the command is let go: one
+# interval, first, and short (a wide bound: the attach is slow on a busy machine
+# or a sanitizer build, which is not what this checks).
 unknown=$(awk -F, 'NR > 1 && $3 == "unknown" { d += $5 - $4 } END { print d / 1e6 + 0 }' "$d/sched.csv")
-awk -v u="$unknown" 'BEGIN { exit !(u < 50) }' || fail "cmd mode: $unknown ms unknown"
+awk -v u="$unknown" 'BEGIN { exit !(u < 1000) }' || fail "cmd mode: $unknown ms unknown"
+late=$(awk -F, 'NR > 1 { if ($3 == "unknown" && seen[$1]) n++; seen[$1] = 1 } END { print n + 0 }' "$d/sched.csv")
+[[ $late -eq 0 ]] || fail "cmd mode: $late unknown intervals after a thread's first one"
 
 # --- attached to a running process (--pid); thread b is born after the attach ---
 # The attach has 1.3 s: loading the tracer can take a second on a busy machine or a
