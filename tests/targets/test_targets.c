@@ -526,7 +526,9 @@ static void test_never_reads(void **state)
 	 * and our sends stop going through. */
 	uint64_t pump_end = now_ns() + 5000000000ull;
 	int quiet = 0, held = 0;
-	while (quiet < 3 && now_ns() < pump_end) {
+	/* Quiet alone is not enough: a connection not accepted yet also stops taking
+	 * bytes once the kernel's buffer for it is full. */
+	while ((quiet < 3 || held <= base) && now_ns() < pump_end) {
 		/* The most it held at once: by the end of the pump, on a slow machine,
 		 * the send timeout may already have closed some. */
 		int fds = open_fds(p.pid);
@@ -544,7 +546,7 @@ static void test_never_reads(void **state)
 		quiet = moved ? 0 : quiet + 1;
 		usleep(20 * 1000);
 	}
-	assert_int_equal(quiet, 3);
+	assert_true(quiet >= 3);
 	print_message("  descriptors: %d before, at most %d while they pipeline\n", base, held);
 	assert_true(held > base); /* the server holds them: the test is real */
 
