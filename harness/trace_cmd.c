@@ -320,7 +320,7 @@ static int open_tracer(struct session *s)
 	const char *fault = getenv("ASTRACE_FAULT"), *raw = getenv("ASTRACE_RAW_TP");
 	ao.verbose = getenv("ASTRACE_DEBUG") != NULL;
 	ao.force_raw_tp = raw && !strcmp(raw, "1");
-	ao.fault_attach_delay_ms = fault && !strcmp(fault, "attach_delay") ? 300 : 0;
+	ao.fault_attach_delay_ms = fault && !strcmp(fault, "attach_delay") ? 2000 : 0;
 	ao.fault_after_attach = fault && !strcmp(fault, "after_attach");
 	int rc = astrace_open(&s->t, &ao);
 	if (rc)

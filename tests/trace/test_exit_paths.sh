@@ -65,7 +65,7 @@ pgrep -f '^sleep 32$' >/dev/null && fail "the command was left behind"
 check_no_progs "an error after attaching, command mode"
 
 # 9. The process exits during the attach.
-sleep 0.1 & short=$!
+sleep 1 & short=$! # alive when bench looks for it, gone before the delayed attach (2 s)
 run env ASTRACE_FAULT=attach_delay "$BENCH" trace -q --pid "$short"
 [[ $rc -eq 1 && $err == *"exited during the attach"* ]] || fail "exit during attach: exit $rc: $err"
 [[ $(wc -l <"$tmp/err") -eq 1 ]] || fail "exit during attach: more than one line: $err"
