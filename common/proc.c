@@ -87,6 +87,16 @@ static int read_port(int fd, pid_t pid, int timeout_ms)
 	return (int)port;
 }
 
+void proc_child_signals(const sigset_t *mask)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, mask ? mask : &none, NULL);
+}
+
 pid_t proc_fork(void)
 {
 	pid_t parent = getpid();
@@ -113,14 +123,7 @@ static void exec_target(char **args, int ready_fd, int keep_stdout, const char *
 
 static void exec_target(char **args, int ready_fd, int keep_stdout, const char *stderr_path)
 {
-	/* Default dispositions and an empty mask, whatever the harness set up for its
-	 * own signal handling (ignored signals would stay ignored across exec). */
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	proc_child_signals(NULL);
 
 	/* dup2 onto itself would keep close-on-exec. */
 	if (ready_fd == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(ready_fd, 3) < 0)

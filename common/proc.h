@@ -25,6 +25,11 @@ struct proc {
  * async-signal-safe calls may follow, up to exec. -1 and errno when it fails. */
 pid_t proc_fork(void);
 
+/* In a child before exec: default dispositions (an ignored signal would stay
+ * ignored across exec) and the signal mask given, or an empty one for NULL.
+ * Async-signal-safe. */
+void proc_child_signals(const sigset_t *mask);
+
 /* The directory holding bench and the target-* executables: $ASYNCSCOPE_BIN_DIR,
  * or the directory of the running executable. */
 const char *proc_bin_dir(void);

@@ -141,14 +141,7 @@ static void exec_gnuplot(const char *exe, char *const argv[], const int *wr, int
 static void exec_gnuplot(const char *exe, char *const argv[], const int *wr, int nout,
 			 const int std[3], int report_fd)
 {
-	/* Default dispositions and an empty mask, as proc_start gives a target:
-	 * an ignored signal would stay ignored across exec. */
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP */
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	proc_child_signals(NULL); /* as proc_start gives a target */
 	int err = 0;
 	/* The pipe ends sit above GP_FD0 + GP_MAX_OUT, so no dup2 here lands on
 	 * an fd a later one still needs; dup2 clears close-on-exec. */
