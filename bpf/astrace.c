@@ -2,7 +2,6 @@
  * takes, attaches, and runs the reader thread that drains the ring buffer on a
  * timer into the reorder buffer and the state machine (both pure: sm_reorder.h,
  * sched_sm.h). Nothing here decides what an event means. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -322,35 +321,39 @@ static pid_t parent_of(pid_t pid)
 /* Child processes that exist before the attach (a server's workers): the
  * fork hook only sees the ones created after. Walks /proc once, then follows
  * parent links up to pid; a process forked meanwhile is caught by the hook. */
-static void add_descendants(struct astrace *t, pid_t root)
-{
-	DIR *d = opendir("/proc");
-	if (!d)
-		return;
-	size_t n = 0, cap = 0;
+struct family {
+	pid_t root;
+	size_t n, cap;
 	struct pp {
 		pid_t pid, ppid;
-	} *v = NULL;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		pid_t pid = (pid_t)atoi(de->d_name);
-		pid_t ppid = parent_of(pid);
-		if (pid == root || ppid <= 0)
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			struct pp *q = realloc(v, nc * sizeof(*v));
-			if (!q)
-				break;
-			v = q;
-			cap = nc;
-		}
-		v[n].pid = pid;
-		v[n++].ppid = ppid;
+	} *v;
+};
+
+static int note_parent(pid_t pid, void *arg)
+{
+	struct family *f = arg;
+	pid_t ppid = parent_of(pid);
+	if (pid == f->root || ppid <= 0)
+		return 0;
+	if (f->n == f->cap) {
+		size_t nc = f->cap ? f->cap * 2 : 256;
+		struct pp *q = realloc(f->v, nc * sizeof(*q));
+		if (!q)
+			return -ENOMEM; /* the fork hook still sees new children */
+		f->v = q;
+		f->cap = nc;
 	}
-	closedir(d);
+	f->v[f->n].pid = pid;
+	f->v[f->n++].ppid = ppid;
+	return 0;
+}
+
+static void add_descendants(struct astrace *t, pid_t root)
+{
+	struct family f = { .root = root };
+	proc_each(note_parent, &f);
+	size_t n = f.n;
+	struct pp *v = f.v;
 	/* Repeat until no new descendant turns up: parents may be listed after
 	 * their children. Depth is small in practice. */
 	int fd = bpf_map__fd(t->skel->maps.traced);

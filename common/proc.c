@@ -389,26 +389,37 @@ int proc_status_read(pid_t pid, pid_t tid, struct proc_status *st)
 	return err ? err : st->tgid > 0 ? 0 : -EIO;
 }
 
-int proc_threads(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg)
+/* fn for each numeric entry of the directory d names, until one returns nonzero. */
+static int each_id(const char *dir, int (*fn)(pid_t id, void *arg), void *arg)
 {
-	char path[64];
-	if (pid <= 0)
-		return -ESRCH;
-	proc_path(path, sizeof(path), pid, 0, "task");
-	DIR *d = opendir(path);
+	DIR *d = opendir(dir);
 	if (!d)
 		return gone(errno);
 	int rc = 0;
 	struct dirent *e;
 	while (!rc && (e = readdir(d))) {
 		char *end;
-		long tid = strtol(e->d_name, &end, 10);
-		if (*end || end == e->d_name || tid <= 0)
-			continue; /* "." and ".." */
-		rc = fn((pid_t)tid, arg);
+		long id = strtol(e->d_name, &end, 10);
+		if (*end || end == e->d_name || id <= 0)
+			continue; /* ".", "..", "self", "sys", ... */
+		rc = fn((pid_t)id, arg);
 	}
 	closedir(d);
 	return rc;
+}
+
+int proc_threads(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg)
+{
+	char path[64];
+	if (pid <= 0)
+		return -ESRCH;
+	proc_path(path, sizeof(path), pid, 0, "task");
+	return each_id(path, fn, arg);
+}
+
+int proc_each(int (*fn)(pid_t pid, void *arg), void *arg)
+{
+	return each_id("/proc", fn, arg);
 }
 
 struct switches {

@@ -93,6 +93,10 @@ int proc_status_read(pid_t pid, pid_t tid, struct proc_status *st);
  * fn returns nonzero, which is then returned. 0, or -ESRCH when pid is gone. */
 int proc_threads(pid_t pid, int (*fn)(pid_t tid, void *arg), void *arg);
 
+/* Calls fn(pid, arg) for each process alive now (not each thread), in /proc's
+ * order, until fn returns nonzero, which is then returned. */
+int proc_each(int (*fn)(pid_t pid, void *arg), void *arg);
+
 /* Voluntary and involuntary context switches summed over pid's live threads
  * (a thread that has exited takes its counts with it). 0 or -ESRCH. */
 int proc_switches(pid_t pid, uint64_t *vol, uint64_t *invol);

@@ -184,6 +184,55 @@ static void zombie_then_gone(void **state)
 	assert_int_equal(proc_stat_read(-1, 0, &st), -ESRCH);
 }
 
+/* Every process once, not its threads: ours and a child of ours are among them,
+ * and a thread of ours is not. */
+struct wanted {
+	pid_t self, child, thread;
+	int self_seen, child_seen, thread_seen, n;
+};
+
+static int look(pid_t pid, void *arg)
+{
+	struct wanted *w = arg;
+	w->n++;
+	w->self_seen += pid == w->self;
+	w->child_seen += pid == w->child;
+	w->thread_seen += pid == w->thread;
+	return 0;
+}
+
+static void each_process(void **state)
+{
+	(void)state;
+	pthread_t th;
+	ending = 0;
+	worker_tid = 0;
+	assert_int_equal(pthread_create(&th, NULL, worker, NULL), 0);
+	pthread_mutex_lock(&mu);
+	while (!worker_tid)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	struct wanted w = { .self = getpid(), .child = child, .thread = worker_tid };
+	assert_int_equal(proc_each(look, &w), 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	pthread_mutex_lock(&mu);
+	ending = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	pthread_join(th, NULL);
+	assert_int_equal(w.self_seen, 1);
+	assert_int_equal(w.child_seen, 1);
+	assert_int_equal(w.thread_seen, 0);
+	assert_true(w.n >= 2);
+}
+
 /* Forty arguments, and the ready fd after them: the child reports its argument
  * count as its "port" (1000 + $#). */
 static void start_passes_every_argument(void **state)
@@ -253,6 +302,7 @@ int main(void)
 	    cmocka_unit_test(status_of_self),
 	    cmocka_unit_test(threads_of_self),
 	    cmocka_unit_test(zombie_then_gone),
+	    cmocka_unit_test(each_process),
 	    cmocka_unit_test(start_passes_every_argument),
 	    cmocka_unit_test(held_runs_nothing_until_released),
 	};
