@@ -105,7 +105,7 @@ int schema_mark_parse(const char *s)
 
 const struct schema_target schema_targets[] = {
     {"blocking", "one thread: accept, serve the connection to its end, accept the next",
-     "--idle-timeout MS (bounds how long one client holds it)", 0xd62728},
+     "no knob: --idle-timeout bounds how long one client holds it", 0xd62728},
     {"threaded", "a thread per connection", "--max-threads N", 0x1f77b4},
     {"hybrid", "one event loop; plain (def) handlers offloaded to a worker pool", "--pool N",
      0x9467bd},
