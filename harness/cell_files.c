@@ -83,7 +83,14 @@ int cell_write_summary(const struct run_cell *c, const struct load_config *cfg,
 		o->traced ? "true" : "false", (unsigned long long)o->events,
 		(unsigned long long)o->lost_events);
 	json_str(f, o->trace_note);
-	fputs("}\n}\n", f);
+	/* Client stamps against server marks, request by request (causality.h);
+	 * null when there are no marks to join to. */
+	if (o->causality_checked)
+		fprintf(f, "},\n  \"causality\": {\"joined\": %llu, \"violations\": %llu}\n}\n",
+			(unsigned long long)o->causality.joined,
+			(unsigned long long)o->causality.violations);
+	else
+		fputs("},\n  \"causality\": null\n}\n", f);
 	return files_commit(f, path, err);
 }
 

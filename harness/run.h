@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "causality.h"
 #include "load.h"
 
 /* How long a target may take to write its port, unless the cell says otherwise:
@@ -47,6 +48,8 @@ struct run_outcome {
 	double cpu_s; /* target user+system time during the load */
 	uint64_t vol_switches, invol_switches; /* the tracer's when traced, else /proc's */
 	uint64_t events, lost_events;
+	int causality_checked; /* traced, and requests.csv joined to marks.csv */
+	struct causality causality;
 };
 
 /* Runs the cell. 0 when it ran (the outcome says whether it failed), or a negative

@@ -154,6 +154,33 @@ static size_t write_cb(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* The request is about to be sent: its connection is set up, fresh or reused.
+ * libcurl may call this again for the same transfer when it retries on a new
+ * connection (a reused one turned out dead), so the last call is the one that
+ * went out. One clock read; nothing else. */
+static int prereq_cb(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+	struct slot *s = arg;
+	(void)primary_ip;
+	(void)local_ip;
+	(void)primary_port;
+	(void)local_port;
+	s->t_connected = now_ns();
+	s->t_first_byte = 0; /* a retry's response is the one that counts */
+	return CURL_PREREQFUNC_OK;
+}
+
+/* libcurl hands us each header line as it has read it whole; the first one of a
+ * transfer (the status line) is the first response byte, to within one read. */
+static size_t header_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct slot *s = arg;
+	(void)p;
+	if (!s->t_first_byte)
+		s->t_first_byte = now_ns();
+	return size * n;
+}
+
 /* ---- setup and teardown ---- */
 
 static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist *extra)
@@ -188,6 +215,10 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 	SET(CURLOPT_PRIVATE, s);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, s);
+	SET(CURLOPT_PREREQFUNCTION, prereq_cb);
+	SET(CURLOPT_PREREQDATA, s);
+	SET(CURLOPT_HEADERFUNCTION, header_cb);
+	SET(CURLOPT_HEADERDATA, s);
 	SET(CURLOPT_HTTPHEADER, s->hdrs);
 	SET(CURLOPT_NOSIGNAL, 1L);
 	SET(CURLOPT_NOPROGRESS, 1L);

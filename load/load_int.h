@@ -59,6 +59,11 @@ struct slot {
 	uint64_t id;
 	uint64_t t_intended;
 	uint64_t t_start;
+	/* Our own stamps (now_ns, the clock the server's marks use) from libcurl's
+	 * callbacks, 0 until they come: when the request was about to be sent on a
+	 * connected socket, and when the response's first header arrived. */
+	uint64_t t_connected;
+	uint64_t t_first_byte;
 	uint64_t bytes;
 	uint64_t conn;
 	int fd; /* the socket it last waited on; -1 before any */

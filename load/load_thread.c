@@ -73,6 +73,8 @@ static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t 
 	s->bytes = 0;
 	s->conn = REC_NONE;
 	s->fd = -1;
+	s->t_connected = 0;
+	s->t_first_byte = 0;
 	s->t_intended = t_intended;
 	s->t_start = now_ns();
 	s->busy = 1;
@@ -217,13 +219,7 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 {
 	uint64_t t_end = now_ns();
 	long status = 0;
-	curl_off_t t_conn = -1, t_fb = -1, t_total = -1;
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (th->rec_on) {
-		curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &t_conn);
-		curl_easy_getinfo(s->easy, CURLINFO_STARTTRANSFER_TIME_T, &t_fb);
-		curl_easy_getinfo(s->easy, CURLINFO_TOTAL_TIME_T, &t_total);
-	}
 	curl_multi_remove_handle(th->multi, s->easy);
 	enum load_err kind = forced ? forced : classify(rc, status);
 
@@ -232,16 +228,11 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 	if (th->rec_on) {
 		if (s->conn == REC_NONE)
 			s->conn = load__conn_by_port(th, s->easy);
-		/* libcurl times the phases in microseconds from when it began the
-		 * transfer, which is after t_start by however long it took to get to
-		 * this one (a burst adds many at once). Its start is placed on our
-		 * clock from the end backwards, t_end - total (we stamp t_end right
-		 * after libcurl finishes), and never before t_start; a request we cut
-		 * off has no final total, so it counts from t_start. */
-		uint64_t base = s->t_start;
-		if (!forced && t_total >= 0 && t_end > (uint64_t)t_total * 1000 &&
-		    t_end - (uint64_t)t_total * 1000 > base)
-			base = t_end - (uint64_t)t_total * 1000;
+		/* t_connected and t_first_byte are our own stamps, taken in libcurl's
+		 * callbacks on the clock of t_start and t_end, so they fall between
+		 * them by construction. A request we cut off or that never connected
+		 * has no connected time worth a column; one without a status never got
+		 * a whole first line. */
 		struct rec_row row = {
 			.id = s->id,
 			.thread = (uint64_t)th->index,
@@ -255,16 +246,10 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 			.bytes = s->bytes,
 			.error = load_err_name(kind),
 		};
-		if (t_conn >= 0 && kind != LOAD_E_CONNECT && kind != LOAD_E_ABORTED) {
-			uint64_t t = base + (uint64_t)t_conn * 1000;
-			row.t_connected = t < t_end ? t : t_end;
-		}
-		if (t_fb > 0 && status > 0) {
-			uint64_t t = base + (uint64_t)t_fb * 1000;
-			if (row.t_connected != REC_NONE && t < row.t_connected)
-				t = row.t_connected;
-			row.t_first_byte = t < t_end ? t : t_end;
-		}
+		if (s->t_connected && kind != LOAD_E_CONNECT && kind != LOAD_E_ABORTED)
+			row.t_connected = s->t_connected;
+		if (s->t_first_byte && status > 0)
+			row.t_first_byte = s->t_first_byte;
 		rec_write(&th->rec, &row);
 	}
 
