@@ -78,16 +78,20 @@ static __always_inline __u32 task_cpu(struct task_struct *t)
  * one. bpf_task_pt_regs() came in 5.15; on older kernels every sleep is -1 (no
  * name) rather than a hook on every syscall. Kernel threads and io_uring workers
  * have zeroed registers, which would read as syscall 0, so they are -1 too. */
-#define AS_PF_IO_WORKER 0x00000010 /* include/linux/sched.h, stable since 5.12 */
+#define AS_PF_IO_WORKER 0x00000010 /* include/linux/sched.h; read on 5.15+ only */
 #define AS_PF_KTHREAD	0x00200000
 #ifndef ENOSYS
 #define ENOSYS 38
 #endif
 
-static __always_inline __s32 task_syscall(struct task_struct *t)
+static __always_inline __s32 task_syscall(bool raw, struct task_struct *prev)
 {
 	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
 		return -1;
+	/* bpf_task_pt_regs() wants a BTF task pointer, which raw_tp's prev is not.
+	 * The tracepoint fires before the switch, so current is still prev; and a
+	 * kernel with bpf_task_pt_regs() has bpf_get_current_task_btf() (5.11). */
+	struct task_struct *t = raw ? bpf_get_current_task_btf() : prev;
 	if (BPF_CORE_READ(t, flags) & (AS_PF_KTHREAD | AS_PF_IO_WORKER))
 		return -1;
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
@@ -162,12 +166,8 @@ static __always_inline void submit(struct as_event *e)
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
-/* regs_task is prev as a pointer bpf_task_pt_regs() accepts: prev itself in
- * tp_btf, the current task in raw_tp (the tracepoint fires before the switch,
- * so current is still prev). */
 static __always_inline int on_switch(bool raw, bool preempt, struct task_struct *prev,
-				     struct task_struct *next, __u32 prev_state,
-				     struct task_struct *regs_task)
+				     struct task_struct *next, __u32 prev_state)
 {
 	__u32 ptgid = RD(raw, prev, tgid), ntgid = RD(raw, next, tgid);
 	__u8 flags = 0;
@@ -201,7 +201,7 @@ static __always_inline int on_switch(bool raw, bool preempt, struct task_struct 
 	if (flags & AS_SW_NEXT)
 		read_comm(raw, e->comm2, next);
 	if ((flags & AS_SW_PREV) && !preempt)
-		e->syscall = task_syscall(regs_task);
+		e->syscall = task_syscall(raw, prev);
 	submit(e);
 	return 0;
 }
@@ -275,14 +275,13 @@ static __always_inline __u32 switch_prev_state(unsigned long long *ctx, struct t
 SEC("tp_btf/sched_switch")
 int BPF_PROG(as_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(false, preempt, prev, next, switch_prev_state(ctx, prev), prev);
+	return on_switch(false, preempt, prev, next, switch_prev_state(ctx, prev));
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(as_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(true, preempt, prev, next, switch_prev_state(ctx, prev),
-			 bpf_get_current_task_btf());
+	return on_switch(true, preempt, prev, next, switch_prev_state(ctx, prev));
 }
 
 SEC("tp_btf/sched_wakeup")
