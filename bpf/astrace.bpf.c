@@ -32,14 +32,6 @@ struct {
 	__type(value, __u8);
 } traced SEC(".maps");
 
-/* The syscall each traced thread entered last (only with want_syscalls). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u32);
-	__type(value, __s32);
-} cur_syscall SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20); /* the loader may resize it before load */
@@ -79,6 +71,47 @@ static __always_inline __u32 task_cpu(struct task_struct *t)
 	if (bpf_core_field_exists(t->thread_info.cpu))
 		return BPF_CORE_READ(t, thread_info.cpu);
 	return BPF_CORE_READ((struct task_struct___pre516 *)t, cpu);
+}
+
+/* The syscall a task that is switching out sleeps in, from the user registers
+ * the kernel saved at the top of its kernel stack on entry: -1 when it is not in
+ * one. bpf_task_pt_regs() came in 5.15; on older kernels every sleep is -1 (no
+ * name) rather than a hook on every syscall. Kernel threads and io_uring workers
+ * have zeroed registers, which would read as syscall 0, so they are -1 too. */
+#define AS_PF_IO_WORKER 0x00000010 /* include/linux/sched.h; read on 5.15+ only */
+#define AS_PF_KTHREAD	0x00200000
+#ifndef ENOSYS
+#define ENOSYS 38
+#endif
+
+static __always_inline __s32 task_syscall(bool raw, struct task_struct *prev)
+{
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return -1;
+	/* bpf_task_pt_regs() wants a BTF task pointer, which raw_tp's prev is not.
+	 * The tracepoint fires before the switch, so current is still prev; and a
+	 * kernel with bpf_task_pt_regs() has bpf_get_current_task_btf() (5.11). */
+	struct task_struct *t = raw ? bpf_get_current_task_btf() : prev;
+	if (BPF_CORE_READ(t, flags) & (AS_PF_KTHREAD | AS_PF_IO_WORKER))
+		return -1;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return -1;
+#if defined(__TARGET_ARCH_x86)
+	/* orig_ax is the syscall number, or an exception's error code when the
+	 * task entered the kernel through a fault (a page fault from user space);
+	 * ax holds -ENOSYS from syscall entry until the syscall returns. */
+	long nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr < 0 || BPF_CORE_READ(regs, ax) != (unsigned long)-ENOSYS)
+		return -1;
+	return (__s32)nr;
+#elif defined(__TARGET_ARCH_arm64)
+	/* Every entry from user space stores NO_SYSCALL (-1) first; el0_svc then
+	 * stores the number. */
+	return BPF_CORE_READ(regs, syscallno);
+#else
+	return -1;
+#endif
 }
 
 /* tp_btf programs may load task fields directly; raw_tp ones must go through
@@ -167,12 +200,8 @@ static __always_inline int on_switch(bool raw, bool preempt, struct task_struct 
 		read_comm(raw, e->comm, prev);
 	if (flags & AS_SW_NEXT)
 		read_comm(raw, e->comm2, next);
-	if (cfg.want_syscalls && (flags & AS_SW_PREV)) {
-		__u32 pid = e->pid;
-		__s32 *nr = bpf_map_lookup_elem(&cur_syscall, &pid);
-		if (nr)
-			e->syscall = *nr;
-	}
+	if ((flags & AS_SW_PREV) && !preempt)
+		e->syscall = task_syscall(raw, prev);
 	submit(e);
 	return 0;
 }
@@ -222,8 +251,6 @@ static __always_inline int on_exit(struct task_struct *p)
 	__u32 tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
 	if (!is_traced(tgid))
 		return 0;
-	if (cfg.want_syscalls)
-		bpf_map_delete_elem(&cur_syscall, &pid);
 	struct as_event *e = reserve(AS_EV_EXIT);
 	if (!e)
 		return 0;
@@ -303,20 +330,6 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(as_exit_raw, struct task_struct *p)
 {
 	return on_exit(p);
-}
-
-/* raw_syscalls:sys_enter fires for every syscall on the machine: keep it short,
- * and loaded only with --syscalls. */
-SEC("raw_tp/sys_enter")
-int BPF_PROG(as_sys_enter, struct pt_regs *regs, long id)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32, pid = (__u32)pid_tgid;
-	if (!cfg.want_syscalls || !is_traced(tgid))
-		return 0;
-	__s32 nr = (__s32)id;
-	bpf_map_update_elem(&cur_syscall, &pid, &nr, BPF_ANY);
-	return 0;
 }
 
 /* One program for the five asyncscope probes; the cookie says which one. */

@@ -44,6 +44,7 @@ struct astrace {
 	struct bpf_link *usdt[AS_MARK_MAX];
 	struct astrace_opts opts;
 	int raw_tp;
+	int syscall_names;
 	int attached;
 	int stopped;
 	pid_t pid;
@@ -235,9 +236,7 @@ static int open_and_load(struct astrace *t, int raw)
 	struct astrace_bpf *s = astrace_bpf__open();
 	if (!s)
 		return errno ? -errno : -EINVAL;
-	s->rodata->cfg.want_syscalls = t->opts.syscalls != 0;
 	s->rodata->cfg.owner = (uint32_t)getpid();
-	bpf_program__set_autoload(s->progs.as_sys_enter, t->opts.syscalls != 0);
 	choose_programs(s, raw);
 	int rc = bpf_map__set_max_entries(s->maps.events, t->opts.ringbuf_kb * 1024u);
 	if (!rc)
@@ -248,6 +247,9 @@ static int open_and_load(struct astrace *t, int raw)
 	}
 	t->skel = s;
 	t->raw_tp = raw;
+	/* The same test the kernel side makes (task_syscall in astrace.bpf.c). */
+	t->syscall_names =
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_task_pt_regs, NULL) == 1;
 	return 0;
 }
 
@@ -293,6 +295,23 @@ struct thread_walk {
 	pid_t pid;
 };
 
+/* The syscall a thread is blocked in now, from /proc/PID/task/TID/syscall: its
+ * first field is the number, or "running", or -1 outside a syscall. -1 when
+ * none or unreadable (it needs ptrace rights, which the tracer has). */
+static int blocked_syscall(pid_t pid, pid_t tid)
+{
+	char path[64], buf[32] = { 0 };
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int)pid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || buf[0] < '0' || buf[0] > '9')
+		return -1;
+	return atoi(buf);
+}
+
 static int add_thread(pid_t tid, void *arg)
 {
 	struct thread_walk *w = arg;
@@ -301,6 +320,10 @@ static int add_thread(pid_t tid, void *arg)
 	 * exit event may still come for it. */
 	proc_stat_read(w->pid, tid, &st);
 	sm_add_thread(&w->t->sm, (uint32_t)tid, (uint32_t)w->pid, st.comm);
+	/* Its unknown stretch gets a name when it sleeps through the attach: a
+	 * sleep that began before it has no switch to name it. Read after the
+	 * attach, so a thread that woke meanwhile may name its next sleep. */
+	sm_unknown_syscall(&w->t->sm, (uint32_t)tid, blocked_syscall(w->pid, tid));
 	return 0;
 }
 
@@ -326,7 +349,7 @@ struct family {
 	size_t n, cap;
 	struct pp {
 		pid_t pid, ppid;
-	} *v;
+	} * v;
 };
 
 static int note_parent(pid_t pid, void *arg)
@@ -576,6 +599,7 @@ int astrace_stop(struct astrace *t)
 	t->st.events = t->sm.events;
 	t->st.late = t->sm.late;
 	t->st.raw_tp = t->raw_tp;
+	t->st.syscall_names = t->syscall_names;
 	return t->sm.oom ? -ENOMEM : 0;
 }
 
@@ -601,4 +625,5 @@ void astrace_get_stats(const struct astrace *t, struct astrace_stats *st)
 {
 	*st = t->st;
 	st->raw_tp = t->raw_tp;
+	st->syscall_names = t->syscall_names;
 }

@@ -27,7 +27,6 @@
 #define ASTRACE_PROG_PREFIX "as_"
 
 struct astrace_opts {
-	int syscalls; /* record the syscall each sleep is in (costs a hook on every syscall) */
 	unsigned ringbuf_kb; /* 0: 8192 */
 	unsigned drain_ms;   /* 0: 20 */
 	const char *exe;     /* executable to look for USDT probes in; NULL: /proc/PID/exe */
@@ -56,6 +55,7 @@ struct astrace_stats {
 	uint64_t t_start, t_stop; /* CLOCK_MONOTONIC ns */
 	int usdt_probes;	  /* asyncscope probes attached */
 	int raw_tp;		  /* 1: raw tracepoint fallback in use */
+	int syscall_names;	  /* 1: sleeps name their syscall (bpf_task_pt_regs, 5.15+) */
 	int nprogs;
 	struct astrace_prog_stat progs[ASTRACE_MAX_PROGS];
 };

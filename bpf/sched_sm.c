@@ -108,6 +108,13 @@ int sm_add_thread(struct sm *sm, uint32_t tid, uint32_t tgid, const char *comm)
 	return thread_get(sm, tid, tgid, c) ? 0 : -ENOMEM;
 }
 
+void sm_unknown_syscall(struct sm *sm, uint32_t tid, int nr)
+{
+	struct sm_thread *t = sm_find(sm, tid);
+	if (t && t->state == SM_UNKNOWN)
+		t->syscall = nr;
+}
+
 /* Ends t's current interval at ts and starts the next one in state st. */
 static int transition(struct sm *sm, struct sm_thread *t, uint64_t ts, int st, int cpu, int cut)
 {
@@ -128,7 +135,10 @@ static int transition(struct sm *sm, struct sm_thread *t, uint64_t ts, int st, i
 		iv->state = t->state;
 		iv->cut = (uint8_t)cut;
 		iv->cpu = t->cpu;
-		iv->syscall = (t->state == SM_SLEEPING || t->state == SM_BLOCKED) ? t->syscall : -1;
+		iv->syscall =
+		    (t->state == SM_SLEEPING || t->state == SM_BLOCKED || t->state == SM_UNKNOWN)
+			? t->syscall
+			: -1;
 		t->ns[t->state] += ts - t->since;
 	}
 	t->state = (uint8_t)st;

@@ -85,6 +85,11 @@ void sm_free(struct sm *sm);
  * interval even if it never runs. 0 or -ENOMEM. */
 int sm_add_thread(struct sm *sm, uint32_t tid, uint32_t tgid, const char *comm);
 
+/* The syscall a thread added by sm_add_thread was blocked in when it was listed
+ * (/proc/TID/syscall): its unknown interval carries that name, its state stays
+ * unknown. Ignored once the thread has had an event. */
+void sm_unknown_syscall(struct sm *sm, uint32_t tid, int nr);
+
 /* One event, in timestamp order. 0 or -ENOMEM. */
 int sm_feed(struct sm *sm, const struct as_event *e);
 

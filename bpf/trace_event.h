@@ -45,8 +45,7 @@ enum as_ev_kind {
 struct as_config {
 	__u32 magic;
 	__u32 owner;
-	__u8 want_syscalls;
-	__u8 pad[7];
+	__u32 pad[2]; /* was want_syscalls: the syscall names are now free */
 };
 
 struct as_event {

@@ -261,7 +261,7 @@ static int by_duration_desc(const void *a, const void *b)
 	return dx < dy ? 1 : dx > dy ? -1 : 0;
 }
 
-/* With --syscalls: "tid 1234 slept 1000.2 ms in clock_nanosleep", the longest. */
+/* "tid 1234 slept 1000.2 ms in clock_nanosleep", the longest. */
 static void print_longest_waits(FILE *f, const struct sm *sm, size_t max)
 {
 	size_t n = 0;

@@ -27,7 +27,7 @@ int trace_summarize(const struct sm *sm, struct trace_thread_sum **out, size_t *
 
 /* tid,comm,state,t_start,t_end,cpu,syscall. state is running, runnable,
  * sleeping, blocked, or unknown for the stretch before a thread's first event;
- * cpu is -1 when unknown; syscall is empty unless --syscalls named it. */
+ * cpu is -1 when unknown; syscall is empty when the kernel could not name it. */
 int trace_write_sched_csv(const struct sm *sm, const char *path);
 
 /* tid,request_id,event,t */
@@ -40,7 +40,7 @@ int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const ch
  * ("X"), marks as instant events. Opens in ui.perfetto.dev and chrome://tracing. */
 int trace_write_perfetto(const struct sm *sm, const char *path);
 
-/* The summary table, lost events, and with --syscalls the longest waits. */
+/* The summary table, lost events, and the longest waits when sleeps are named. */
 void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread_sum *s, size_t n,
 			 const struct astrace_stats *st, int longest_waits);
 

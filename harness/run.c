@@ -86,7 +86,7 @@ static void fail(struct run_outcome *o, const char *stderr_path, const char *fmt
 static struct astrace *tracer_open(const struct run_cell *c, struct run_outcome *o)
 {
 	struct astrace *tr = NULL;
-	struct astrace_opts topts = { .syscalls = 1 };
+	struct astrace_opts topts = { 0 };
 	int err;
 	if (!c->trace) {
 		snprintf(o->trace_note, sizeof(o->trace_note), "not traced: --no-trace");

@@ -45,7 +45,8 @@ static const struct cliopt opts[] = {
 	  "do not attach the asyncscope USDT probes (no marks.csv rows;\ndefault: attached when "
 	  "the binary has them)" },
 	{ "syscalls", O_SYSCALLS, NULL,
-	  "name the syscall of every sleep (hooks every syscall: costs\nmore; default off)" },
+	  "accepted and ignored: every sleep is named with its syscall\nwithout it, at no cost "
+	  "(kernel 5.15+)" },
 	{ "ring-kb", O_RING_KB, "N", "ring buffer size in KiB, 4 to 2097152 (default 8192)" },
 	{ "quiet", 'q', NULL, "no summary table (default: printed)" },
 	CLIOPT_HELP,
@@ -70,7 +71,7 @@ struct topts {
 	char **cmd;
 	uint64_t duration_ns; /* 0: until the process ends */
 	const char *out, *perfetto;
-	int plot, syscalls, quiet, no_usdt;
+	int plot, quiet, no_usdt;
 	unsigned ring_kb;
 };
 
@@ -96,7 +97,7 @@ static int parse(int argc, char **argv, struct topts *o)
 		case 'h': usage(stdout); return 0;
 		case O_PLOT: o->plot = 1; break;
 		case O_NO_USDT: o->no_usdt = 1; break;
-		case O_SYSCALLS: o->syscalls = 1; break;
+		case O_SYSCALLS: break; /* old scripts: names are free now */
 		case 'q': o->quiet = 1; break;
 		case O_OUT: o->out = a; break;
 		case O_PERFETTO: o->perfetto = a; break;
@@ -192,7 +193,7 @@ static int write_meta(const char *dir, const struct topts *o, const struct astra
 	meta_u64(&m, META_T_STOP, st->t_stop);
 	meta_num(&m, META_DURATION, (double)((st->t_stop - st->t_start) / 1000000ull) / 1e3);
 	meta_str(&m, META_TRACEPOINTS, st->raw_tp ? "raw_tp" : "tp_btf");
-	meta_bool(&m, META_SYSCALLS, o->syscalls);
+	meta_bool(&m, META_SYSCALLS, st->syscall_names);
 	meta_u64(&m, META_EVENTS, st->events);
 	meta_u64(&m, META_LOST_EVENTS, st->lost);
 	meta_u64(&m, META_LATE_EVENTS, st->late);
@@ -229,7 +230,7 @@ struct session {
 	sigset_t oldmask;
 	int sfd, pidfd;
 	struct proc child; /* -- CMD */
-	int have_status; /* the command ended by itself, with status */
+	int have_status;   /* the command ended by itself, with status */
 	int status;
 	struct trace_thread_sum *sum;
 	size_t nsum;
@@ -311,8 +312,7 @@ static void catch_signals(struct session *s)
 
 static int open_tracer(struct session *s)
 {
-	struct astrace_opts ao = { .syscalls = s->o->syscalls,
-				   .ringbuf_kb = s->o->ring_kb,
+	struct astrace_opts ao = { .ringbuf_kb = s->o->ring_kb,
 				   .exe = s->o->cmd ? s->exe : NULL,
 				   .no_usdt = s->o->no_usdt };
 	/* Debug output and test hooks (tests/trace/test_exit_paths.sh) come from the
@@ -429,7 +429,7 @@ static int collect(struct session *s)
 	if (!s->o->quiet) {
 		struct astrace_stats st;
 		astrace_get_stats(s->t, &st);
-		trace_print_summary(stdout, sm, s->sum, s->nsum, &st, s->o->syscalls);
+		trace_print_summary(stdout, sm, s->sum, s->nsum, &st, st.syscall_names);
 	}
 	fflush(stdout);
 	return 0;

@@ -34,7 +34,7 @@ schedstat() { cut -d' ' -f1 "/proc/$1/task/$2/schedstat"; }
 
 # --- from the first instruction (-- CMD) ---
 d=$tmp/cmd
-"$BENCH" trace --syscalls --out "$d" -q -- "$HELPER" --tids "$tmp/tids" &
+"$BENCH" trace --out "$d" -q -- "$HELPER" --tids "$tmp/tids" &
 bench_pid=$!
 pids_to_kill+=("$bench_pid")
 wait_file "$tmp/tids" 20
@@ -79,7 +79,7 @@ pid=$!
 pids_to_kill+=("$pid")
 sleep 0.2
 d=$tmp/pid
-"$BENCH" trace --syscalls --out "$d" -q --pid "$pid" &
+"$BENCH" trace --out "$d" -q --pid "$pid" &
 bench_pid=$!
 pids_to_kill+=("$bench_pid")
 wait_file "$tmp/tids" 20

@@ -71,7 +71,8 @@ run env ASTRACE_FAULT=attach_delay "$BENCH" trace -q --pid "$short"
 [[ $(wc -l <"$tmp/err") -eq 1 ]] || fail "exit during attach: more than one line: $err"
 check_no_progs "a pid that exited during the attach"
 
-# 10. The raw tracepoint fallback gives the same kind of trace.
+# 10. The raw tracepoint fallback gives the same kind of trace (and --syscalls,
+# a no-op now, is still accepted).
 run env ASTRACE_RAW_TP=1 "$BENCH" trace -q --syscalls --out "$tmp/d10" -- sleep 0.2
 [[ $rc -eq 0 ]] || fail "raw_tp: exit $rc: $err"
 grep -q '"tracepoints": "raw_tp"' "$tmp/d10/meta.json" || fail "raw_tp not used"

@@ -233,6 +233,35 @@ static void test_unknown_before_attach(void **state)
 	sm_free(&sm);
 }
 
+/* A thread asleep through the attach has no switch to name its syscall: the
+ * name read from /proc at the listing goes on its unknown stretch, which stays
+ * unknown; once the thread has had an event, a late name changes nothing. */
+static void test_unknown_syscall_at_attach(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, T_BEGIN);
+	assert_int_equal(sm_add_thread(&sm, 5, TGID, "idle"), 0);
+	assert_int_equal(sm_add_thread(&sm, 6, TGID, "busy"), 0);
+	sm_unknown_syscall(&sm, 5, 230);
+	sm_unknown_syscall(&sm, 6, 7);
+	struct as_event o = out(1500, 0, 6, AS_TASK_INTERRUPTIBLE, 5000);
+	o.syscall = 232;
+	feed_all(&sm, &o, 1);
+	sm_unknown_syscall(&sm, 6, 99);
+	sm_unknown_syscall(&sm, 42, 1); /* not a known thread */
+	sm_finish(&sm, 3000);
+	assert_int_equal(sm.niv, 3);
+	expect_iv(&sm.iv[0], 6, SM_UNKNOWN, 1000, 1500);
+	assert_int_equal(sm.iv[0].syscall, 7);
+	expect_iv(&sm.iv[1], 5, SM_UNKNOWN, 1000, 3000);
+	assert_int_equal(sm.iv[1].syscall, 230);
+	expect_iv(&sm.iv[2], 6, SM_SLEEPING, 1500, 3000);
+	assert_int_equal(sm.iv[2].syscall, 232);
+	assert_null(sm_find(&sm, 42));
+	sm_free(&sm);
+}
+
 /* Two CPUs' events interleaved out of order come out the same after sm_sort. */
 static void test_out_of_order_across_cpus(void **state)
 {
@@ -370,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_order_across_cpus),
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_marks),
+		cmocka_unit_test(test_unknown_syscall_at_attach),
 		cmocka_unit_test(test_summary_percentiles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,7 +17,7 @@ exec 3>&-
 wait_file "$tmp/port"
 port=$(head -1 "$tmp/port")
 
-"$BENCH" trace -q --syscalls --out "$tmp/d" --pid "$tpid" &
+"$BENCH" trace -q --out "$tmp/d" --pid "$tpid" &
 b=$!
 pids_to_kill+=("$b")
 sleep 0.5
