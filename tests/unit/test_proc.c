@@ -102,6 +102,29 @@ static int note(pid_t tid, void *arg)
 	return s->stop_after && s->n == s->stop_after ? 42 : 0;
 }
 
+/* A second thread, named as-worker, asleep until stop_worker. */
+static pthread_t start_worker(void)
+{
+	pthread_t th;
+	ending = 0;
+	worker_tid = 0;
+	assert_int_equal(pthread_create(&th, NULL, worker, NULL), 0);
+	pthread_mutex_lock(&mu);
+	while (!worker_tid)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	return th;
+}
+
+static void stop_worker(pthread_t th)
+{
+	pthread_mutex_lock(&mu);
+	ending = 1;
+	pthread_cond_broadcast(&cv);
+	pthread_mutex_unlock(&mu);
+	pthread_join(th, NULL);
+}
+
 static int has(const struct seen *s, pid_t tid)
 {
 	for (int i = 0; i < s->n && i < 8; i++)
@@ -113,14 +136,7 @@ static int has(const struct seen *s, pid_t tid)
 static void threads_of_self(void **state)
 {
 	(void)state;
-	pthread_t th;
-	ending = 0;
-	worker_tid = 0;
-	assert_int_equal(pthread_create(&th, NULL, worker, NULL), 0);
-	pthread_mutex_lock(&mu);
-	while (!worker_tid)
-		pthread_cond_wait(&cv, &mu);
-	pthread_mutex_unlock(&mu);
+	pthread_t th = start_worker();
 
 	struct seen s = { 0 };
 	assert_int_equal(proc_threads(getpid(), note, &s), 0);
@@ -150,11 +166,7 @@ static void threads_of_self(void **state)
 	assert_int_equal(proc_switches(getpid(), &vol, &invol), 0);
 	assert_true(vol >= 1); /* the worker slept at least once */
 
-	pthread_mutex_lock(&mu);
-	ending = 1;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(th, NULL);
+	stop_worker(th);
 }
 
 /* A child that has exited: a zombie until reaped, then gone. */
@@ -204,14 +216,7 @@ static int look(pid_t pid, void *arg)
 static void each_process(void **state)
 {
 	(void)state;
-	pthread_t th;
-	ending = 0;
-	worker_tid = 0;
-	assert_int_equal(pthread_create(&th, NULL, worker, NULL), 0);
-	pthread_mutex_lock(&mu);
-	while (!worker_tid)
-		pthread_cond_wait(&cv, &mu);
-	pthread_mutex_unlock(&mu);
+	pthread_t th = start_worker();
 	pid_t child = fork();
 	assert_true(child >= 0);
 	if (child == 0) {
@@ -222,11 +227,7 @@ static void each_process(void **state)
 	assert_int_equal(proc_each(look, &w), 0);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	pthread_mutex_lock(&mu);
-	ending = 1;
-	pthread_cond_broadcast(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(th, NULL);
+	stop_worker(th);
 	assert_int_equal(w.self_seen, 1);
 	assert_int_equal(w.child_seen, 1);
 	assert_int_equal(w.thread_seen, 0);
