@@ -16,6 +16,7 @@ pkgs=(
   curl                                  # examples and smoke checks
   python3-fastapi python3-uvicorn       # the original experiment
   wrk nginx-light linux-perf time       # benchmark scripts: side-by-side references
+  valgrind strace                       # bench-load.sh: each generator's instructions and syscalls per request
 )
 
 missing=()
