@@ -148,11 +148,11 @@ static void summary_row(FILE *f, const struct matrix_cell *m, const struct run_o
 		(unsigned long long)o->load.completed, (unsigned long long)o->load.ok,
 		(unsigned long long)o->load.errors, o->load.elapsed_s, o->load.rps, p50, p99, max,
 		(double)o->load.burst_ns / 1e6, o->rss_peak_kib, o->threads_peak, o->cpu_s);
-	if (!o->failed) {
+	if (!o->failed && !o->degraded) {
 		fputs("ok", f);
 	} else {
 		/* CSV quoting: one line, doubled quotes. */
-		fputs("\"failed: ", f);
+		fprintf(f, "\"%s: ", run_status(o));
 		for (const char *c = o->reason; *c; c++) {
 			if (*c == '"')
 				fputs("\"\"", f);
@@ -279,16 +279,21 @@ int cmd_all(int argc, char **argv)
 		e = run_cell(&cell, &out);
 		if (e) {
 			out.failed = 1;
+			out.degraded = 0;
 			snprintf(out.reason, sizeof(out.reason), "cannot run: %s", strerror(-e));
 		}
 		if (run_interrupted() && !out.failed) {
 			out.failed = 1;
+			out.degraded = 0;
 			snprintf(out.reason, sizeof(out.reason), "interrupted");
 		}
 		if (out.plot_note[0])
 			fprintf(stderr, "%s  %s %s %s: cannot draw the timeline: %s\n",
 				tty ? "\r\033[K" : "", m->scenario, m->target, m->endpoint,
 				out.plot_note);
+		if (out.degraded)
+			fprintf(stderr, "%s  %s %s %s: degraded: %s\n", tty ? "\r\033[K" : "",
+				m->scenario, m->target, m->endpoint, out.reason);
 		if (out.failed) {
 			failed++;
 			fprintf(stderr, "%s  %s %s %s: FAILED: %s\n", tty ? "\r\033[K" : "",

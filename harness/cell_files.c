@@ -57,7 +57,7 @@ int cell_write_summary(const struct run_cell *c, const struct load_config *cfg,
 	if (!f)
 		return -errno;
 	fputs("{\n  \"status\": ", f);
-	json_str(f, o->failed ? "failed" : "ok");
+	json_str(f, run_status(o));
 	fputs(",\n  \"reason\": ", f);
 	json_str(f, o->reason);
 	fputs(",\n  \"target\": ", f);

@@ -174,6 +174,27 @@ static void start_target(const struct run_cell *c, char *const argv[], const cha
 	fail(o, stderr_path, "target-%s never became ready: %s", c->target, how);
 }
 
+const char *run_status(const struct run_outcome *o)
+{
+	return o->failed ? "failed" : o->degraded ? "degraded" : "ok";
+}
+
+/* A cell that ran to the end but left requests unanswered: a server that serves
+ * one kept-alive connection at a time (blocking) never reaches the others. Its
+ * numbers are kept, their percentiles marked as lower bounds, and the cell says
+ * how much went unserved rather than pass as ok. */
+static void check_served(struct run_outcome *o)
+{
+	const struct load_result *r = &o->load;
+	if (o->failed || !r->lat.corrected || (!r->unserved && !r->conns_unserved))
+		return;
+	o->degraded = 1;
+	snprintf(o->reason, sizeof(o->reason),
+		 "%llu of %llu connections never served, %llu requests unserved",
+		 (unsigned long long)r->conns_unserved, (unsigned long long)r->conns_asked,
+		 (unsigned long long)r->unserved);
+}
+
 int run_cell(const struct run_cell *c, struct run_outcome *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -250,6 +271,7 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 			o->causality_checked = 1;
 	}
 out:
+	check_served(o);
 	astrace_close(tr);
 	proc_stop(&p, STOP_GRACE_MS); /* nothing left to do unless we got here early */
 	free(argv);

@@ -38,7 +38,11 @@ struct run_cell {
 
 struct run_outcome {
 	int failed;
-	char reason[1024];    /* when failed: what happened, then the target's last stderr lines */
+	/* Ran, but requests were never answered (load.unserved): its latencies are
+	 * lower bounds. Neither ok nor failed; never set with failed. */
+	int degraded;
+	char reason[1024];    /* when failed: what happened, then the target's last stderr
+			       * lines; when degraded: how many went unserved */
 	int traced;	      /* kernel lanes were recorded */
 	char trace_note[256]; /* why not, when not */
 	char plot_note[512];  /* why the timeline could not be drawn, when it could not */
@@ -56,6 +60,10 @@ struct run_outcome {
  * errno when nothing could start (results directory not writable, ...). The
  * caller frees outcome->load with load_result_free. */
 int run_cell(const struct run_cell *cell, struct run_outcome *out);
+
+/* The cell's status as summary.json and summary.csv name it: "failed", "degraded"
+ * or "ok". */
+const char *run_status(const struct run_outcome *o);
 
 /* --ready-timeout's value ("500ms", "2s", "2") into *ms: 0, or -EINVAL unless it is
  * a duration from 1 ms to 10 minutes. */

@@ -50,7 +50,8 @@ static void usage(FILE *f)
 	      f);
 	cliopt_print(f, loadopts_table);
 	fputs("\nDurations (D) are written " DUR_FORMS ".\n"
-	      "Exit status: 0 the run succeeded, 1 it failed or was interrupted, 2 bad usage.\n",
+	      "Exit status: 0 the run succeeded, 1 it failed, was interrupted or left requests\n"
+	      "unserved (degraded), 2 bad usage.\n",
 	      f);
 }
 
@@ -255,8 +256,12 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "bench run: cannot draw the timeline: %s\n", o.plot_note);
 	if (o.failed)
 		fprintf(stderr, "bench run: failed: %s\n", o.reason);
+	if (o.degraded)
+		fprintf(stderr, "bench run: degraded: %s\n", o.reason);
 	rc = write_asked(&ro, out, &shown, &o.load);
-	rc = rc || o.failed || run_interrupted() ? 1 : 0;
+	/* Unserved requests make a run fail its exit status as bench load's errors
+	 * do: numbers with a starved connection in them are not a clean result. */
+	rc = rc || o.failed || o.degraded || run_interrupted() ? 1 : 0;
 	load_result_free(&o.load);
 	return rc;
 }

@@ -96,6 +96,9 @@ static void merge(struct load_result *res, const struct lthread *th)
 	res->late += r->late;
 	res->late_sum_ns += r->late_sum_ns;
 	res->unsent += r->unsent;
+	res->unserved += r->unserved;
+	res->conns_unserved += r->conns_unserved;
+	res->lat_lower_bound |= r->lat_lower_bound;
 	if (r->late_max_ns > res->late_max_ns)
 		res->late_max_ns = r->late_max_ns;
 	if (r->burst_ns > res->burst_ns)

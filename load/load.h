@@ -122,6 +122,18 @@ struct load_result {
 	/* Open loop: sends that were due before the run stopped but never went out
 	 * (still waiting for a free connection). Not in sent; a backlog, not errors. */
 	uint64_t unsent;
+	/* Requests never answered: those still waiting when the run ended (cut off,
+	 * the warmup's included, as they waited through the measured window), plus
+	 * those that ended without a response on a connection never served. A
+	 * backlog the server never reached, not a latency it kept. */
+	uint64_t unserved;
+	/* Connections (slots) that carried a request but never got a response within
+	 * the run: a server that serves one kept-alive client at a time starves the
+	 * rest. Out of conns_asked. */
+	uint64_t conns_unserved;
+	/* The histograms hold the cut-off requests' wait so far (until the run gave
+	 * up on them): their percentiles are lower bounds, shown as ">=". */
+	int lat_lower_bound;
 
 	uint64_t t0_ns;	     /* when the first request was due (CLOCK_MONOTONIC) */
 	uint64_t measure_ns; /* start of the measured window */

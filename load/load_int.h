@@ -68,6 +68,11 @@ struct slot {
 	uint64_t conn;
 	int fd; /* the socket it last waited on; -1 before any */
 	int busy;
+	/* For connections never served: sent at least once, any response yet, and
+	 * the requests that ended without one while none had come. */
+	int used;
+	int served;
+	uint64_t unanswered;
 };
 
 struct lthread {

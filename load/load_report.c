@@ -36,16 +36,32 @@ static const char *bytes_h(char *buf, size_t len, double b)
 	return buf;
 }
 
-static void lat_row(FILE *f, const char *name, const struct hist *h)
+/* One latency row. With lower_bound (requests cut off at the end are in the
+ * histogram with their wait so far) every figure but the spread is a floor, and
+ * says so with a leading ">="; the sign is three bytes wide in UTF-8 and one
+ * column on screen, so the field is two bytes wider to keep the columns. */
+static void lat_cell(FILE *f, double ns, int lower_bound)
+{
+	char b[32], c[40];
+	load_report_ns(b, sizeof(b), ns);
+	if (!lower_bound) {
+		fprintf(f, " %9s", b);
+		return;
+	}
+	snprintf(c, sizeof(c), "\u2265%s", b);
+	fprintf(f, " %11s", c);
+}
+
+static void lat_row(FILE *f, const char *name, const struct hist *h, int lb)
 {
 	char b[32];
 	fprintf(f, "    %-12s", name);
-	fprintf(f, " %9s", load_report_ns(b, sizeof(b), hist_mean(h)));
+	lat_cell(f, hist_mean(h), lb);
 	fprintf(f, " %9s", load_report_ns(b, sizeof(b), hist_stdev(h)));
 	for (size_t i = 0; i < NPCTS; i++)
-		fprintf(f, " %9s",
-			load_report_ns(b, sizeof(b), (double)hist_percentile(h, pcts[i])));
-	fprintf(f, " %9s\n", load_report_ns(b, sizeof(b), (double)h->max));
+		lat_cell(f, (double)hist_percentile(h, pcts[i]), lb);
+	lat_cell(f, (double)h->max, lb);
+	fputc('\n', f);
 }
 
 void load_report_text(FILE *f, const struct load_config *cfg, const struct load_result *r)
@@ -78,12 +94,12 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 	fprintf(f, "  Latency       %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "mean", "stdev", "p50",
 		"p75", "p90", "p99", "p99.9", "p99.99", "max");
 	if (cfg->mode == LOAD_CLOSED) {
-		lat_row(f, "", r->lat.service);
+		lat_row(f, "", r->lat.service, r->lat_lower_bound);
 	} else {
 		/* Burst and open loop measure from the intended start; the service
 		 * time from the actual send is shown beside it. */
-		lat_row(f, "corrected", r->lat.corrected);
-		lat_row(f, "uncorrected", r->lat.service);
+		lat_row(f, "corrected", r->lat.corrected, r->lat_lower_bound);
+		lat_row(f, "uncorrected", r->lat.service, r->lat_lower_bound);
 	}
 	fprintf(f, "  %llu requests in %.2fs, %s read\n", (unsigned long long)r->completed,
 		r->elapsed_s, bytes_h(b1, sizeof(b1), (double)r->bytes));
@@ -106,6 +122,12 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 	fprintf(f, "  connections: %llu asked, %llu opened, %llu open at most, %llu failed\n",
 		(unsigned long long)r->conns_asked, (unsigned long long)r->conns_opened,
 		(unsigned long long)r->conns_peak, (unsigned long long)r->conns_failed);
+	if (r->unserved || r->conns_unserved)
+		fprintf(f,
+			"  unserved: %llu requests never answered, %llu of %llu connections never "
+			"served; latencies include their wait so far (\u2265: lower bounds)\n",
+			(unsigned long long)r->unserved, (unsigned long long)r->conns_unserved,
+			(unsigned long long)r->conns_asked);
 	if (cfg->mode == LOAD_OPEN) {
 		if (r->late)
 			fprintf(f,
@@ -165,8 +187,8 @@ int load_report_json_members(FILE *f, const struct load_config *cfg, const struc
 	fprintf(f, "]},\n");
 	fprintf(f,
 		"  \"requests\": {\"sent\": %llu, \"completed\": %llu, \"ok\": %llu, "
-		"\"errors\": %llu, \"aborted\": %llu, \"warmup\": %llu},\n",
-		U(r->sent), U(r->completed), U(r->ok), U(r->errors), U(r->aborted),
+		"\"errors\": %llu, \"aborted\": %llu, \"unserved\": %llu, \"warmup\": %llu},\n",
+		U(r->sent), U(r->completed), U(r->ok), U(r->errors), U(r->aborted), U(r->unserved),
 		U(r->warmup_requests));
 	fprintf(f, "  \"errors\": {");
 	for (int k = 1; k < LOAD_E_COUNT; k++)
@@ -177,15 +199,19 @@ int load_report_json_members(FILE *f, const struct load_config *cfg, const struc
 	fprintf(f, "},\n");
 	fprintf(f,
 		"  \"connections\": {\"asked\": %llu, \"opened\": %llu, \"peak\": %llu, "
-		"\"failed\": %llu},\n",
-		U(r->conns_asked), U(r->conns_opened), U(r->conns_peak), U(r->conns_failed));
+		"\"failed\": %llu, \"unserved\": %llu},\n",
+		U(r->conns_asked), U(r->conns_opened), U(r->conns_peak), U(r->conns_failed),
+		U(r->conns_unserved));
 	fprintf(f,
 		"  \"throughput\": {\"t0_ns\": %llu, \"measure_start_ns\": %llu, "
 		"\"measure_end_ns\": %llu, \"elapsed_s\": %.6f, \"requests_per_s\": %.2f, "
 		"\"bytes\": %llu, \"bytes_per_s\": %.2f},\n",
 		U(r->t0_ns), U(r->measure_ns), U(r->end_ns), r->elapsed_s, r->rps, U(r->bytes),
 		r->bytes_per_s);
-	fprintf(f, "  \"latency\": {\n    \"corrected\": ");
+	/* lower_bound: the histograms hold cut-off requests' wait so far, so every
+	 * figure in them but the spread is a floor. */
+	fprintf(f, "  \"latency\": {\n    \"lower_bound\": %s,\n    \"corrected\": ",
+		r->lat_lower_bound ? "true" : "false");
 	json_hist(f, r->lat.corrected);
 	fprintf(f, ",\n    \"uncorrected\": ");
 	json_hist(f, r->lat.service);

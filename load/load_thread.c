@@ -78,6 +78,7 @@ static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t 
 	s->t_intended = t_intended;
 	s->t_start = now_ns();
 	s->busy = 1;
+	s->used = 1;
 	th->inflight++;
 	th->seq++;
 	if (t_intended >= th->run->measure) {
@@ -187,6 +188,22 @@ static void account(struct lthread *th, struct slot *s, enum load_err kind, long
 		    uint64_t t_end)
 {
 	struct load_result *r = &th->r;
+	if (status > 0) {
+		s->served = 1;
+	} else if (!s->served && kind != LOAD_E_ABORTED) {
+		s->unanswered++;
+	}
+	if (kind == LOAD_E_ABORTED) {
+		/* Still waiting when the run gave up on it: unserved, and its wait so
+		 * far goes into the histograms as a lower bound on its latency, so a
+		 * starved connection shows in the percentiles instead of vanishing
+		 * from them. Counted when sent in the warmup too: it waited through
+		 * the whole measured window. */
+		r->unserved++;
+		r->lat_lower_bound = 1;
+		hist_record(r->lat.corrected, t_end - s->t_intended);
+		hist_record(r->lat.service, t_end - s->t_start);
+	}
 	if (s->t_intended < th->run->measure) {
 		r->warmup_requests++;
 		return;
@@ -370,6 +387,20 @@ static void abort_inflight(struct lthread *th)
 			finish(th, &th->slots[i], CURLE_OK, LOAD_E_ABORTED);
 }
 
+/* Once the run is over: connections that carried requests and never got one
+ * response. Their requests that ended without one (timeouts, connect errors)
+ * are unserved too; the one cut off at the end already is. */
+static void count_unserved_conns(struct lthread *th)
+{
+	for (int i = 0; i < th->nslots; i++) {
+		const struct slot *s = &th->slots[i];
+		if (s->used && !s->served) {
+			th->r.conns_unserved++;
+			th->r.unserved += s->unanswered;
+		}
+	}
+}
+
 /* --timeout: cut off requests in flight longer than the timeout, counted from
  * their actual start. Checked every sweep_ns, so a timeout fires up to that much
  * late; far cheaper than a libcurl timer per request. */
@@ -536,8 +567,10 @@ void *load__thread_main(void *arg)
 	int failed = run->failed;
 	pthread_mutex_unlock(&run->lock);
 
-	if (!th->err && !failed)
+	if (!th->err && !failed) {
 		thread_loop(th);
+		count_unserved_conns(th);
+	}
 	load__thread_teardown(th);
 	uint64_t one = 1;
 	ssize_t w = write(run->done_fd, &one, sizeof(one));

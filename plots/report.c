@@ -215,6 +215,14 @@ static void fmt(char *b, size_t len, double v, const char *f)
 		snprintf(b, len, f, v);
 }
 
+/* A cell that ran but left connections unserved (bench run's "degraded"): not
+ * ok, so the charts leave it out as they do failed cells, but not failed
+ * either, and the report says which it was. */
+static int degraded(const struct sum_row *r)
+{
+	return !strncmp(r->status, "degraded", 8);
+}
+
 static void numbers_table(struct doc *d, const struct sum *s)
 {
 	static const char *const head[] = { "scenario", "target",  "endpoint", "conns",
@@ -232,7 +240,8 @@ static void numbers_table(struct doc *d, const struct sum *s)
 		fmt(b, sizeof(b), r->batch_ms, "%.0f");
 		fmt(rss, sizeof(rss), r->rss_kib / 1024, "%.1f");
 		fmt(thr, sizeof(thr), r->threads, "%.0f");
-		snprintf(st, sizeof(st), "%s", r->failed ? "failed" : "ok");
+		snprintf(st, sizeof(st), "%s",
+			 degraded(r) ? "degraded" : r->failed ? "failed" : "ok");
 		const char *cells[] = { r->scenario, r->target, r->endpoint, c,	  rps, er,
 					p50,	     p99,	b,	     rss, thr, st };
 		doc_row(d, cells, 12);
@@ -278,7 +287,7 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 {
 	int n = 0;
 	for (size_t i = 0; i < s->n; i++)
-		n += s->row[i].failed;
+		n += s->row[i].failed && !degraded(&s->row[i]);
 	doc_h(d, 2, "Failed cells");
 	if (!n) {
 		doc_p(d, "None: every cell ran to the end.");
@@ -286,7 +295,7 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
-		if (!r->failed)
+		if (!r->failed || degraded(r))
 			continue;
 		struct para p = { "" };
 		char c[24];
@@ -300,6 +309,41 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 			if (t[0])
 				doc_pre(d, t);
 		}
+	}
+}
+
+/* Degraded cells: the status carries "N of M connections never served" (the
+ * harness's words); the why is the blocking model's, the one target that serves a
+ * kept-alive connection to its end. */
+static void degraded_cells(struct doc *d, const struct sum *s)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += degraded(&s->row[i]);
+	if (!n)
+		return;
+	doc_h(d, 2, "Degraded cells");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		if (!degraded(r))
+			continue;
+		struct para p = { "" };
+		char c[24];
+		const char *what = r->status + 8;
+		while (*what == ':' || *what == ' ')
+			what++;
+		fmt(c, sizeof(c), r->concurrency, "%.0f");
+		add(&p, "%s, %s %s at %s connections: %s. ", r->scenario, r->target, r->endpoint,
+		    c, what);
+		if (!strcmp(r->target, "blocking"))
+			add(&p, "A kept-alive client holds the blocking server, which serves one "
+				"connection to its end before it accepts the next, so the others "
+				"wait until the run is over. ");
+		else
+			add(&p, "Those connections got no response within the run. ");
+		add(&p, "Their wait so far is in the latencies, which are lower bounds; the "
+			"charts leave the cell out.");
+		doc_p(d, p.s);
 	}
 }
 
@@ -329,8 +373,9 @@ static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
 					continue;
 				snprintf(rel, sizeof(rel), "%s/" SCHEMA_TIMELINE_PNG, r->dir);
 				if (r->failed)
-					snprintf(cap, sizeof(cap), "%s %s: failed", r->target,
-						 r->endpoint);
+					snprintf(cap, sizeof(cap), "%s %s: %s", r->target,
+						 r->endpoint,
+						 degraded(r) ? "degraded" : "failed");
 				else
 					snprintf(cap, sizeof(cap), "%s %s: %.2f s", r->target,
 						 r->endpoint, r->batch_ms / 1000);
@@ -450,6 +495,7 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, struc
 	doc_h(d, 2, "Key numbers");
 	numbers_table(d, s);
 	failures(d, s, dir);
+	degraded_cells(d, s);
 	machine(d, meta);
 	doc_end(d);
 }
