@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -264,10 +265,20 @@ int server_accept(int lfd, int nonblock)
 			if (reserve_fd >= 0)
 				close(reserve_fd);
 			int shed = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+			int shed_err = shed < 0 ? errno : 0;
 			if (shed >= 0)
 				close(shed);
 			reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 			pthread_mutex_unlock(&lock);
+			if (shed < 0 && shed_err != EAGAIN) {
+				/* Another thread (threaded: a connection thread) took the
+				 * freed descriptor first, so nothing left the backlog; a
+				 * caller that polls again at once would spin. Wait a little:
+				 * only here, with every descriptor in use. */
+				struct timespec pause = {.tv_nsec = 10 * 1000000L};
+				nanosleep(&pause, NULL);
+				return -EMFILE;
+			}
 			log_server("out of file descriptors: shed a connection");
 			return -EMFILE;
 		}
