@@ -5,16 +5,17 @@
 need_bpf
 mark_progs
 
-# sh with three children running at the attach, and a fourth forked 1.5 s in. The
-# attach has until then: loading the tracer can take a second on a busy machine or
-# a sanitizer build, and 0.3 s was often too short.
-/bin/sh -c 'sleep 2 & sleep 2 & sleep 1.5; sleep 0.3; wait' &
+# sh with three children running at the attach, and a fourth forked 4 s in. The
+# attach has until then: loading the tracer can take seconds on a busy machine
+# under a sanitizer build (CI saw it take over 1.2 s, when the children only
+# lived 1.5 s).
+/bin/sh -c 'sleep 4.5 & sleep 4.5 & sleep 4; sleep 0.3; wait' &
 sh_pid=$!
 pids_to_kill+=("$sh_pid")
 sleep 0.3
 olds=$(pgrep -P "$sh_pid" | tr '\n' ' ')
 [[ $(wc -w <<<"$olds") -eq 3 ]] || fail "expected three children of sh, got '$olds'"
-run "$BENCH" trace -q --out "$tmp/d" -d 2.5 --pid "$sh_pid"
+run "$BENCH" trace -q --out "$tmp/d" -d 6 --pid "$sh_pid"
 [[ $rc -eq 0 ]] || fail "exit $rc: $err"
 for p in $olds; do
   awk -F, -v p="$p" 'NR > 1 && $1 == p && $2 == p { ok = 1 } END { exit !ok }' "$tmp/d/threads.csv" ||
