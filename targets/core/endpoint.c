@@ -7,14 +7,34 @@
 #include "log.h"
 #include "probes.h"
 
+/* The two waits before a handler runs: in the kernel's socket queue (from the
+ * kernel's receive stamp to the read that parsed the head) and in the server's
+ * own queue (from that parse to here: a pool's queue, a loop busy with others).
+ * A request that waited behind a blocked loop waited in the first; a loop only
+ * ever sees the second, which is why both are said. */
+static void log_enter(const struct job *job)
+{
+	uint64_t now = now_ns(); /* read only when the line is printed */
+	unsigned long long server_us = (now - job->t_parsed) / 1000;
+	if (job->t_arrived && job->t_arrived <= job->t_parsed)
+		log_job(job,
+			"handler enter (request %llu, fd %d), in the kernel's queue %llu us, "
+			"in the server's queue %llu us",
+			(unsigned long long)job->id, job->fd,
+			(unsigned long long)((job->t_parsed - job->t_arrived) / 1000), server_us);
+	else
+		log_job(job,
+			"handler enter (request %llu, fd %d), in the kernel's queue: not measured, "
+			"in the server's queue %llu us",
+			(unsigned long long)job->id, job->fd, server_us);
+}
+
 void endpoint_enter(struct job *job)
 {
 	job->handler_tid = log_tid();
 	PROBE_HANDLER_ENTER(job->id, job->fd);
-	if (log_verbose) /* the arguments read the clock: only when they are printed */
-		log_job(job, "handler enter (request %llu, fd %d), queued %llu us",
-			(unsigned long long)job->id, job->fd,
-			(unsigned long long)((now_ns() - job->t_parsed) / 1000));
+	if (log_verbose)
+		log_enter(job);
 }
 
 void endpoint_wait_start(struct job *job)

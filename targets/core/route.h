@@ -33,6 +33,7 @@ struct job {
 	int head_only;	 /* HEAD: headers only */
 	int handler_tid; /* the thread that ran the handler, for the body */
 	uint64_t t_parsed; /* with --verbose only: when the head was parsed */
+	uint64_t t_arrived; /* with --verbose only: when its bytes reached the socket, 0 unknown */
 };
 
 /* Fills job from a request parsed by http_parse. */

@@ -173,6 +173,11 @@ int server_listen(const struct server_opts *o, int port, int reuseport)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (reuseport)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	/* --verbose: receive stamps (session.c). Asked on the listener, the kernel
+	 * stamps a request that arrives before its connection is accepted too, and
+	 * keeps stamping between connections, which it stops once no socket asks. */
+	if (log_verbose)
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	if (bind(fd, addr, alen) < 0 || listen(fd, 4096) < 0) {
 		int err = -errno;
 		close(fd);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -23,6 +24,15 @@ void session_init(struct session *s, int fd)
 	s->peer_eof = 0;
 	s->in_off = s->in_len = 0;
 	s->out_sent = s->out_len = 0;
+	s->t_arrived = 0;
+	/* --verbose logs how long each request sat in the kernel's socket queue
+	 * before we read it: the kernel stamps every segment it receives once one
+	 * socket asks, and hands the stamp to recvmsg. Without --verbose nothing is
+	 * asked and reads stay plain read(2)s. */
+	if (log_verbose) {
+		int on = 1;
+		setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+	}
 }
 
 static void queue_response(struct session *s, struct job *job)
@@ -62,6 +72,7 @@ int session_next(struct session *s, struct job *job)
 		}
 		s->in_off += (size_t)n;
 		route(&req, s->fd, job);
+		job->t_arrived = s->t_arrived;
 		if (job->ep != EP_ERROR)
 			return 1;
 		queue_response(s, job);
@@ -72,6 +83,53 @@ int session_next(struct session *s, struct job *job)
 void session_respond(struct session *s, struct job *job)
 {
 	queue_response(s, job);
+}
+
+/* The kernel stamps received data on CLOCK_REALTIME and everything here is
+ * CLOCK_MONOTONIC: the offset between the two is taken once, from two reads of
+ * each clock, so a step of the wall clock (NTP, date -s) after that skews every
+ * stamp by the step. Good for a log line, which is all it is used for. */
+static uint64_t realtime_to_mono(const struct timespec *ts)
+{
+	static int64_t offset; /* realtime - monotonic, ns; 0 until taken */
+	int64_t off = __atomic_load_n(&offset, __ATOMIC_RELAXED);
+	if (!off) {
+		struct timespec r;
+		uint64_t m0 = now_ns();
+		clock_gettime(CLOCK_REALTIME, &r);
+		uint64_t m1 = now_ns();
+		off = (int64_t)r.tv_sec * 1000000000LL + r.tv_nsec - (int64_t)((m0 + m1) / 2);
+		__atomic_store_n(&offset, off, __ATOMIC_RELAXED);
+	}
+	int64_t t = (int64_t)ts->tv_sec * 1000000000LL + ts->tv_nsec - off;
+	return t > 0 ? (uint64_t)t : 0;
+}
+
+/* read(2) with the receive stamp of what was read: TCP gives the stamp of the
+ * last segment copied, so for a head that took several segments it is when its
+ * last bytes arrived. A segment received before the first socket asked for
+ * stamps has none, and t_arrived is then 0 (the log says "not measured"). */
+static ssize_t read_stamped(struct session *s, void *buf, size_t len)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)
+	};
+	ssize_t n = recvmsg(s->fd, &msg, 0);
+	if (n <= 0)
+		return n;
+	s->t_arrived = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec ts;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			s->t_arrived = realtime_to_mono(&ts);
+		}
+	return n;
 }
 
 long session_read(struct session *s)
@@ -85,7 +143,8 @@ long session_read(struct session *s)
 	if (s->in_len == SESSION_BUF)
 		return -ENOBUFS; /* cannot happen: the parser gives up at HTTP_MAX_HEAD */
 	for (;;) {
-		ssize_t n = read(s->fd, s->in + s->in_len, SESSION_BUF - s->in_len);
+		ssize_t n = log_verbose ? read_stamped(s, s->in + s->in_len, SESSION_BUF - s->in_len)
+				      : read(s->fd, s->in + s->in_len, SESSION_BUF - s->in_len);
 		if (n > 0) {
 			s->in_len += (size_t)n;
 			return n;

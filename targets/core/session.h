@@ -22,6 +22,9 @@ struct session {
 	int peer_eof;
 	size_t in_off, in_len; /* unparsed input is in[in_off, in_len) */
 	size_t out_sent, out_len;
+	/* With --verbose only: when the bytes of the latest read reached the socket,
+	 * on CLOCK_MONOTONIC; 0 when the kernel did not say. */
+	uint64_t t_arrived;
 	char in[SESSION_BUF];
 	char out[SESSION_BUF];
 };
@@ -35,8 +38,9 @@ int session_next(struct session *s, struct job *job);
 /* Queues the response of a job that has run. */
 void session_respond(struct session *s, struct job *job);
 
-/* One read(2) into the input: bytes read, 0 at EOF, or a negative errno
- * (-EAGAIN on a non-blocking socket with nothing to read). */
+/* One read into the input: bytes read, 0 at EOF, or a negative errno (-EAGAIN
+ * on a non-blocking socket with nothing to read). With --verbose it is a
+ * recvmsg that also takes the kernel's receive stamp into t_arrived. */
 long session_read(struct session *s);
 
 /* Writes what is queued: 0 when all is out, -EAGAIN when the socket is full, or a
