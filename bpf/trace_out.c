@@ -6,7 +6,6 @@
 
 #include "trace_out.h"
 
-#include "json.h"
 #include "schema.h"
 
 struct rq {
@@ -167,9 +166,9 @@ int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const ch
 	FILE *f = open_out(path);
 	if (!f)
 		return -errno;
-	fputs("tid,tgid,comm,cpu_ns,running_ns,runnable_ns,sleeping_ns,blocked_ns,unknown_ns,"
-	      "voluntary,involuntary,migrations,rq_n,rq_p50_ns,rq_p99_ns,rq_max_ns\n",
-	      f);
+	char head[512];
+	schema_csv_header(head, sizeof(head), &schema_threads);
+	fputs(head, f);
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_thread_sum *r = &s[i];
 		fprintf(f, "%u,%u,", r->tid, r->tgid);
@@ -183,68 +182,6 @@ int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const ch
 			(unsigned long long)r->rq_p50, (unsigned long long)r->rq_p99,
 			(unsigned long long)r->rq_max);
 	}
-	return finish(f);
-}
-
-static double us(uint64_t ns)
-{
-	return (double)ns / 1000.0;
-}
-
-int trace_write_perfetto(const struct sm *sm, const char *path)
-{
-	FILE *f = open_out(path);
-	if (!f)
-		return -errno;
-	struct sm *msm = (struct sm *)sm;
-	char nb[16];
-	const char *sep = "\n";
-	fputs("{\"displayTimeUnit\":\"ms\",\"traceEvents\":[", f);
-	for (size_t i = 0; i < sm->nthreads; i++) {
-		const struct sm_thread *t = &sm->threads[i];
-		if (t->tid == t->tgid) {
-			fprintf(f,
-				"%s{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"args\":{"
-				"\"name\":",
-				sep, t->tgid);
-			json_str(f, t->comm);
-			fputs("}}", f);
-			sep = ",\n";
-		}
-		fprintf(f,
-			"%s{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,\"args\":{"
-			"\"name\":",
-			sep, t->tgid, t->tid);
-		json_str(f, t->comm);
-		fputs("}}", f);
-		sep = ",\n";
-	}
-	for (size_t i = 0; i < sm->niv; i++) {
-		const struct sm_interval *iv = &sm->iv[i];
-		const struct sm_thread *t = sm_find(msm, iv->tid);
-		fprintf(f,
-			"%s{\"ph\":\"X\",\"cat\":\"sched\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,"
-			"\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"cpu\":%d",
-			sep, schema_state_name(iv->state), t ? t->tgid : iv->tid, iv->tid,
-			us(iv->t_start), us(iv->t_end - iv->t_start), iv->cpu);
-		if (iv->syscall >= 0)
-			fprintf(f, ",\"syscall\":\"%s\"",
-				trace_syscall_name(iv->syscall, nb, sizeof(nb)));
-		fputs("}}", f);
-		sep = ",\n";
-	}
-	for (size_t i = 0; i < sm->nmarks; i++) {
-		const struct sm_mark *m = &sm->marks[i];
-		const struct sm_thread *t = sm_find(msm, m->tid);
-		fprintf(
-		    f,
-		    "%s{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"request\",\"name\":\"%s\",\"pid\":%u,"
-		    "\"tid\":%u,\"ts\":%.3f,\"args\":{\"request_id\":%llu,\"arg\":%llu}}",
-		    sep, schema_mark_name((int)m->event), t ? t->tgid : m->tid, m->tid, us(m->t),
-		    (unsigned long long)m->request_id, (unsigned long long)m->arg);
-		sep = ",\n";
-	}
-	fputs("\n]}\n", f);
 	return finish(f);
 }
 

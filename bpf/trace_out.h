@@ -1,6 +1,6 @@
 /* Everything the tracer writes, from a finished state machine (sched_sm.h):
- * sched.csv, marks.csv, threads.csv, the Chrome/Perfetto trace and the summary
- * table. Each writer returns 0 or a negative errno and prints nothing else. */
+ * sched.csv, marks.csv, threads.csv and the summary table. trace.json is drawn
+ * from those files by plots/perfetto.h, for bench run and bench trace alike. Each writer returns 0 or a negative errno and prints nothing else. */
 #ifndef ASTRACE_TRACE_OUT_H
 #define ASTRACE_TRACE_OUT_H
 
@@ -35,10 +35,6 @@ int trace_write_marks_csv(const struct sm *sm, const char *path);
 
 /* The summary rows as CSV (tid,comm,cpu_ns,...), for scripts and tests. */
 int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const char *path);
-
-/* Chrome trace event format: one track per thread, intervals as complete events
- * ("X"), marks as instant events. Opens in ui.perfetto.dev and chrome://tracing. */
-int trace_write_perfetto(const struct sm *sm, const char *path);
 
 /* The summary table, lost events, and the longest waits when sleeps are named. */
 void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread_sum *s, size_t n,

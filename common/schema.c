@@ -29,6 +29,24 @@ static const char *const marks_cols[MARKCOL_N] = {
     [MARKCOL_EVENT] = "event",
     [MARKCOL_T] = "t",
 };
+static const char *const threads_cols[THRCOL_N] = {
+    [THRCOL_TID] = "tid",
+    [THRCOL_TGID] = "tgid",
+    [THRCOL_COMM] = "comm",
+    [THRCOL_CPU_NS] = "cpu_ns",
+    [THRCOL_RUNNING_NS] = "running_ns",
+    [THRCOL_RUNNABLE_NS] = "runnable_ns",
+    [THRCOL_SLEEPING_NS] = "sleeping_ns",
+    [THRCOL_BLOCKED_NS] = "blocked_ns",
+    [THRCOL_UNKNOWN_NS] = "unknown_ns",
+    [THRCOL_VOLUNTARY] = "voluntary",
+    [THRCOL_INVOLUNTARY] = "involuntary",
+    [THRCOL_MIGRATIONS] = "migrations",
+    [THRCOL_RQ_N] = "rq_n",
+    [THRCOL_RQ_P50_NS] = "rq_p50_ns",
+    [THRCOL_RQ_P99_NS] = "rq_p99_ns",
+    [THRCOL_RQ_MAX_NS] = "rq_max_ns",
+};
 static const char *const summary_cols[SUMCOL_N] = {
     [SUMCOL_SCENARIO] = "scenario",   [SUMCOL_TARGET] = "target",
     [SUMCOL_ENDPOINT] = "endpoint",   [SUMCOL_CONCURRENCY] = "concurrency",
@@ -45,6 +63,7 @@ const struct schema_csv schema_requests = {SCHEMA_REQUESTS, requests_cols, REQCO
 const struct schema_csv schema_sched = {SCHEMA_SCHED, sched_cols, SCHEDCOL_N};
 const struct schema_csv schema_marks = {SCHEMA_MARKS, marks_cols, MARKCOL_N};
 const struct schema_csv schema_summary = {SCHEMA_SUMMARY_CSV, summary_cols, SUMCOL_N};
+const struct schema_csv schema_threads = {SCHEMA_THREADS, threads_cols, THRCOL_N};
 
 int schema_csv_header(char *buf, size_t len, const struct schema_csv *c)
 {

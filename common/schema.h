@@ -32,6 +32,7 @@ struct schema_csv {
 	int ncols;
 };
 extern const struct schema_csv schema_requests, schema_sched, schema_marks, schema_summary;
+extern const struct schema_csv schema_threads; /* threads.csv: the tracer's per-thread totals */
 
 /* Column indexes: a reader passes c.cols to the CSV reader and asks by these. */
 enum {
@@ -59,6 +60,25 @@ enum {
 	SCHEDCOL_N
 };
 enum { MARKCOL_TID, MARKCOL_REQUEST_ID, MARKCOL_EVENT, MARKCOL_T, MARKCOL_N };
+enum {
+	THRCOL_TID,
+	THRCOL_TGID,
+	THRCOL_COMM,
+	THRCOL_CPU_NS,
+	THRCOL_RUNNING_NS,
+	THRCOL_RUNNABLE_NS,
+	THRCOL_SLEEPING_NS,
+	THRCOL_BLOCKED_NS,
+	THRCOL_UNKNOWN_NS,
+	THRCOL_VOLUNTARY,
+	THRCOL_INVOLUNTARY,
+	THRCOL_MIGRATIONS,
+	THRCOL_RQ_N,
+	THRCOL_RQ_P50_NS,
+	THRCOL_RQ_P99_NS,
+	THRCOL_RQ_MAX_NS,
+	THRCOL_N
+};
 enum {
 	SUMCOL_SCENARIO,
 	SUMCOL_TARGET,

@@ -1,6 +1,6 @@
 /* The results files of one cell, written once it has run: meta.json (what ran),
- * summary.json (what came of it), and the tracer's sched.csv, marks.csv and
- * trace.json. Each is written whole under a temporary name and renamed into
+ * summary.json (what came of it), the tracer's sched.csv, marks.csv and
+ * threads.csv, and trace.json, which is drawn from all of them. Each is written whole under a temporary name and renamed into
  * place; each returns 0 or the first -errno and prints nothing. */
 #ifndef ASYNCSCOPE_CELL_FILES_H
 #define ASYNCSCOPE_CELL_FILES_H
@@ -22,5 +22,9 @@ int cell_write_summary(const struct run_cell *c, const struct load_config *cfg,
 		       const struct run_outcome *o);
 
 int cell_write_trace(const char *dir, const struct sm *sm);
+
+/* trace.json (plots/perfetto.h) from the files of dir: call it once
+ * requests.csv, the tracer's files and meta.json are in place. */
+int cell_write_perfetto(const char *dir);
 
 #endif

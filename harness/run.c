@@ -283,6 +283,9 @@ out:
 		int serr = cell_write_summary(c, &cfg, o);
 		err = err ? err : merr ? merr : serr;
 	}
+	/* Last, since it reads them all: the cell's story for ui.perfetto.dev. */
+	if (!err && o->traced)
+		err = cell_write_perfetto(c->dir);
 	/* A chart that cannot be drawn leaves the data; the caller says why. */
 	if (!err && c->plot && !o->failed && (perr = plots_timeline(c->dir)) < 0)
 		snprintf(o->plot_note, sizeof(o->plot_note), "%s", plots_error(perr));

@@ -26,6 +26,7 @@
 #include "duration.h"
 #include "proc.h"
 #include "trace_out.h"
+#include "perfetto.h"
 #include "plots.h"
 
 enum { O_PID = CLIOPT_LONG, O_OUT, O_PERFETTO, O_PLOT, O_NO_USDT, O_SYSCALLS, O_RING_KB };
@@ -435,32 +436,61 @@ static int collect(struct session *s)
 	return 0;
 }
 
-/* --out's files and --perfetto. 0, or 1 said. */
+/* --perfetto without --out: the files trace.json is drawn from go to a
+ * directory of our own, removed once it is drawn. */
+static void remove_scratch(const char *dir)
+{
+	static const char *const names[] = { SCHEMA_SCHED, SCHEMA_MARKS, SCHEMA_THREADS,
+					     SCHEMA_META };
+	char path[PATH_MAX];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!files_join(path, sizeof(path), dir, names[i])) {
+			unlink(path);
+			files_discard_tmp(path);
+		}
+	rmdir(dir);
+}
+
+/* --out's files and --perfetto, which is drawn from them (plots/perfetto.h, as
+ * bench run's trace.json is). 0, or 1 said. */
 static int write_outputs(struct session *s)
 {
 	const struct topts *o = s->o;
 	const struct sm *sm = astrace_result(s->t);
 	struct astrace_stats st;
 	astrace_get_stats(s->t, &st);
-	char path[PATH_MAX] = "";
+	char path[PATH_MAX] = "", scratch[] = "/tmp/asyncscope-trace.XXXXXX";
+	const char *dir = o->out;
 	int rc = 0;
-	if (o->out &&
-	    ((rc = files_join(path, sizeof(path), o->out, SCHEMA_SCHED)) ||
+	if (!dir && o->perfetto) {
+		if (!mkdtemp(scratch)) {
+			rc = -errno;
+			snprintf(path, sizeof(path), "%s", scratch);
+			goto fail;
+		}
+		dir = scratch;
+	}
+	if (dir &&
+	    ((rc = files_join(path, sizeof(path), dir, SCHEMA_SCHED)) ||
 	     (rc = trace_write_sched_csv(sm, path)) ||
-	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_MARKS)) ||
+	     (rc = files_join(path, sizeof(path), dir, SCHEMA_MARKS)) ||
 	     (rc = trace_write_marks_csv(sm, path)) ||
-	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_THREADS)) ||
+	     (rc = files_join(path, sizeof(path), dir, SCHEMA_THREADS)) ||
 	     (rc = trace_write_threads_csv(s->sum, s->nsum, path)) ||
-	     (rc = files_join(path, sizeof(path), o->out, SCHEMA_META)) ||
-	     (rc = write_meta(o->out, o, &st, s->nsum, sm->nmarks, s->have_status, s->status))))
+	     (rc = files_join(path, sizeof(path), dir, SCHEMA_META)) ||
+	     (rc = write_meta(dir, o, &st, s->nsum, sm->nmarks, s->have_status, s->status))))
 		goto fail;
-	if (o->perfetto && (rc = trace_write_perfetto(sm, o->perfetto))) {
+	if (o->perfetto && (rc = perfetto_write_dir(dir, o->perfetto, NULL))) {
 		snprintf(path, sizeof(path), "%s", o->perfetto);
 		goto fail;
 	}
+	if (dir == scratch)
+		remove_scratch(scratch);
 	return 0;
 fail:
 	fprintf(stderr, "bench trace: cannot write %s: %s\n", path, strerror(-rc));
+	if (dir == scratch)
+		remove_scratch(scratch);
 	return 1;
 }
 

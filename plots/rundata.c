@@ -70,6 +70,10 @@ static int load_requests(struct rd_run *r, const char *path)
 		struct rd_req *q = &r->req[r->nreq++];
 		q->id = id;
 		q->t_send = ts;
+		q->t_connected = tc;
+		q->t_first_byte = tf;
+		if (opt_u64(&c, REQCOL_CONN, &q->conn))
+			q->conn = 0; /* only a lane number: not worth failing the file */
 		q->t_end = te < ts ? ts : te;
 		q->status = (int)st;
 		q->failed = pcsv_get(&c, REQCOL_ERROR)[0] || st < 200 || st >= 400;
@@ -204,6 +208,34 @@ out:
 	return rc;
 }
 
+/* The process of each thread sched.csv names, from threads.csv (the tracer
+ * writes both); threads it does not list keep tgid 0. */
+static int load_threads(struct rd_run *r, const char *path)
+{
+	const struct schema_csv *s = &schema_threads;
+	struct pcsv c;
+	int rc = pcsv_open(&c, path, s->cols, s->ncols, 1u << THRCOL_TID | 1u << THRCOL_TGID);
+	if (rc)
+		return rc;
+	while ((rc = pcsv_next(&c)) > 0) {
+		uint64_t tid, tgid;
+		if ((rc = need_u64(&c, THRCOL_TID, &tid)) || (rc = need_u64(&c, THRCOL_TGID, &tgid)))
+			goto out;
+		if (tid > UINT32_MAX || tgid > UINT32_MAX) {
+			rc = pcsv_bad(&c, tid > UINT32_MAX ? THRCOL_TID : THRCOL_TGID);
+			goto out;
+		}
+		struct rd_thread key = { .tid = (uint32_t)tid };
+		struct rd_thread *t = r->nthr ? bsearch(&key, r->thr, r->nthr, sizeof(*t), cmp_thr)
+					      : NULL;
+		if (t)
+			t->tgid = (uint32_t)tgid;
+	}
+out:
+	pcsv_close(&c);
+	return rc;
+}
+
 int rd_load(struct rd_run *r, const char *dir)
 {
 	char path[4096];
@@ -227,6 +259,12 @@ int rd_load(struct rd_run *r, const char *dir)
 	if (rc && rc != -ENOENT)
 		goto out;
 	r->have_marks = !rc;
+	if ((rc = path_in(path, sizeof(path), dir, SCHEMA_THREADS)))
+		goto out;
+	rc = load_threads(r, path);
+	if (rc && rc != -ENOENT)
+		goto out;
+	r->have_threads = !rc;
 	rc = 0;
 	if (!r->have_requests && !r->have_sched) {
 		rc = -ENOENT;
@@ -238,6 +276,12 @@ out:
 	if (rc)
 		rd_free(r);
 	return rc;
+}
+
+const struct rd_thread *rd_thread_find(const struct rd_run *r, uint32_t tid)
+{
+	struct rd_thread key = { .tid = tid };
+	return r->nthr ? bsearch(&key, r->thr, r->nthr, sizeof(key), cmp_thr) : NULL;
 }
 
 void rd_free(struct rd_run *r)

@@ -28,6 +28,10 @@ enum rd_event {
 
 struct rd_req {
 	uint64_t id, t_send, t_end;
+	/* The client's own stamps between (load_curl.c): about to send the request,
+	 * and its first response byte; 0 when unknown. */
+	uint64_t t_connected, t_first_byte;
+	uint64_t conn; /* the generator's connection number */
 	int status;
 	int failed; /* an error, or no 2xx/3xx status */
 };
@@ -47,6 +51,7 @@ struct rd_mark {
 
 struct rd_thread {
 	uint32_t tid;
+	uint32_t tgid; /* its process, from threads.csv; 0 when unknown */
 	char comm[20];
 };
 
@@ -60,12 +65,15 @@ struct rd_run {
 	struct rd_thread *thr; /* sorted by tid */
 	size_t nthr;
 	struct json_object *meta; /* meta.json (pjson.h), or NULL when absent or garbled */
-	int have_requests, have_sched, have_marks;
+	int have_requests, have_sched, have_marks, have_threads;
 };
 
 /* Reads what dir has. -ENOENT when it has neither requests.csv nor sched.csv;
  * -EBADMSG when a file is garbled (a missing column, a non-number); -errno. */
 int rd_load(struct rd_run *r, const char *dir);
 void rd_free(struct rd_run *r);
+
+/* The thread with this tid, or NULL. */
+const struct rd_thread *rd_thread_find(const struct rd_run *r, uint32_t tid);
 
 #endif
