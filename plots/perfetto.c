@@ -27,8 +27,8 @@ struct pf {
 	const struct rd_run *r;
 	struct pf_join *j;
 	const char *sep;
-	uint64_t base;	 /* every ts is ns since this, so doubles hold them exactly */
-	uint64_t wend;	 /* nothing starts at or after this (UINT64_MAX: no cap) */
+	uint64_t base;	     /* every ts is ns since this, so doubles hold them exactly */
+	uint64_t wend;	     /* nothing starts at or after this (UINT64_MAX: no cap) */
 	uint32_t server_pid; /* for threads threads.csv does not name */
 	char reqname[128];
 	struct perfetto_stats *st;
@@ -57,8 +57,8 @@ static void put_us(FILE *f, const char *key, uint64_t a, uint64_t b, int known)
 }
 
 /* The head of one event, up to and including its ts. */
-static void ev(struct pf *p, char ph, const char *cat, const char *name, uint32_t pid,
-	       uint32_t tid, uint64_t t)
+static void ev(struct pf *p, char ph, const char *cat, const char *name, uint32_t pid, uint32_t tid,
+	       uint64_t t)
 {
 	fprintf(p->f, "%s{\"ph\":\"%c\",\"cat\":", p->sep, ph);
 	json_str(p->f, cat);
@@ -71,8 +71,10 @@ static void ev(struct pf *p, char ph, const char *cat, const char *name, uint32_
 
 static void meta_name(struct pf *p, const char *what, uint32_t pid, uint32_t tid, const char *name)
 {
-	fprintf(p->f, "%s{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,\"ts\":0,\"args\":{\"name\":",
-		p->sep, what, pid, tid);
+	fprintf(
+	    p->f,
+	    "%s{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,\"ts\":0,\"args\":{\"name\":",
+	    p->sep, what, pid, tid);
 	json_str(p->f, name);
 	fputs("}}", p->f);
 	p->sep = ",\n";
@@ -276,7 +278,8 @@ static void server_request(struct pf *p, struct pf_marks *m)
 
 static int iv_cmp(const void *a, const void *b)
 {
-	const struct rd_iv *x = *(const struct rd_iv *const *)a, *y = *(const struct rd_iv *const *)b;
+	const struct rd_iv *x = *(const struct rd_iv *const *)a,
+			   *y = *(const struct rd_iv *const *)b;
 	if (x->tid != y->tid)
 		return x->tid < y->tid ? -1 : 1;
 	return x->a < y->a ? -1 : x->a > y->a;

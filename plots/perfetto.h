@@ -30,9 +30,9 @@ struct perfetto_stats {
 	size_t written;	 /* of those, in the trace */
 	size_t joined;	 /* written and joined to a request_start mark */
 	size_t flows_client, flows_handoff;
-	size_t clipped;	 /* slices shortened because the input overlapped */
-	size_t states;	 /* thread-state slices written */
-	int windowed;	 /* a cap cut the trace at window_end */
+	size_t clipped;		       /* slices shortened because the input overlapped */
+	size_t states;		       /* thread-state slices written */
+	int windowed;		       /* a cap cut the trace at window_end */
 	unsigned long long window_end; /* CLOCK_MONOTONIC ns, when windowed */
 };
 

@@ -5,7 +5,7 @@
 struct pf_join {
 	struct pf_marks *m; /* by id */
 	size_t n;
-	uint8_t *flags;	    /* per mark of the run */
+	uint8_t *flags; /* per mark of the run */
 };
 
 static const struct rd_mark *sort_marks; /* qsort has no context argument */
