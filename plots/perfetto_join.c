@@ -8,12 +8,11 @@ struct pf_join {
 	uint8_t *flags; /* per mark of the run */
 };
 
-static const struct rd_mark *sort_marks; /* qsort has no context argument */
-
-static int by_id_time(const void *a, const void *b)
+/* Mark indices by request id, then time; the marks are qsort_r's argument. */
+static int by_id_time(const void *a, const void *b, void *marks)
 {
-	const struct rd_mark *x = &sort_marks[*(const size_t *)a];
-	const struct rd_mark *y = &sort_marks[*(const size_t *)b];
+	const struct rd_mark *x = &((const struct rd_mark *)marks)[*(const size_t *)a];
+	const struct rd_mark *y = &((const struct rd_mark *)marks)[*(const size_t *)b];
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
 	return x->t < y->t ? -1 : x->t > y->t;
@@ -31,8 +30,7 @@ struct pf_join *pf_join_new(const struct rd_run *r)
 		goto fail;
 	for (size_t i = 0; i < r->nmark; i++)
 		ix[i] = i;
-	sort_marks = r->mark;
-	qsort(ix, r->nmark, sizeof(*ix), by_id_time);
+	qsort_r(ix, r->nmark, sizeof(*ix), by_id_time, (void *)r->mark);
 	for (size_t k = 0; k < r->nmark; k++) {
 		const struct rd_mark *mk = &r->mark[ix[k]];
 		if (!mk->id || mk->ev >= 5)
