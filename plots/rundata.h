@@ -26,8 +26,12 @@ enum rd_event {
 	RD_END = AS_MARK_REQUEST_END - 1,
 };
 
+/* A request as the client saw it. t_send is when the client started it (t_start),
+ * t_sent when it was about to be written to the socket (t_connected: 0 when
+ * unknown), conn the connection that carried it (RD_NOCONN when unknown). */
+#define RD_NOCONN UINT64_MAX
 struct rd_req {
-	uint64_t id, t_send, t_end;
+	uint64_t id, t_send, t_sent, t_end, conn;
 	int status;
 	int failed; /* an error, or no 2xx/3xx status */
 };
