@@ -178,8 +178,10 @@ static void inflight_panel(const struct tl_model *m, FILE *f, const char *xlabel
 		 "In flight: requests sent and not yet answered (client), at most %u%s",
 		 m->infl_max, m->infl_binned ? " (each pixel its most)" : "");
 	panel_frame(p, f, p->inf_top, p->inf_bot, t);
-	fprintf(f, "set yrange [0:%.1f]\nset ytics autofreq font ',8'\n",
-		m->infl_max ? m->infl_max * 1.15 : 1.0);
+	/* Whole requests: tics at integers, about four of them. */
+	fprintf(f, "set yrange [0:%.1f]\nset ytics 0,%u font ',8'\n",
+		m->infl_max ? m->infl_max * 1.15 : 1.0,
+		m->infl_max > 4 ? (m->infl_max + 3) / 4 : 1);
 	xlabel_if(f, !m->nstack && !m->nthr_lanes, xlabel);
 	fprintf(f,
 		"plot $INF using 1:2 with fillsteps fc rgb '#%06x' notitle, \\\n"

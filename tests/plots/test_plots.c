@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -503,6 +504,31 @@ static void test_timeline_many(void **state)
 	assert_svg(d, "Threads by state");
 }
 
+/* 5000 requests of an open loop: drawn in bounded time and size, with the
+ * window, the strip and the latency panel, each said on the chart. */
+static void test_timeline_5000(void **state)
+{
+	(void)state;
+	char d[512], p[600];
+	struct timespec a, b;
+	struct stat st;
+	path(d, sizeof(d), "big5000", NULL);
+	assert_int_equal(synth_load(d, 1, 50, 5000, 40, 64), 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(plots_timeline(d), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	assert_true(secs < 30); /* about 1 s alone; the machine is shared */
+	snprintf(p, sizeof(p), "%s/timeline.svg", d);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(st.st_size < 3000000);
+	assert_png(d, "timeline.png", 10000);
+	assert_svg(d, "Latency of all 5000 requests");
+	assert_svg(d, "In flight: requests sent");
+	assert_svg(d, "the busiest stretch");
+	assert_svg(d, "Server marks on 79 of 5000 requests");
+}
+
 static void test_timeline_sched_only(void **state)
 {
 	(void)state;
@@ -670,10 +696,15 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_model_sched_only),
 	};
 	const struct CMUnitTest charts[] = {
-		cmocka_unit_test(test_timeline_stair),	 cmocka_unit_test(test_timeline_parallel),
-		cmocka_unit_test(test_timeline_many),	 cmocka_unit_test(test_timeline_sched_only),
-		cmocka_unit_test(test_timeline_errors),	 cmocka_unit_test(test_matrix_report),
-		cmocka_unit_test(test_matrix_blog_only), cmocka_unit_test(test_matrix_all_failed),
+		cmocka_unit_test(test_timeline_stair),
+		cmocka_unit_test(test_timeline_parallel),
+		cmocka_unit_test(test_timeline_many),
+		cmocka_unit_test(test_timeline_5000),
+		cmocka_unit_test(test_timeline_sched_only),
+		cmocka_unit_test(test_timeline_errors),
+		cmocka_unit_test(test_matrix_report),
+		cmocka_unit_test(test_matrix_blog_only),
+		cmocka_unit_test(test_matrix_all_failed),
 		cmocka_unit_test(test_matrix_errors),
 	};
 	if (argc > 1 && !strcmp(argv[1], "charts"))
