@@ -9,8 +9,10 @@
 
 /* A request's phases, on its lane of the timeline. Its time in the handler is
  * drawn in the request's own colour (col_request), its waits in the pale of it. */
-#define COL_CLIENT 0xa0a0a0 /* the client's span: sent, awaiting the response */
-#define COL_QUEUED 0xf0c808 /* read by the server, no handler yet */
+#define COL_CLIENT   0xa0a0a0 /* the client's span: sent, awaiting the response */
+#define COL_KQUEUE   0xa6761d /* sent, in the kernel's socket queue: not yet read */
+#define COL_QUEUED   0xf0c808 /* read by the server, no handler yet */
+#define COL_INFLIGHT 0x4a6fa5 /* the in-flight strip's line, and its pale fill */
 
 /* A thread's states, on its lane. Running is the colour of the request it
  * served, or COL_NOREQ. */
@@ -72,6 +74,8 @@ struct col_key {
 };
 enum col_key_id {
 	KEY_CLIENT,
+	KEY_CLIENT_ONLY,
+	KEY_KQUEUE,
 	KEY_QUEUED,
 	KEY_ON_CPU,
 	KEY_WAITING,

@@ -157,9 +157,9 @@ static void client_request(struct pf *p, const struct rd_req *q)
 		p->st->joined++;
 		pf_join_flow(p->j, m, RD_START, PF_FLOW_IN);
 	}
-	fprintf(p->f, ",\"args\":{\"id\":%llu,\"status\":%d,\"failed\":%s,\"connection\":%llu,",
+	fprintf(p->f, ",\"args\":{\"id\":%llu,\"status\":%d,\"failed\":%s,\"connection\":%lld,",
 		(unsigned long long)q->id, q->status, q->failed ? "true" : "false",
-		(unsigned long long)q->conn);
+		q->conn == RD_NOCONN ? -1LL : (long long)q->conn);
 	put_us(p->f, "latency_us", q->t_send, q->t_end, 1);
 	fputs(",\"phases\":{", p->f);
 	put_us(p->f, "connect_us", q->t_send, q->t_connected, q->t_connected != 0);

@@ -55,8 +55,16 @@ static int load_requests(struct rd_run *r, const char *path)
 	if (rc)
 		return rc;
 	while ((rc = pcsv_next(&c)) > 0) {
-		uint64_t id, ts, tc, tf, te, st;
-		if ((rc = need_u64(&c, REQCOL_ID, &id)) || (rc = opt_u64(&c, REQCOL_T_START, &ts)) ||
+		uint64_t id, ts, tc, tf, te, st, conn;
+		int crc = pcsv_u64(pcsv_get(&c, REQCOL_CONN), &conn);
+		if (crc == -ENODATA)
+			conn = RD_NOCONN;
+		else if (crc) {
+			rc = pcsv_bad(&c, REQCOL_CONN);
+			goto out;
+		}
+		if ((rc = need_u64(&c, REQCOL_ID, &id)) ||
+		    (rc = opt_u64(&c, REQCOL_T_START, &ts)) ||
 		    (rc = opt_u64(&c, REQCOL_T_CONNECTED, &tc)) ||
 		    (rc = opt_u64(&c, REQCOL_T_FIRST_BYTE, &tf)) ||
 		    (rc = opt_u64(&c, REQCOL_T_END, &te)) || (rc = opt_u64(&c, REQCOL_STATUS, &st)))
@@ -70,10 +78,9 @@ static int load_requests(struct rd_run *r, const char *path)
 		struct rd_req *q = &r->req[r->nreq++];
 		q->id = id;
 		q->t_send = ts;
-		q->t_connected = tc;
+		q->t_connected = tc >= ts && tc <= te ? tc : 0;
 		q->t_first_byte = tf;
-		if (opt_u64(&c, REQCOL_CONN, &q->conn))
-			q->conn = 0; /* only a lane number: not worth failing the file */
+		q->conn = conn;
 		q->t_end = te < ts ? ts : te;
 		q->status = (int)st;
 		q->failed = pcsv_get(&c, REQCOL_ERROR)[0] || st < 200 || st >= 400;
@@ -186,7 +193,8 @@ static int load_marks(struct rd_run *r, const char *path)
 	while ((rc = pcsv_next(&c)) > 0) {
 		uint64_t tid, id, t;
 		if ((rc = need_u64(&c, MARKCOL_TID, &tid)) ||
-		    (rc = need_u64(&c, MARKCOL_REQUEST_ID, &id)) || (rc = need_u64(&c, MARKCOL_T, &t)))
+		    (rc = need_u64(&c, MARKCOL_REQUEST_ID, &id)) ||
+		    (rc = need_u64(&c, MARKCOL_T, &t)))
 			goto out;
 		if (tid > UINT32_MAX) {
 			rc = pcsv_bad(&c, MARKCOL_TID);

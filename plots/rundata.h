@@ -26,12 +26,16 @@ enum rd_event {
 	RD_END = AS_MARK_REQUEST_END - 1,
 };
 
+/* A request as the client saw it. t_send is when the client started it (t_start),
+ * conn the connection that carried it (RD_NOCONN when unknown). */
+#define RD_NOCONN UINT64_MAX
 struct rd_req {
 	uint64_t id, t_send, t_end;
-	/* The client's own stamps between (load_curl.c): about to send the request,
-	 * and its first response byte; 0 when unknown. */
+	/* The client's own stamps between (load_curl.c): about to send the request
+	 * (kept only when it lies between t_send and t_end), and its first response
+	 * byte; 0 when unknown. */
 	uint64_t t_connected, t_first_byte;
-	uint64_t conn; /* the generator's connection number */
+	uint64_t conn;
 	int status;
 	int failed; /* an error, or no 2xx/3xx status */
 };

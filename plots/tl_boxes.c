@@ -84,7 +84,11 @@ static void box(struct boxw *w, double x0, double x1, double y0, double y1, unsi
 }
 
 /* Request lanes: the client's span as a thin bar, and over it the server's
- * phases of that request. */
+ * phases of that request: sent and waiting in the kernel's socket queue (from
+ * the client's send to the server's request_start, which only a request with
+ * marks has), read and queued inside the server, then in its handler. A
+ * request without marks (unsampled, untraced, a server without probes) shows
+ * the client's span alone. */
 int tl_build_requests(struct tl_model *m)
 {
 	struct boxw w = { .out = &m->req_boxes, .merge = 0 };
@@ -92,20 +96,28 @@ int tl_build_requests(struct tl_model *m)
 	/* Without server marks the client's span is all there is: draw it full. */
 	double thin = m->r->nmark ? tl_half(m->req_ppu, 0.09, 2.5) : tl_half(m->req_ppu, 0.3, 9),
 	       hq = tl_half(m->req_ppu, 0.3, 9), hb = tl_half(m->req_ppu, 0.34, 10);
-	for (size_t l = 0; l < m->nlane; l++) {
-		const struct rd_req *q = &m->r->req[m->lane[l]];
-		double y = (double)(m->nlane - 1 - l);
+	for (size_t j = 0; j < m->ndrawn; j++) {
+		const struct rd_req *q = &m->r->req[m->drawn[j]];
+		double y = (double)(m->nlane - 1 - (size_t)m->lane_of[m->drawn[j]]);
 		unsigned col = tl_colour_of(m, q->id);
-		box(&w, tl_xms(m, q->t_send), tl_xms(m, q->t_end), y - thin, y + thin,
-		    q->failed ? COL_FAILED : COL_CLIENT);
 		size_t n;
 		const struct rd_mark *k = tl_marks_of(m, q->id, &n);
+		/* The client's span in the request's colour when it is all there
+		 * is of it, so back-to-back requests on a lane stay apart. */
+		box(&w, tl_xms(m, q->t_send), tl_xms(m, q->t_end), y - thin, y + thin,
+		    q->failed ? COL_FAILED
+		    : n	      ? COL_CLIENT
+			      : col);
 		uint64_t rs = 0, he = 0, ws = 0, run_from = 0;
 		for (size_t i = 0; i < n; i++) {
 			switch (k[i].ev) {
 			case RD_START:
-				if (!rs)
-					rs = k[i].t;
+				if (rs)
+					break;
+				rs = k[i].t;
+				if (q->t_connected && q->t_connected <= rs)
+					box(&w, tl_xms(m, q->t_connected), tl_xms(m, rs), y - hq, y + hq,
+					    COL_KQUEUE);
 				break;
 			case RD_HANDLER:
 				he = run_from = k[i].t;
@@ -282,16 +294,16 @@ static void thread_boxes(const struct tl_model *m, struct boxw *w, size_t *ninte
 }
 
 /* A request read on one thread and handled on another (hybrid's loop handing
- * work to its pool) gets an arrow between the two moments: at most 30, evenly
- * spaced in send order. */
+ * work to its pool) gets an arrow between the two moments: at most 30 of the
+ * requests drawn, spread over them in send order. */
 static int handoffs(struct tl_model *m)
 {
-	size_t n = m->r->nreq, step = n > 30 ? (n + 29) / 30 : 1;
+	size_t n = m->ndrawn, step = n > 30 ? (n + 29) / 30 : 1;
 	m->hand = malloc(30 * sizeof(*m->hand));
 	if (!m->hand)
 		return -ENOMEM;
 	for (size_t j = 0; j < n; j += step) {
-		const struct rd_req *q = &m->r->req[m->order[j]];
+		const struct rd_req *q = &m->r->req[m->drawn[j]];
 		const struct rd_mark *rs = NULL, *he = NULL;
 		size_t nk;
 		const struct rd_mark *k = tl_marks_of(m, q->id, &nk);

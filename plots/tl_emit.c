@@ -24,6 +24,32 @@ static void data(const struct tl_model *m, FILE *f)
 {
 	if (m->nlane)
 		boxes(f, "REQ", &m->req_boxes);
+	fputs("$INF << EOD\n", f);
+	for (size_t i = 0; i < m->ninfl; i++)
+		fprintf(f, "%.4f %u\n", m->infl[i].x, m->infl[i].n);
+	fputs("EOD\n$STK << EOD\n", f);
+	static const unsigned stk_col[TL_NSTACK] = { COL_NOREQ, COL_RUNNABLE, COL_BLOCKED,
+						     COL_SLEEPING };
+	for (size_t i = 0; i < m->nstack; i++) {
+		double base = 0;
+		for (int l = 0; l < TL_NSTACK; l++) {
+			double h = m->stack[i].n[l];
+			if (h <= 0)
+				continue;
+			fprintf(f, "%.4f %.4f %.3f %.3f %u\n", m->stack[i].x0, m->stack[i].x1, base,
+				base + h, stk_col[l]);
+			base += h;
+		}
+	}
+	fputs("EOD\n$LAT << EOD\n", f);
+	for (size_t i = 0; i < m->nlat; i++) {
+		const struct tl_latpt *q = &m->lat[i];
+		if (m->lat_heat)
+			fprintf(f, "%.5f %.5f %.5g %.5g %u\n", q->x, q->x1, q->y, q->y1, q->count);
+		else
+			fprintf(f, "%.5f %.5g\n", q->x, q->y);
+	}
+	fputs("EOD\n", f);
 	boxes(f, "THR", &m->thr_boxes);
 	fputs("$HAND << EOD\n", f);
 	for (size_t i = 0; i < m->nhand; i++) {
@@ -63,10 +89,8 @@ static void ytics_requests(const struct tl_model *m, FILE *f)
 {
 	fputs("set ytics (", f);
 	for (size_t l = 0; l < m->nlane; l++) {
-		char lbl[32];
-		snprintf(lbl, sizeof(lbl), "#%llu", (unsigned long long)m->r->req[m->lane[l]].id);
 		fputs(l ? ", " : "", f);
-		gp_str(f, lbl);
+		gp_str(f, m->lane_lbl[l]);
 		fprintf(f, " %zu", m->nlane - 1 - l);
 	}
 	fputs(") font ',8'\n", f);
@@ -103,33 +127,127 @@ static void panel_frame(const struct tl_page *p, FILE *f, int top, int bot, cons
 		sy(p, top - 8));
 }
 
-static void request_panel(const struct tl_model *m, FILE *f, const char *xlabel)
+static void xlabel_if(FILE *f, int last, const char *xlabel)
+{
+	if (!last) {
+		fputs("unset xlabel\n", f);
+		return;
+	}
+	fputs("set xlabel ", f);
+	gp_str(f, xlabel);
+	fputc('\n', f);
+}
+
+static void request_panel(const struct tl_model *m, FILE *f)
 {
 	const struct tl_page *p = &m->page;
 	panel_frame(p, f, p->req_top, p->req_bot,
-		    "Requests: each lane from send to response, as the client saw it");
+		    m->lane_kind == TL_LANES_CONN
+			? "Requests: each connection's requests from send to response, as the "
+			  "client saw them"
+			: "Requests: each from send to response, as the client saw it");
 	fprintf(f, "set yrange [-0.6:%.1f]\n", (double)m->nlane - 0.4);
 	ytics_requests(m, f);
-	if (!m->nthr_lanes) {
-		fputs("set xlabel ", f);
-		gp_str(f, xlabel);
-		fputc('\n', f);
-	}
+	fputs("unset xlabel\n", f);
 	fputs("plot $REQ using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
 	      "variable notitle",
 	      f);
-	key(f, KEY_CLIENT);
-	if (m->r->nmark) {
+	if (m->nmarked) {
+		key(f, KEY_CLIENT);
+		key(f, KEY_KQUEUE);
 		key(f, KEY_QUEUED);
 		key(f, KEY_ON_CPU);
 		key(f, KEY_WAITING);
 	}
+	if (m->nmarked < m->r->nreq)
+		key(f, KEY_CLIENT_ONLY);
 	if (m->nfailed)
 		key(f, KEY_FAILED);
 	fputs("\n", f);
 	fputs("unset label 1\nunset label 2\nunset label 3\nunset label 4\nunset label 5\n"
 	      "unset label 6\n",
 	      f);
+}
+
+/* Requests in flight over the window, a step line from the client's stamps. */
+static void inflight_panel(const struct tl_model *m, FILE *f, const char *xlabel)
+{
+	const struct tl_page *p = &m->page;
+	char t[200];
+	snprintf(t, sizeof(t),
+		 "In flight: requests sent and not yet answered (client), at most %u%s",
+		 m->infl_max, m->infl_binned ? " (each pixel its most)" : "");
+	panel_frame(p, f, p->inf_top, p->inf_bot, t);
+	/* Whole requests: tics at integers, about four of them. */
+	fprintf(f, "set yrange [0:%.1f]\nset ytics 0,%u font ',8'\n",
+		m->infl_max ? m->infl_max * 1.15 : 1.0,
+		m->infl_max > 4 ? (m->infl_max + 3) / 4 : 1);
+	xlabel_if(f, !m->nstack && !m->nthr_lanes, xlabel);
+	fprintf(f,
+		"plot $INF using 1:2 with fillsteps fc rgb '#%06x' notitle, \\\n"
+		" $INF using 1:2 with steps lc rgb '#%06x' lw 1.5 notitle\n",
+		col_pale(COL_INFLIGHT), COL_INFLIGHT);
+}
+
+/* Every thread counted by state, stacked: what the lanes below cannot show. */
+static void stack_panel(const struct tl_model *m, FILE *f, const char *xlabel)
+{
+	const struct tl_page *p = &m->page;
+	char t[200];
+	snprintf(t, sizeof(t), "Threads by state: all %zu that ran, counted (mean per %.3g ms)",
+		 m->nthr_lanes + m->thr_cut, m->nstack ? m->stack[0].x1 - m->stack[0].x0 : 0);
+	panel_frame(p, f, p->stk_top, p->stk_bot, t);
+	fprintf(f, "set yrange [0:%.1f]\nset ytics autofreq font ',8'\n",
+		m->stack_max > 0 ? m->stack_max * 1.1 : 1.0);
+	xlabel_if(f, !m->nthr_lanes, xlabel);
+	fputs("plot $STK using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
+	      "variable notitle",
+	      f);
+	key(f, KEY_RUN);
+	key(f, KEY_RUNNABLE);
+	key(f, KEY_BLOCKED);
+	key(f, KEY_SLEEPING);
+	fputc('\n', f);
+}
+
+/* Latency over send time for the whole run, its own x axis, the window above
+ * shaded in it. */
+static void latency_panel(const struct tl_model *m, FILE *f)
+{
+	const struct tl_page *p = &m->page;
+	char t[200];
+	snprintf(t, sizeof(t), "Latency of all %zu requests over their send time%s", m->r->nreq,
+		 m->lat_heat ? " (a heat map: darker cells hold more requests)" : "");
+	panel_frame(p, f, p->lat_top, p->lat_bot, t);
+	double span = ((double)m->run1 - (double)m->run0) / 1e9;
+	fprintf(f, "set xrange [0:%.6f]\nset autoscale y\nset ytics autofreq font ',8'\n",
+		span > 0 ? span : 1e-6);
+	fputs("set logscale y\nset ylabel 'ms' offset 1,0\n", f);
+	xlabel_if(f, 1, "s since the first request was sent (the whole run)");
+	if (m->cut)
+		fprintf(f,
+			"set object 30 rect from %.6f, graph 0 to %.6f, graph 1 fc rgb '#%06x' "
+			"fs solid 1.0 noborder behind\n",
+			((double)m->w0 - (double)m->t0) / 1e9,
+			((double)m->w1 - (double)m->t0) / 1e9, COL_RULE_LIGHT);
+	if (m->lat_heat)
+		fprintf(f,
+			"set palette defined (0 '#%06x', 1 '#%06x')\nset logscale cb\n"
+			"unset colorbox\nplot $LAT using (($1+$2)/2):(sqrt($3*$4)):1:2:3:4:5 "
+			"with boxxyerror fs solid 1.0 lc palette z notitle",
+			col_pale(COL_INFLIGHT), COL_INK);
+	else
+		fprintf(f, "plot $LAT using 1:2 with points pt 7 ps 0.25 lc rgb '#%06x' notitle",
+			COL_INFLIGHT);
+	char b[64];
+	snprintf(b, sizeof(b), "p50 %.3g ms", m->lat_p50);
+	fprintf(f, ", \\\n %.6g with lines lw 1.5 dt 2 lc rgb '#%06x' title ", m->lat_p50,
+		COL_EP_ASYNC);
+	gp_str(f, b);
+	snprintf(b, sizeof(b), "p99 %.3g ms", m->lat_p99);
+	fprintf(f, ", \\\n %.6g with lines lw 1.5 lc rgb '#%06x' title ", m->lat_p99, COL_FAILED);
+	gp_str(f, b);
+	fputs("\nunset object 30\nunset logscale\nunset ylabel\n", f);
 }
 
 static void thread_panel(const struct tl_model *m, FILE *f, const char *xlabel)
@@ -192,16 +310,24 @@ static void draw(const struct tl_model *m, FILE *f)
 	}
 	fputs("set label 6 ", f);
 	gp_str(f, m->r->nmark ? "One colour per request, the same in both panels (cycling after "
-				"12). Bursts shorter than 2 px are drawn 2 px wide."
+				"12). Bursts shorter than 2 px are drawn 2 px wide. The kernel's "
+				"queue runs from the client's send to the server's read "
+				"(request_start)."
 			      : "Bursts shorter than 2 px are drawn 2 px wide.");
 	fprintf(f, " at screen %.5f,%.5f left font ',8' tc rgb '#%06x'\n", (double)TL_LEFT / TL_W,
 		sy(p, p->h - 12), COL_INK_FOOT);
 	const char *xlabel =
 	    m->nlane ? "ms since the first request was sent" : "ms since the trace started";
-	if (m->nlane)
-		request_panel(m, f, xlabel);
+	if (m->nlane) {
+		request_panel(m, f);
+		inflight_panel(m, f, xlabel);
+	}
+	if (m->nstack)
+		stack_panel(m, f, xlabel);
 	if (m->nthr_lanes)
 		thread_panel(m, f, xlabel);
+	if (m->nlat)
+		latency_panel(m, f);
 	fputs("unset multiplot\nunset label\nunset xlabel\n", f);
 }
 

@@ -47,8 +47,16 @@ int tl_index_build(struct tl_model *m)
 	}
 	qsort(m->by_id, r->nmark, sizeof(*m->by_id), cmp_mark_id);
 	qsort(m->by_tid, r->nmark, sizeof(*m->by_tid), cmp_mark_tid);
-	for (size_t i = 0; i < r->nreq; i++)
-		m->ix[i] = (struct tl_reqix){ r->req[m->order[i]].id, (uint32_t)i, 0, 0 };
+	/* A drawn request's colour is its place on its lane, offset by the lane:
+	 * neighbours on a lane always differ (5 and the 12 colours share no
+	 * factor), which a colour by send rank would not promise with 12 or 24
+	 * connections. The others keep their rank. */
+	uint32_t seq[PLOTS_MAX_REQ_LANES] = { 0 };
+	for (size_t i = 0; i < r->nreq; i++) {
+		int l = m->lane_of[m->order[i]];
+		uint32_t c = l >= 0 ? seq[l]++ * 5 + (uint32_t)l : (uint32_t)i;
+		m->ix[i] = (struct tl_reqix){ r->req[m->order[i]].id, (uint32_t)i, c, 0, 0 };
+	}
 	qsort(m->ix, r->nreq, sizeof(*m->ix), cmp_ix);
 	/* Both sorted by id: one walk finds every request's marks. */
 	size_t j = 0;
@@ -60,6 +68,7 @@ int tl_index_build(struct tl_model *m)
 			k++;
 		m->ix[i].mark0 = j;
 		m->ix[i].nmark = k - j;
+		m->nmarked += k > j;
 	}
 	return 0;
 }
@@ -89,7 +98,7 @@ unsigned tl_colour_of(const struct tl_model *m, uint64_t id)
 	const struct tl_reqix *q = tl_req_find(m, id);
 	/* Marks of a request the client did not record (another client, or id 0
 	 * when the header was missing): still a request, so not the idle grey. */
-	return col_request(q ? q->rank : id);
+	return col_request(q ? q->colour : id);
 }
 
 /* First mark in by_tid with this tid and t >= t0. */

@@ -4,8 +4,11 @@
  * emitters (tl_emit.c) take the model const and only print it.
  *
  * The files, each using only those above it:
+ *   tl_lanes.c    the request lanes (a connection each, or packed), the
+ *                 window shown when they must be cut, the in-flight strip
  *   tl_index.c    the lookups: a request by id (its rank and its marks), a
  *                 thread by tid, a thread's marks and service stretches by time
+ *   tl_stack.c    threads counted by state over time; latency over send time
  *   tl_threads.c  the join of threads to requests; which threads get a lane
  *   tl_boxes.c    the boxes of both panels, the hand-off arrows, the labels
  *   tl_page.c     title, subtitle, notes; the panels' heights in pixels
@@ -18,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "plots.h"
 #include "rundata.h"
 
 /* Horizontal pixels of the plot area, to size "2 px" in ms. */
@@ -26,6 +30,12 @@
 #define TL_RIGHT   270
 #define TL_PLOT_PX (TL_W - TL_LEFT - TL_RIGHT)
 
+/* Heights in pixels of the in-flight strip, the stacked thread counts and the
+ * latency panel. */
+#define TL_INFLIGHT_PX 70
+#define TL_STACK_PX    130
+#define TL_LAT_PX      200
+
 /* Syscall names written on the thread lanes, at most. */
 #define TL_MAX_LABELS 60
 
@@ -33,12 +43,50 @@
  * pixels) until they fit. 40 lanes of 950 pixels, about one box a pixel. */
 #define TL_MAX_BOXES 40000
 
-/* A request of requests.csv by id: its rank in send order picks its colour, and
- * its marks are by_id[mark0 .. mark0 + nmark). */
+/* Requests drawn at most: past this (or past TL_MAX_PER_LANE on one lane, a
+ * request then being a few pixels wide) the window narrows. */
+#define TL_MAX_REQS	2000
+#define TL_MAX_PER_LANE 240
+/* The slowest requests of the window given lanes of their own when lanes are cut. */
+#define TL_NSLOW 20
+/* The window when the run does not fit: the busiest stretch of this length. */
+#define TL_WINDOW_NS 2000000000ull
+/* Above this many requests a latency panel (send time, whole run) is added; above
+ * TL_LAT_HEAT it is a heat map rather than one point per request. */
+#define TL_LAT_MIN  2000
+#define TL_LAT_HEAT 20000
+
+/* A request of requests.csv by id: its colour (its rank in send order, or its
+ * place on its lane), and its marks are by_id[mark0 .. mark0 + nmark). */
 struct tl_reqix {
 	uint64_t id;
-	uint32_t rank;
+	uint32_t rank, colour;
 	size_t mark0, nmark;
+};
+
+/* How requests share lanes: one each (few requests), one lane per connection
+ * (closed loops: its requests back to back), or packed into the fewest lanes
+ * with no overlap (bursts, open loops, a connection per request). */
+enum tl_lane_kind { TL_LANES_ONE, TL_LANES_CONN, TL_LANES_PACKED };
+
+/* One step of the in-flight strip: from x (ms) to the next step, n in flight. */
+struct tl_step {
+	double x;
+	uint32_t n;
+};
+
+/* Threads counted by state in one bucket of time (tl_stack.c). */
+#define TL_NSTACK 4 /* running, runnable, sleeping, blocked */
+struct tl_stackbin {
+	double x0, x1;
+	float n[TL_NSTACK];
+};
+
+/* The latency panel: a point per request, or a heat map's cells. */
+struct tl_latpt {
+	double x, y;	/* s since the first send, ms */
+	double x1, y1;	/* heat map: the cell's far corner */
+	uint32_t count; /* heat map: requests in the cell */
 };
 
 /* A thread serving one request from a to b (UINT64_MAX: to the end). */
@@ -53,7 +101,15 @@ struct tl_thread {
 	uint64_t run_ns; /* running time inside the window */
 	int lane;	 /* -1 when not drawn */
 	int serves_lane; /* ran the handler of a request that has a lane */
+	int role;	 /* TL_ROLE_ bits, from the marks */
 };
+/* What a thread's marks say it did: read requests that others handled (an
+ * event loop handing to a pool), handled requests another read (a pool
+ * worker). These, and then the busiest, get the few lanes drawn beside the
+ * stacked counts when threads are too many for a lane each. */
+#define TL_ROLE_LOOP   4
+#define TL_ROLE_POOL   2
+#define TL_STACK_LANES 12
 
 /* One box of a datablock, in chart units (ms, lanes). */
 struct tl_box {
@@ -83,8 +139,11 @@ struct tl_label {
 struct tl_page {
 	int h;		      /* total height, px */
 	int req_top, req_bot; /* panel edges, px from the top; -1 without the panel */
+	int inf_top, inf_bot;
+	int stk_top, stk_bot;
 	int thr_top, thr_bot;
-	char title[256], sub[512], notes[3][256];
+	int lat_top, lat_bot;
+	char title[256], sub[512], notes[4][320];
 	int nnotes;
 };
 
@@ -93,15 +152,30 @@ struct tl_model {
 	/* tl_index.c */
 	struct rd_mark *by_id, *by_tid; /* the marks, sorted two ways */
 	struct tl_reqix *ix;		/* one per request, by id */
+	size_t nmarked;			/* requests with marks */
 	/* tl_threads.c */
 	struct tl_serve *serve; /* sorted by tid, then time */
 	size_t nserve;
 	struct tl_thread *thr; /* by tid */
 	size_t nthr, nthr_lanes, thr_total, thr_idle, thr_cut;
-	/* tl_model.c */
+	/* tl_lanes.c */
 	size_t *order; /* request indices in send order */
-	size_t *lane;  /* request index per lane, top first */
-	size_t nlane, nfailed;
+	int *lane_of;  /* per request index: its lane (0 on top), -1 when not drawn */
+	size_t *drawn; /* the requests drawn, in send order */
+	size_t ndrawn;
+	size_t nlane;	  /* lanes drawn, the last nslow of them one slow request each */
+	size_t nlane_all; /* lanes the whole run needs */
+	size_t nlane_win; /* lanes with a request in the window */
+	size_t nslow, nfailed;
+	size_t lane_lo, lane_hi; /* the first and last lane of the run drawn, from 1 */
+	enum tl_lane_kind lane_kind;
+	int cut; /* the window is narrower than the run */
+	char lane_lbl[PLOTS_MAX_REQ_LANES][32];
+	struct tl_step *infl; /* the in-flight strip over the window */
+	size_t ninfl;
+	uint32_t infl_max;   /* most in flight at once, in the window */
+	int infl_binned;     /* steps are the most per pixel */
+	uint64_t run0, run1; /* first send, last response */
 	uint64_t t0, w0, w1; /* origin of the axis, window shown */
 	double ms_per_px;
 	double req_ppu, thr_ppu; /* pixels per lane unit in each panel */
@@ -113,6 +187,14 @@ struct tl_model {
 	size_t nlbl;
 	size_t thr_intervals, thr_joined; /* intervals in, pieces merged into a bucket */
 	double thr_bucket_px;		  /* the bucket, in pixels */
+	/* tl_stack.c */
+	struct tl_stackbin *stack; /* when threads are too many for lanes */
+	size_t nstack;
+	float stack_max;
+	struct tl_latpt *lat;
+	size_t nlat;
+	int lat_heat;
+	double lat_p50, lat_p99, lat_max; /* ms */
 	/* tl_page.c */
 	struct tl_page page;
 };
@@ -122,6 +204,22 @@ struct tl_model {
  * also after a failed build. */
 int tl_model_build(struct tl_model *m, const struct rd_run *r, const char *name);
 void tl_model_free(struct tl_model *m);
+
+/* tl_lanes.c: order, lanes, window, the in-flight strip. -ENOMEM */
+int tl_pick_lanes(struct tl_model *m);
+int tl_build_inflight(struct tl_model *m);
+
+/* tl_stack.c: -ENOMEM */
+int tl_build_stack(struct tl_model *m);
+int tl_build_latency(struct tl_model *m);
+
+/* tl_lanes.c: order, lanes, window, the in-flight strip. -ENOMEM */
+int tl_pick_lanes(struct tl_model *m);
+int tl_build_inflight(struct tl_model *m);
+
+/* tl_stack.c: -ENOMEM */
+int tl_build_stack(struct tl_model *m);
+int tl_build_latency(struct tl_model *m);
 
 /* tl_index.c */
 int tl_index_build(struct tl_model *m); /* by_id, by_tid, ix (needs order); -ENOMEM */

@@ -77,6 +77,45 @@ static void meta_params(struct json_object *json, char *out, size_t len)
 		cat(out, len, "  ·  %s CPUs%s", v, "");
 }
 
+/* What the request lanes are, and when they are cut, exactly what is shown:
+ * which lanes, which window, and the slowest added. */
+static void request_note(const struct tl_model *t, char *n, size_t nl)
+{
+	char b[200];
+	double s0 = ((double)t->w0 - (double)t->t0) / 1e9,
+	       s1 = ((double)t->w1 - (double)t->t0) / 1e9;
+	double run = ((double)t->run1 - (double)t->run0) / 1e9;
+	const char *what = t->lane_kind == TL_LANES_CONN ? "connections" : "lanes";
+	if (!t->nlane)
+		return;
+	if (t->lane_kind == TL_LANES_CONN)
+		cat(n, nl, "%s%s", "Requests: a lane per connection, its requests back to back.  ",
+		    "");
+	else if (t->lane_kind == TL_LANES_PACKED)
+		cat(n, nl, "%s%s",
+		    "Requests: packed into the fewest lanes that never overlap (a lane is not a "
+		    "connection).  ",
+		    "");
+	if (t->nlane - t->nslow < t->nlane_all) {
+		/* The dash is an en dash in UTF-8 (the script is utf8). */
+		snprintf(b, sizeof(b), "Lanes: %s %zu\xe2\x80\x93%zu of %zu", what, t->lane_lo,
+			 t->lane_hi, t->nlane_all);
+		cat(n, nl, "%s%s", b, t->nslow ? "" : ".  ");
+		if (t->nslow) {
+			snprintf(b, sizeof(b), " and the %zu slowest request%s of the window.  ",
+				 t->nslow, t->nslow == 1 ? "" : "s");
+			cat(n, nl, "%s%s", b, "");
+		}
+	}
+	if (t->cut) {
+		snprintf(b, sizeof(b),
+			 "Window %.3g\xe2\x80\x93%.3g s of %.3g s: the busiest stretch (most "
+			 "requests in flight) that fits.",
+			 s0, s1, run);
+		cat(n, nl, "%s%s", b, "");
+	}
+}
+
 static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 {
 	char target[128] = "", endpoint[160] = "";
@@ -116,19 +155,34 @@ static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 	char *n = p->notes[0];
 	size_t nl = sizeof(p->notes[0]);
 	n[0] = '\0';
-	if (t->r->nreq > t->nlane)
-		snprintf(n, nl, "Requests: %zu of %zu shown, evenly spaced in send order.  ",
-			 t->nlane, t->r->nreq);
+	request_note(t, n, nl);
+	char *k = p->notes[1];
+	k[0] = '\0';
 	if (t->nlane && !t->r->nmark)
-		cat(n, nl, "%s%s",
+		cat(k, nl, "%s%s",
 		    "No server marks (no asyncscope probes fired): request lanes show the client's "
 		    "view only.  ",
 		    "");
+	else if (t->nlane && t->nmarked < t->r->nreq) {
+		char b[160];
+		snprintf(b, sizeof(b),
+			 "Server marks on %zu of %zu requests (sampled): the others show the "
+			 "client's view only.  ",
+			 t->nmarked, t->r->nreq);
+		cat(k, nl, "%s%s", b, "");
+	}
 	if (t->nlane && !t->r->have_sched)
-		cat(n, nl, "%s%s", "No scheduler trace (sched.csv): no thread lanes.", "");
-	char *m = p->notes[1];
+		cat(k, nl, "%s%s", "No scheduler trace (sched.csv): no thread lanes.", "");
+	char *m = p->notes[2];
 	m[0] = '\0';
-	if (t->thr_cut) {
+	if (t->thr_cut && t->nstack) {
+		char b[200];
+		snprintf(b, sizeof(b),
+			 "Threads: all %zu that ran are counted by state above; lanes for %zu (the "
+			 "loop and pool first, then the busiest), %zu not drawn as lanes.  ",
+			 t->nthr_lanes + t->thr_cut, t->nthr_lanes, t->thr_cut);
+		cat(m, nl, "%s%s", b, "");
+	} else if (t->thr_cut) {
 		char b[128];
 		snprintf(b, sizeof(b),
 			 "Threads: %zu of the %zu that ran are shown, those running the requests "
@@ -144,7 +198,7 @@ static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 	}
 	/* What the thread lanes merged, so a reader knows a box may stand for many
 	 * intervals (tl_boxes.c, struct boxw, has the rule). */
-	char *q = p->notes[2];
+	char *q = p->notes[3];
 	q[0] = '\0';
 	if (t->thr_joined) {
 		char px[32] = "a pixel";
@@ -158,7 +212,7 @@ static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 	}
 	/* The notes that have text, in order, from the top. */
 	p->nnotes = 0;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (p->notes[i][0]) {
 			if (p->nnotes != i)
 				memcpy(p->notes[p->nnotes], p->notes[i], nl);
@@ -166,16 +220,32 @@ static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 		}
 }
 
+/* Panels from the top: requests, in flight, threads by state, thread lanes
+ * (these four share the time axis, labelled under the last), then latency
+ * over the whole run on its own axis. */
 static void layout(const struct tl_model *t, struct tl_page *p)
 {
 	int y = 16 + 22 + 20 + 17 * p->nnotes + 16; /* title, subtitle, notes */
 	p->req_top = p->req_bot = p->thr_top = p->thr_bot = -1;
+	p->inf_top = p->inf_bot = p->stk_top = p->stk_bot = p->lat_top = p->lat_bot = -1;
 	if (t->nlane) {
 		y += 22; /* panel title */
 		p->req_top = y;
 		y += tl_panel_px(t->nlane);
 		p->req_bot = y;
-		y += 34; /* the upper panel's tic labels */
+		y += 30; /* the upper panel's tic labels */
+		y += 22;
+		p->inf_top = y;
+		y += TL_INFLIGHT_PX;
+		p->inf_bot = y;
+		y += 30;
+	}
+	if (t->nstack) {
+		y += 22;
+		p->stk_top = y;
+		y += TL_STACK_PX;
+		p->stk_bot = y;
+		y += 30;
 	}
 	if (t->nthr_lanes) {
 		y += 22;
@@ -183,7 +253,15 @@ static void layout(const struct tl_model *t, struct tl_page *p)
 		y += tl_panel_px(t->nthr_lanes);
 		p->thr_bot = y;
 	}
-	p->h = y + 70;
+	y += 50; /* the time axis' label */
+	if (t->nlat) {
+		y += 22;
+		p->lat_top = y;
+		y += TL_LAT_PX;
+		p->lat_bot = y;
+		y += 50;
+	}
+	p->h = y + 20;
 }
 
 void tl_build_page(struct tl_model *m, const char *name)

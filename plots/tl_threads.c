@@ -57,6 +57,8 @@ int tl_build_service(struct tl_model *m)
 static int cmp_busy(const void *a, const void *b)
 {
 	const struct tl_thread *x = a, *y = b;
+	if (x->role != y->role && x->run_ns && y->run_ns)
+		return x->role > y->role ? -1 : 1;
 	if (x->serves_lane != y->serves_lane && x->run_ns && y->run_ns)
 		return x->serves_lane ? -1 : 1;
 	if (x->run_ns != y->run_ns)
@@ -95,14 +97,23 @@ int tl_pick_threads(struct tl_model *m)
 	}
 	/* With more threads than lanes, the threads that ran the requests shown
 	 * above come first, so the two panels tell the same requests' story. */
-	for (size_t l = 0; l < m->nlane; l++) {
+	for (size_t l = 0; l < m->ndrawn; l++) {
 		size_t n;
-		const struct rd_mark *k = tl_marks_of(m, r->req[m->lane[l]].id, &n);
+		const struct rd_mark *k = tl_marks_of(m, r->req[m->drawn[l]].id, &n);
+		const struct rd_mark *rs = NULL, *he = NULL;
 		for (size_t i = 0; i < n; i++) {
-			struct tl_thread *th =
-			    k[i].ev == RD_HANDLER ? tl_find_thread(m, k[i].tid) : NULL;
+			rs = !rs && k[i].ev == RD_START ? &k[i] : rs;
+			he = !he && k[i].ev == RD_HANDLER ? &k[i] : he;
+		}
+		struct tl_thread *th = he ? tl_find_thread(m, he->tid) : NULL;
+		if (th)
+			th->serves_lane = 1;
+		if (rs && he && rs->tid != he->tid) {
+			struct tl_thread *rd = tl_find_thread(m, rs->tid);
+			if (rd)
+				rd->role |= TL_ROLE_LOOP;
 			if (th)
-				th->serves_lane = 1;
+				th->role |= TL_ROLE_POOL;
 		}
 	}
 	qsort(m->thr, m->nthr, sizeof(*m->thr), cmp_busy);
@@ -112,8 +123,10 @@ int tl_pick_threads(struct tl_model *m)
 	m->thr_total = m->nthr;
 	m->thr_idle = m->nthr - active;
 	size_t keep = active ? active : m->nthr;
+	/* Beyond the lanes, tl_stack.c counts every thread by state, and a few
+	 * lanes say what the loop, the pool and the busiest did. */
 	if (keep > PLOTS_MAX_THREAD_LANES)
-		keep = PLOTS_MAX_THREAD_LANES;
+		keep = TL_STACK_LANES;
 	m->thr_cut = (active ? active : m->nthr) - keep;
 	/* The main thread (lowest tid: the accept loop or event loop) stays even
 	 * when it is not among the busiest: it is where requests come in. */

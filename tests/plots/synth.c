@@ -40,7 +40,7 @@ static int run_on(int k, uint64_t a, uint64_t b)
 			return -ENOMEM;
 		t->run = p;
 	}
-	t->run[t->n++] = (struct seg){a, b};
+	t->run[t->n++] = (struct seg){ a, b };
 	return 0;
 }
 
@@ -97,8 +97,8 @@ static void reset(void)
 
 int synth_run(const char *dir, enum synth_kind kind, int n, int wait_ms, int sched_only)
 {
-	static const char *const names[] = {"blocking", "threaded", "hybrid", "epoll"};
-	static const char *const eps[] = {"/wrong", "/sync", "/sync", "/async"};
+	static const char *const names[] = { "blocking", "threaded", "hybrid", "epoll" };
+	static const char *const eps[] = { "/wrong", "/sync", "/sync", "/async" };
 	int model = kind == SYNTH_STAIR	     ? 0
 		    : kind == SYNTH_PARALLEL ? 1
 		    : kind == SYNTH_POOL     ? 2
@@ -221,14 +221,88 @@ out:
 	return rc;
 }
 
+int synth_load(const char *dir, int open_loop, int nconn, int nreq, int wait_ms, int mark_every)
+{
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	reset();
+	FILE *rq =
+	    open_in(dir, "requests.csv",
+		    "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,"
+		    "bytes,error\n");
+	FILE *mk = open_in(dir, "marks.csv", "tid,request_id,event,t\n");
+	FILE *sc = open_in(dir, "sched.csv", "tid,comm,state,t_start,t_end,cpu,syscall\n");
+	FILE *meta = open_in(dir, "meta.json", NULL);
+	int rc = 0;
+	if (!rq || !mk || !sc || !meta) {
+		rc = -errno;
+		goto out;
+	}
+	fprintf(meta,
+		"{\"target\": \"epoll\", \"endpoint\": \"/async?ms=%d\", \"load\": {\"mode\": "
+		"\"%s\", \"connections\": %d, \"requests\": %d}}\n",
+		wait_ms, open_loop ? "open" : "closed", nconn, nreq);
+	uint64_t w = (uint64_t)wait_ms * MS, end = 0;
+	threads[0].sleep_call = "epoll_wait";
+	for (int i = 0; i < nreq; i++) {
+		int c = i % nconn, k = i / nconn;
+		/* Open: a send every w/8, a latency of w to 3.5 w by id; closed:
+		 * each connection's next request once its last is answered. */
+		uint64_t lat = open_loop ? w + w * (uint64_t)(i * 7 % 11) / 4 : w + 300 * US;
+		uint64_t sent = open_loop
+				    ? T0 + (uint64_t)i * (w / 8)
+				    : T0 + (uint64_t)c * 50 * US + (uint64_t)k * (lat + 10 * US);
+		uint64_t done = sent + lat, s = sent + 40 * US;
+		if (i % mark_every == 0) {
+			mark(mk, 4000, i + 1, "request_start", s);
+			mark(mk, 4000, i + 1, "handler_enter", s + 10 * US);
+			mark(mk, 4000, i + 1, "wait_start", s + 30 * US);
+			mark(mk, 4000, i + 1, "wait_end", done - 80 * US);
+			mark(mk, 4000, i + 1, "request_end", done - 60 * US);
+		}
+		run_on(0, s - 5 * US, s + 35 * US);
+		run_on(0, done - 85 * US, done - 55 * US);
+		fprintf(rq, "%d,0,%d,%llu,%llu,%llu,%llu,%llu,200,34,\n", i + 1, c,
+			(unsigned long long)sent, (unsigned long long)sent,
+			(unsigned long long)(sent + 5 * US), (unsigned long long)(done - 20 * US),
+			(unsigned long long)done);
+		if (done > end)
+			end = done;
+	}
+	struct thr *t = &threads[0];
+	tidy(t);
+	uint64_t at = T0 - 5 * MS;
+	for (int j = 0; j < t->n; j++) {
+		if (t->run[j].a > at)
+			fprintf(sc, "4000,target-epoll,sleeping,%llu,%llu,0,epoll_wait\n",
+				(unsigned long long)at, (unsigned long long)t->run[j].a);
+		fprintf(sc, "4000,target-epoll,running,%llu,%llu,0,\n",
+			(unsigned long long)t->run[j].a, (unsigned long long)t->run[j].b);
+		at = t->run[j].b;
+	}
+	fprintf(sc, "4000,target-epoll,sleeping,%llu,%llu,0,epoll_wait\n", (unsigned long long)at,
+		(unsigned long long)(end + 20 * MS));
+out:
+	if (rq && fclose(rq) && !rc)
+		rc = -EIO;
+	if (mk && fclose(mk) && !rc)
+		rc = -EIO;
+	if (sc && fclose(sc) && !rc)
+		rc = -EIO;
+	if (meta && fclose(meta) && !rc)
+		rc = -EIO;
+	reset();
+	return rc;
+}
+
 int synth_matrix(const char *dir, int blog_only)
 {
-	static const char *const tg[] = {"blocking", "threaded",  "hybrid",
-					 "epoll",    "coroutine", "fastapi"};
-	static const char *const ep[] = {"/sync", "/async", "/wrong"};
+	static const char *const tg[] = { "blocking", "threaded",  "hybrid",
+					  "epoll",    "coroutine", "fastapi" };
+	static const char *const ep[] = { "/sync", "/async", "/wrong" };
 	/* Batch in waits per target and endpoint: the original experiment's story. */
-	static const double waits[6][3] = {{10, 10, 10}, {1, 1, 1},   {1, 1, 10},
-					   {10, 1, 10},	 {10, 1, 10}, {1, 1, 10}};
+	static const double waits[6][3] = { { 10, 10, 10 }, { 1, 1, 1 },   { 1, 1, 10 },
+					    { 10, 1, 10 },  { 10, 1, 10 }, { 1, 1, 10 } };
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return -errno;
 	FILE *f = open_in(dir, "summary.csv",
@@ -285,7 +359,7 @@ int synth_matrix(const char *dir, int blog_only)
 		}
 	if (blog_only || rc)
 		goto out;
-	int conc[] = {1, 10, 100, 1000};
+	int conc[] = { 1, 10, 100, 1000 };
 	for (int t = 0; t < 5; t++)
 		for (int c = 0; c < 4; c++) {
 			double base = (t == 0	? 8000

@@ -15,6 +15,13 @@ enum synth_kind {
  * requests.csv and marks.csv, as `bench trace` alone would. 0 or -errno. */
 int synth_run(const char *dir, enum synth_kind kind, int n, int wait_ms, int sched_only);
 
+/* A load run on one event-loop thread: a closed loop (nconn connections, each
+ * carrying its requests back to back) or an open loop (nreq requests sent at
+ * a fixed rate on reused connections, latencies varying so that up to a few
+ * dozen overlap). Server marks only on every mark_every-th request (1: all),
+ * as sampling leaves them. 0 or -errno. */
+int synth_load(const char *dir, int open_loop, int nconn, int nreq, int wait_ms, int mark_every);
+
 /* A matrix directory: summary.csv over every scenario and target, meta.json,
  * blog cells with their run directories, and one failed cell with stderr.txt.
  * With blog_only, only the blog scenario. */

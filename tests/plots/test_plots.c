@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -110,9 +111,9 @@ static void count_member(void *ctx, const char *key, const char *val, struct jso
 static void test_pjson(void **state)
 {
 	(void)state;
-	struct json_object *j =
-	    pjson_parse("{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
-			" \"list\": [1, {\"x\": 2}], \"quick\": true, \"d\": 2.000 }");
+	struct json_object *j = pjson_parse(
+	    "{ \"target\": \"epoll\", \"n\": 10, \"load\": {\"c\": 5, \"s\": \"a\\\"b\"},"
+	    " \"list\": [1, {\"x\": 2}], \"quick\": true, \"d\": 2.000 }");
 	assert_non_null(j);
 	char v[64];
 	assert_int_equal(pjson_get(j, "target", v, sizeof(v)), 0);
@@ -162,7 +163,7 @@ static void test_pcsv(void **state)
 	char p[1100];
 	path(p, sizeof(p), "t.csv", NULL);
 	write_file(p, "b,a,c\n2,1,\"x,\"\"y\"\"\"\n\n5,4,z\n");
-	static const char *const want[] = {"a", "b", "c", "d"};
+	static const char *const want[] = { "a", "b", "c", "d" };
 	struct pcsv c;
 	assert_int_equal(pcsv_open(&c, p, want, 4, 0x3), 0);
 	assert_int_equal(pcsv_next(&c), 1);
@@ -291,7 +292,7 @@ static void test_model_stair(void **state)
 	assert_null(tl_marks_of(&m, 999999, &n));
 	assert_int_equal(n, 0);
 	/* The top lane is the first request sent; every box of its lane is drawn. */
-	assert_int_equal(m.lane[0], m.order[0]);
+	assert_int_equal(m.lane_of[m.order[0]], 0);
 	assert_true(m.req_boxes.n >= 10);
 	/* Running time is coloured by requests: no box outside the table. */
 	size_t coloured = 0;
@@ -309,21 +310,132 @@ static void test_model_stair(void **state)
 	rd_free(&r);
 }
 
-/* hybrid /sync with 1000 requests: lanes sampled, threads cut to the limit with
- * the loop kept, hand-offs from the loop to the pool drawn (at most 30). */
+/* hybrid /sync with 1000 requests of a burst: packed into as many lanes as
+ * were ever in flight, cut to the first lanes plus the slowest and said so;
+ * threads beyond the lanes counted by state with the loop kept in a lane,
+ * hand-offs from the loop to the pool drawn (at most 30). */
 static void test_model_pool(void **state)
 {
 	(void)state;
 	struct rd_run r;
 	struct tl_model m;
 	model_of("m-pool", SYNTH_POOL, 1000, 20, 0, &r, &m);
+	assert_int_equal(m.lane_kind, TL_LANES_PACKED);
+	assert_int_equal(m.nlane_all, m.infl_max);
 	assert_int_equal(m.nlane, PLOTS_MAX_REQ_LANES);
-	assert_non_null(strstr(m.page.notes[0], "60 of 1000 shown"));
+	assert_int_equal(m.nslow, TL_NSLOW);
+	assert_non_null(strstr(m.page.notes[0], "packed into the fewest lanes"));
+	assert_non_null(strstr(m.page.notes[0], "and the 20 slowest requests of the window"));
 	assert_true(m.nthr_lanes <= PLOTS_MAX_THREAD_LANES);
 	assert_true(m.nhand > 0 && m.nhand <= 30);
 	assert_true(tl_find_thread(&m, r.thr[0].tid)->lane >= 0); /* the loop */
 	for (size_t i = 0; i < m.nhand; i++)
 		assert_int_equal(m.hand[i].lane, tl_find_thread(&m, r.thr[0].tid)->lane);
+	tl_model_free(&m);
+	rd_free(&r);
+}
+
+/* Requests in flight at t, counted the slow way: sent at or before t and not
+ * answered by then (half-open spans, as the strip counts them). */
+static uint32_t true_max_inflight(const struct rd_run *r)
+{
+	uint32_t top = 0;
+	for (size_t i = 0; i < r->nreq; i++) {
+		uint32_t n = 0;
+		uint64_t t = r->req[i].t_send; /* a maximum starts at some send */
+		for (size_t j = 0; j < r->nreq; j++)
+			n += r->req[j].t_send <= t && r->req[j].t_end > t;
+		if (n > top)
+			top = n;
+	}
+	return top;
+}
+
+static void load_model(const char *name, int open_loop, int nconn, int nreq, int wait_ms, int every,
+		       struct rd_run *r, struct tl_model *m)
+{
+	char d[512];
+	path(d, sizeof(d), name, NULL);
+	assert_int_equal(synth_load(d, open_loop, nconn, nreq, wait_ms, every), 0);
+	assert_int_equal(rd_load(r, d), 0);
+	assert_int_equal(tl_model_build(m, r, d), 0);
+}
+
+/* A closed loop: a lane per connection, in each its own requests in send order,
+ * never two at once; the strip's peak is the number of connections. */
+static void test_model_closed(void **state)
+{
+	(void)state;
+	struct rd_run r;
+	struct tl_model m;
+	load_model("m-closed", 0, 20, 500, 200, 1, &r, &m);
+	assert_int_equal(m.lane_kind, TL_LANES_CONN);
+	assert_int_equal(m.nlane, 20);
+	assert_int_equal(m.ndrawn, 500);
+	assert_int_equal(m.cut, 0);
+	uint64_t conn[PLOTS_MAX_REQ_LANES], last_end[PLOTS_MAX_REQ_LANES] = { 0 };
+	for (size_t l = 0; l < PLOTS_MAX_REQ_LANES; l++)
+		conn[l] = RD_NOCONN;
+	for (size_t j = 0; j < m.ndrawn; j++) { /* drawn is in send order */
+		const struct rd_req *q = &r.req[m.drawn[j]];
+		int l = m.lane_of[m.drawn[j]];
+		assert_true(l >= 0 && l < 20);
+		if (conn[l] == RD_NOCONN)
+			conn[l] = q->conn;
+		assert_true(conn[l] == q->conn);
+		assert_true(q->t_send >= last_end[l]);
+		last_end[l] = q->t_end;
+		if (j)
+			assert_true(q->t_send >= r.req[m.drawn[j - 1]].t_send);
+	}
+	assert_int_equal(m.infl_max, 20);
+	assert_int_equal(m.infl_max, true_max_inflight(&r));
+	assert_non_null(strstr(m.page.notes[0], "a lane per connection"));
+	tl_model_free(&m);
+	rd_free(&r);
+
+	/* 100 connections: the first 40 and the 20 slowest, said exactly. */
+	load_model("m-closed100", 0, 100, 1000, 50, 1, &r, &m);
+	assert_int_equal(m.lane_kind, TL_LANES_CONN);
+	assert_int_equal(m.nlane, PLOTS_MAX_REQ_LANES);
+	assert_non_null(strstr(m.page.notes[0], "Lanes: connections 1\xe2\x80\x93"
+						"40 of 100"));
+	tl_model_free(&m);
+	rd_free(&r);
+}
+
+/* An open loop: packed, lanes never overlap, as many as were ever in flight;
+ * the strip's peak is the true one. Marks on 1 in 8: the page says so. */
+static void test_model_open(void **state)
+{
+	(void)state;
+	struct rd_run r;
+	struct tl_model m;
+	load_model("m-open", 1, 8, 300, 40, 8, &r, &m);
+	assert_int_equal(m.lane_kind, TL_LANES_PACKED);
+	uint32_t top = true_max_inflight(&r);
+	assert_true(top > 8);
+	assert_int_equal(m.infl_max, top);
+	assert_int_equal(m.nlane_all, top);
+	uint64_t last_end[PLOTS_MAX_REQ_LANES] = { 0 };
+	for (size_t j = 0; j < m.ndrawn; j++) {
+		const struct rd_req *q = &r.req[m.drawn[j]];
+		int l = m.lane_of[m.drawn[j]];
+		assert_true(q->t_send >= last_end[l]);
+		last_end[l] = q->t_end;
+	}
+	assert_int_equal(m.nmarked, 38);
+	assert_non_null(strstr(m.page.notes[1], "Server marks on 38 of 300 requests"));
+	tl_model_free(&m);
+	rd_free(&r);
+
+	/* 5000 requests: a window, the strip binned to pixels yet its peak exact,
+	 * a latency panel over the whole run. */
+	load_model("m-open5000", 1, 50, 5000, 40, 64, &r, &m);
+	assert_int_equal(m.infl_max, true_max_inflight(&r));
+	assert_true(m.ndrawn <= TL_MAX_REQS);
+	assert_int_equal(m.nlat, 5000);
+	assert_true(m.lat_p99 >= m.lat_p50 && m.lat_p50 > 0);
 	tl_model_free(&m);
 	rd_free(&r);
 }
@@ -384,11 +496,37 @@ static void test_timeline_many(void **state)
 	assert_int_equal(synth_run(d, SYNTH_POOL, 1000, 20, 0), 0);
 	assert_int_equal(plots_timeline(d), 0);
 	assert_png(d, "timeline.png", 10000);
-	assert_svg(d, "60 of 1000 shown");
+	assert_svg(d, "20 slowest requests of the window");
 	path(d, sizeof(d), "manythreads", NULL);
 	assert_int_equal(synth_run(d, SYNTH_PARALLEL, 300, 100, 0), 0);
 	assert_int_equal(plots_timeline(d), 0);
-	assert_svg(d, "Threads: 40 of the");
+	assert_svg(d, "counted by state above");
+	assert_svg(d, "Threads by state");
+}
+
+/* 5000 requests of an open loop: drawn in bounded time and size, with the
+ * window, the strip and the latency panel, each said on the chart. */
+static void test_timeline_5000(void **state)
+{
+	(void)state;
+	char d[512], p[600];
+	struct timespec a, b;
+	struct stat st;
+	path(d, sizeof(d), "big5000", NULL);
+	assert_int_equal(synth_load(d, 1, 50, 5000, 40, 64), 0);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(plots_timeline(d), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	assert_true(secs < 30); /* about 1 s alone; the machine is shared */
+	snprintf(p, sizeof(p), "%s/timeline.svg", d);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(st.st_size < 3000000);
+	assert_png(d, "timeline.png", 10000);
+	assert_svg(d, "Latency of all 5000 requests");
+	assert_svg(d, "In flight: requests sent");
+	assert_svg(d, "the busiest stretch");
+	assert_svg(d, "Server marks on 79 of 5000 requests");
 }
 
 static void test_timeline_sched_only(void **state)
@@ -431,8 +569,8 @@ static void test_matrix_report(void **state)
 {
 	(void)state;
 	char d[512], p[1100];
-	static const char *const charts[] = {"blog.png",    "throughput.png", "latency.png",
-					     "iobound.png", "memory.png",     "cpubound.png"};
+	static const char *const charts[] = { "blog.png",    "throughput.png", "latency.png",
+					      "iobound.png", "memory.png",     "cpubound.png" };
 	path(d, sizeof(d), "matrix", NULL);
 	assert_int_equal(synth_matrix(d, 0), 0);
 	assert_int_equal(plots_compare(d), 0);
@@ -547,20 +685,27 @@ static int teardown(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest unit[] = {
-	    cmocka_unit_test(test_pjson),
-	    cmocka_unit_test(test_pcsv),
-	    cmocka_unit_test(test_rundata_garbled),
-	    cmocka_unit_test(test_summary),
-	    cmocka_unit_test(test_model_stair),
-	    cmocka_unit_test(test_model_pool),
-	    cmocka_unit_test(test_model_sched_only),
+		cmocka_unit_test(test_pjson),
+		cmocka_unit_test(test_pcsv),
+		cmocka_unit_test(test_rundata_garbled),
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_model_stair),
+		cmocka_unit_test(test_model_pool),
+		cmocka_unit_test(test_model_closed),
+		cmocka_unit_test(test_model_open),
+		cmocka_unit_test(test_model_sched_only),
 	};
 	const struct CMUnitTest charts[] = {
-	    cmocka_unit_test(test_timeline_stair),   cmocka_unit_test(test_timeline_parallel),
-	    cmocka_unit_test(test_timeline_many),    cmocka_unit_test(test_timeline_sched_only),
-	    cmocka_unit_test(test_timeline_errors),  cmocka_unit_test(test_matrix_report),
-	    cmocka_unit_test(test_matrix_blog_only), cmocka_unit_test(test_matrix_all_failed),
-	    cmocka_unit_test(test_matrix_errors),
+		cmocka_unit_test(test_timeline_stair),
+		cmocka_unit_test(test_timeline_parallel),
+		cmocka_unit_test(test_timeline_many),
+		cmocka_unit_test(test_timeline_5000),
+		cmocka_unit_test(test_timeline_sched_only),
+		cmocka_unit_test(test_timeline_errors),
+		cmocka_unit_test(test_matrix_report),
+		cmocka_unit_test(test_matrix_blog_only),
+		cmocka_unit_test(test_matrix_all_failed),
+		cmocka_unit_test(test_matrix_errors),
 	};
 	if (argc > 1 && !strcmp(argv[1], "charts"))
 		return cmocka_run_group_tests_name("plots.charts", charts, setup, teardown);
