@@ -231,9 +231,13 @@ static void print_longest_waits(FILE *f, const struct sm *sm, size_t max)
 void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread_sum *s, size_t n,
 			 const struct astrace_stats *st, int longest_waits)
 {
+	/* Units on a line of their own under the names: a column of bare numbers
+	 * is read as whatever the reader guesses. */
 	fprintf(f, "%8s %-16s %10s %10s %10s %10s %9s %7s %7s %6s %9s %9s %9s\n", "tid", "comm",
 		"running", "runnable", "sleeping", "blocked", "unknown", "vol", "invol", "migr",
 		"rq p50", "rq p99", "rq max");
+	fprintf(f, "%8s %-16s %10s %10s %10s %10s %9s %7s %7s %6s %9s %9s %9s\n", "", "", "ms",
+		"ms", "ms", "ms", "ms", "count", "count", "count", "ms", "ms", "ms");
 	struct trace_thread_sum tot = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_thread_sum *r = &s[i];
@@ -257,14 +261,18 @@ void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread
 		ms(tot.cpu_ns), ms(tot.runnable_ns), ms(tot.sleeping_ns), ms(tot.blocked_ns),
 		ms(tot.unknown_ns), (unsigned long long)tot.vol, (unsigned long long)tot.invol,
 		(unsigned long long)tot.migrations);
+	/* The traced time is the tracer's window, t_stop - t_start: the figure
+	 * meta.json keeps and the --plot timeline's title prints, in ms, alike. */
 	double secs = st->t_stop > st->t_start ? (double)(st->t_stop - st->t_start) / 1e9 : 0;
 	fprintf(f,
-		"times in ms (running: the kernel's runtime counter; unknown: before a thread's "
-		"first event); %zu threads, %.2f s, "
-		"%llu events (%.0f/s), %llu lost, %zu marks from %d USDT probes%s\n",
-		n, secs, (unsigned long long)st->events, secs > 0 ? (double)st->events / secs : 0.0,
-		(unsigned long long)st->lost, sm->nmarks, st->usdt_probes,
-		st->raw_tp ? ", raw tracepoints" : "");
+		"running: the kernel's runtime counter; unknown: before a thread's first event; "
+		"vol/invol: voluntary and involuntary context switches; migr: moves to another "
+		"CPU; rq: time runnable before running\n"
+		"%zu thread%s, %.0f ms traced, %llu events (%.0f/s), %llu lost, %zu marks from %d "
+		"USDT probes%s\n",
+		n, n == 1 ? "" : "s", secs * 1e3, (unsigned long long)st->events,
+		secs > 0 ? (double)st->events / secs : 0.0, (unsigned long long)st->lost,
+		sm->nmarks, st->usdt_probes, st->raw_tp ? ", raw tracepoints" : "");
 	if (longest_waits)
 		print_longest_waits(f, sm, 10);
 }

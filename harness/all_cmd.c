@@ -23,6 +23,7 @@
 #include "meta.h"
 #include "run.h"
 #include "plots.h"
+#include "timelines.h"
 
 enum { O_QUICK = CLIOPT_LONG, O_FULL, O_OUT, O_TARGETS, O_SCENARIOS, O_NO_TRACE, O_READY };
 
@@ -197,6 +198,40 @@ static void progress(size_t k, size_t n, const struct matrix_cell *m, double ela
 		m->burst ? " (burst)" : "", conc, elapsed, left, tty ? "" : "\n");
 }
 
+/* Every cell that ran gets its timeline (the untraced ones the client's view
+ * only), queued as it ends and drawn beside the next cells at idle priority
+ * (timelines.c); a cell that cannot be drawn keeps its data and is named. */
+struct drawn {
+	size_t ok, bad;
+	int tty;
+};
+
+static void timeline_done(const char *dir, int rc, const char *why, void *arg)
+{
+	struct drawn *d = arg;
+	if (!rc) {
+		d->ok++;
+	} else if (rc != -ECANCELED) {
+		d->bad++;
+		fprintf(stderr, "%s  %s: cannot draw the timeline: %s\n", d->tty ? "\r\033[K" : "",
+			dir, why);
+	}
+}
+
+static void finish_timelines(struct timelines *tl, int tty)
+{
+	if (!tl)
+		return;
+	struct drawn d = { .tty = tty };
+	uint64_t t0 = now_ns();
+	if (tty)
+		fputs("\r\033[Kbench all: drawing the last timelines...", stderr);
+	timelines_finish(tl, run_interrupted, timeline_done, &d);
+	fprintf(stderr, "%sbench all: %zu timelines drawn, %.1f s after the last cell%s\n",
+		tty ? "\r\033[K" : "", d.ok, (double)(now_ns() - t0) / 1e9,
+		run_interrupted() ? " (interrupted: not all)" : "");
+}
+
 static void point_latest(const char *out)
 {
 	/* results/latest follows the default location only. */
@@ -258,6 +293,9 @@ int cmd_all(int argc, char **argv)
 	}
 	summary_header(summary);
 
+	struct timelines *tl = timelines_start(n, timelines_workers());
+	if (!tl)
+		fprintf(stderr, "bench all: cannot start drawing: no timelines\n");
 	int tty = isatty(STDERR_FILENO);
 	fprintf(stderr, "bench all: %zu cells into %s\n", n, o.out);
 	uint64_t t0 = now_ns();
@@ -270,7 +308,7 @@ int cmd_all(int argc, char **argv)
 		struct run_cell cell = { .target = m->target,
 					 .endpoint = m->endpoint,
 					 .trace = trace && m->burst,
-					 .plot = m->burst,
+					 .plot = 0, /* every cell, after the matrix */
 					 .dir = dir,
 					 .scenario = m->scenario,
 					 .ready_timeout_ms = ready_ms };
@@ -287,10 +325,6 @@ int cmd_all(int argc, char **argv)
 			out.degraded = 0;
 			snprintf(out.reason, sizeof(out.reason), "interrupted");
 		}
-		if (out.plot_note[0])
-			fprintf(stderr, "%s  %s %s %s: cannot draw the timeline: %s\n",
-				tty ? "\r\033[K" : "", m->scenario, m->target, m->endpoint,
-				out.plot_note);
 		if (out.degraded)
 			fprintf(stderr, "%s  %s %s %s: degraded: %s\n", tty ? "\r\033[K" : "",
 				m->scenario, m->target, m->endpoint, out.reason);
@@ -299,11 +333,14 @@ int cmd_all(int argc, char **argv)
 			fprintf(stderr, "%s  %s %s %s: FAILED: %s\n", tty ? "\r\033[K" : "",
 				m->scenario, m->target, m->endpoint, out.reason);
 		}
+		if (tl && !out.failed && timelines_add(tl, dir))
+			fprintf(stderr, "bench all: out of memory: no timeline for %s\n", dir);
 		summary_row(summary, m, &out);
 		fflush(summary);
 		load_result_free(&out.load);
 		ran++;
 	}
+	finish_timelines(tl, tty);
 	double secs = (double)(now_ns() - t0) / 1e9;
 	if (tty)
 		fputs("\r\033[K", stderr);

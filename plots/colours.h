@@ -24,9 +24,11 @@
 #define COL_HANDOFF  0x606060 /* the legend's sample of the hand-off arrows */
 
 /* Status: a failed request or cell, and its row in the report's table. */
-#define COL_FAILED    0xd62728
-#define COL_FAILED_BG 0xfde8e8
-#define COL_WARN      0xa03000 /* notes saying what a chart left out */
+#define COL_FAILED	0xd62728
+#define COL_FAILED_BG	0xfde8e8
+#define COL_DEGRADED_BG 0xfff1d6 /* a cell that left connections unserved */
+#define COL_ERRORS_BG	0xfdf3f3 /* a cell that ran, with failed requests */
+#define COL_WARN	0xa03000 /* notes saying what a chart left out */
 
 /* The blog chart's bars, one per endpoint: the mistake in the failure red. */
 #define COL_EP_SYNC  0x1f77b4

@@ -1,7 +1,8 @@
 /* report.md and report.html of a matrix: what each chart shows, said from the
- * numbers where possible, the blog timelines, the key numbers, what failed and
- * why, and the machine. The sentences are built from summary.csv, so a run on
- * another machine tells its own story. */
+ * numbers where possible, with the cells under it linked; every cell's
+ * timeline; the key numbers, sortable, each row linking its cell's folder and
+ * files; what failed and why, and the machine. The sentences are built from
+ * summary.csv, so a run on another machine tells its own story. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include "perr.h"
 #include "pjson.h"
 #include "plots.h"
+#include "report_cells.h"
 #include "summary.h"
 
 struct para {
@@ -161,28 +163,49 @@ static void iobound_text(const struct sum *s, struct para *p)
 	lossy_note(s, p, "io-bound", c);
 }
 
+/* The extremes of peak memory over the io-bound cells that ran (degraded ones
+ * too: their memory was measured all the same), then of threads. */
 static void memory_text(const struct sum *s, struct para *p)
 {
-	const struct sum_row *big = NULL, *small = NULL;
+	const struct sum_row *lo = NULL, *hi = NULL, *big = NULL, *small = NULL;
 	double c = top_conc(s, "io-bound");
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
-		if (strcmp(r->scenario, "io-bound") || isnan(r->threads) || r->failed)
+		if (strcmp(r->scenario, "io-bound") || !strcmp(rcell_status(r), "failed"))
+			continue;
+		if (!isnan(r->rss_kib)) {
+			if (!lo || r->rss_kib < lo->rss_kib)
+				lo = r;
+			if (!hi || r->rss_kib > hi->rss_kib)
+				hi = r;
+		}
+		if (isnan(r->threads))
 			continue;
 		if (!big || r->threads > big->threads)
 			big = r;
 		/* The leanest at the top concurrency that also kept up: of equal
 		 * thread counts, the one with more throughput. */
-		if (r->concurrency == c && (!small || r->threads < small->threads ||
-					    (r->threads == small->threads && r->rps > small->rps)))
+		if (r->concurrency == c && !r->failed &&
+		    (!small || r->threads < small->threads ||
+		     (r->threads == small->threads && r->rps > small->rps)))
 			small = r;
 	}
+	if (lo && hi && lo != hi)
+		add(p,
+		    "Peak resident memory ranged from %.1f MiB (%s at %.0f connections) to %.1f "
+		    "MiB "
+		    "(%s at %.0f connections). ",
+		    lo->rss_kib / 1024, lo->target, lo->concurrency, hi->rss_kib / 1024, hi->target,
+		    hi->concurrency);
+	else if (hi)
+		add(p, "Peak resident memory: %.1f MiB (%s at %.0f connections). ",
+		    hi->rss_kib / 1024, hi->target, hi->concurrency);
 	if (!big || !small)
 		return;
 	add(p,
 	    "A thread per connection costs a stack and a scheduler entry per connection: %s peaked "
-	    "at %.0f threads and %.1f MiB at %.0f connections, while %s served %.0f connections "
-	    "with %.0f thread%s and %.1f MiB. ",
+	    "at %.0f threads (%.1f MiB) at %.0f connections, while %s served %.0f connections "
+	    "with %.0f thread%s (%.1f MiB). ",
 	    big->target, big->threads, big->rss_kib / 1024, big->concurrency, small->target,
 	    small->concurrency, small->threads, small->threads == 1 ? "" : "s",
 	    small->rss_kib / 1024);
@@ -223,28 +246,41 @@ static int degraded(const struct sum_row *r)
 	return !strncmp(r->status, "degraded", 8);
 }
 
-static void numbers_table(struct doc *d, const struct sum *s)
+/* Latencies of a degraded cell include the unserved requests' wait so far:
+ * lower bounds, written "≥" (the sort script reads them as their number). */
+static void fmt_ms(char *b, size_t len, double v, const struct sum_row *r)
 {
-	static const char *const head[] = { "scenario", "target",  "endpoint", "conns",
-					    "req/s",	"errors",  "p50 ms",   "p99 ms",
-					    "batch ms", "RSS MiB", "threads",  "status" };
-	doc_table(d, head, 12);
+	fmt(b, len, v, degraded(r) ? "\xe2\x89\xa5%.1f" : "%.1f");
+}
+
+static void numbers_table(struct doc *d, const struct sum *s, const char *dir)
+{
+	static const char *const head[] = { "scenario", "target", "endpoint", "conns",	  "req/s",
+					    "errors",	"p50 ms", "p99 ms",   "batch ms", "RSS MiB",
+					    "threads",	"status", "cell" };
+	doc_p(d, "Click a heading to sort by it. Rows of failed cells are red, of degraded cells "
+		 "(connections never served) amber, of cells with failed requests pink; the "
+		 "status and errors columns say the same in words. \xe2\x89\xa5 marks a latency "
+		 "that is a lower bound.");
+	doc_table_sortable(d, head, 13);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
-		char c[24], rps[24], er[24], p50[24], p99[24], b[24], rss[24], thr[24], st[40];
+		char c[24], rps[24], er[24], p50[24], p99[24], b[24], rss[24], thr[24], id[300];
 		fmt(er, sizeof(er), r->errors, "%.0f");
 		fmt(c, sizeof(c), r->concurrency, "%.0f");
 		fmt(rps, sizeof(rps), r->rps, "%.0f");
-		fmt(p50, sizeof(p50), r->p50_ms, "%.1f");
-		fmt(p99, sizeof(p99), r->p99_ms, "%.1f");
+		fmt_ms(p50, sizeof(p50), r->p50_ms, r);
+		fmt_ms(p99, sizeof(p99), r->p99_ms, r);
 		fmt(b, sizeof(b), r->batch_ms, "%.0f");
 		fmt(rss, sizeof(rss), r->rss_kib / 1024, "%.1f");
 		fmt(thr, sizeof(thr), r->threads, "%.0f");
-		snprintf(st, sizeof(st), "%s",
-			 degraded(r) ? "degraded" : r->failed ? "failed" : "ok");
-		const char *cells[] = { r->scenario, r->target, r->endpoint, c,	  rps, er,
-					p50,	     p99,	b,	     rss, thr, st };
-		doc_row(d, cells, 12);
+		const char *cells[] = { r->scenario, r->target, r->endpoint, c,
+					rps,	     er,	p50,	     p99,
+					b,	     rss,	thr,	     rcell_status(r) };
+		struct rcell_links l;
+		rcell_links(dir, r, &l);
+		rcell_id(r, id, sizeof(id));
+		doc_row_x(d, cells, 12, rcell_class(r), id, l.l, l.n);
 	}
 	doc_table_end(d);
 }
@@ -283,6 +319,14 @@ static void tail(const char *dir, const char *cell, char *out, size_t len)
 	snprintf(out, len, "%s", start);
 }
 
+static void cell_files(struct doc *d, const char *dir, const struct sum_row *r)
+{
+	struct rcell_links l;
+	rcell_links(dir, r, &l);
+	if (l.n)
+		doc_links(d, "Its files:", l.l, l.n);
+}
+
 static void failures(struct doc *d, const struct sum *s, const char *dir)
 {
 	int n = 0;
@@ -309,13 +353,14 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 			if (t[0])
 				doc_pre(d, t);
 		}
+		cell_files(d, dir, r);
 	}
 }
 
 /* Degraded cells: the status carries "N of M connections never served" (the
  * harness's words); the why is the blocking model's, the one target that serves a
  * kept-alive connection to its end. */
-static void degraded_cells(struct doc *d, const struct sum *s)
+static void degraded_cells(struct doc *d, const struct sum *s, const char *dir)
 {
 	int n = 0;
 	for (size_t i = 0; i < s->n; i++)
@@ -333,8 +378,8 @@ static void degraded_cells(struct doc *d, const struct sum *s)
 		while (*what == ':' || *what == ' ')
 			what++;
 		fmt(c, sizeof(c), r->concurrency, "%.0f");
-		add(&p, "%s, %s %s at %s connections: %s. ", r->scenario, r->target, r->endpoint,
-		    c, what);
+		add(&p, "%s, %s %s at %s connections: %s. ", r->scenario, r->target, r->endpoint, c,
+		    what);
 		if (!strcmp(r->target, "blocking"))
 			add(&p, "A kept-alive client holds the blocking server, which serves one "
 				"connection to its end before it accepts the next, so the others "
@@ -344,46 +389,8 @@ static void degraded_cells(struct doc *d, const struct sum *s)
 		add(&p, "Their wait so far is in the latencies, which are lower bounds; the "
 			"charts leave the cell out.");
 		doc_p(d, p.s);
+		cell_files(d, dir, r);
 	}
-}
-
-static void blog_timelines(struct doc *d, const struct sum *s, const char *dir)
-{
-	static const char *const paths[] = { "/sync", "/async", "/wrong" };
-	doc_h(d, 2, "The blog timelines");
-	doc_p(d, "One picture per target and endpoint: requests on top as the client saw them, the "
-		 "server's threads below as the kernel ran them, one colour per request in both. A "
-		 "staircase on one thread is a serialised batch; parallel bars on many threads are "
-		 "a thread per request; short bursts on one thread under overlapping bars are an "
-		 "event loop. Each file is a full-size PNG (and SVG) in the cell's directory.");
-	/* The timelines' own legend, from the same table. */
-	static const enum col_key_id keys[] = { KEY_CLIENT,   KEY_QUEUED,   KEY_ON_CPU,
-						KEY_WAITING,  KEY_FAILED,   KEY_RUN_NOREQ,
-						KEY_RUNNABLE, KEY_SLEEPING, KEY_BLOCKED };
-	doc_legend(d, keys, (int)(sizeof(keys) / sizeof(keys[0])));
-	doc_grid(d, 3);
-	for (int t = 0; t < s->ntarget; t++)
-		for (int j = 0; j < 3; j++)
-			for (size_t i = 0; i < s->n; i++) {
-				const struct sum_row *r = &s->row[i];
-				char path[64], rel[300], cap[200];
-				sum_path(r->endpoint, path, sizeof(path));
-				if (strcmp(r->scenario, "blog") ||
-				    strcmp(r->target, s->target[t]) || strcmp(path, paths[j]))
-					continue;
-				snprintf(rel, sizeof(rel), "%s/" SCHEMA_TIMELINE_PNG, r->dir);
-				if (r->failed)
-					snprintf(cap, sizeof(cap), "%s %s: %s", r->target,
-						 r->endpoint,
-						 degraded(r) ? "degraded" : "failed");
-				else
-					snprintf(cap, sizeof(cap), "%s %s: %.2f s", r->target,
-						 r->endpoint, r->batch_ms / 1000);
-				if (r->dir[0] && exists(dir, rel))
-					doc_cell(d, rel, cap);
-				break;
-			}
-	doc_grid_end(d);
 }
 
 /* One row per member of meta.json, and one per member of a nested object
@@ -421,8 +428,8 @@ static void machine(struct doc *d, struct json_object *meta)
 	doc_table_end(d);
 }
 
-static void chart(struct doc *d, const char *dir, const char *png, const char *title,
-		  const char *text)
+static void chart(struct doc *d, const struct sum *s, const char *dir, const char *png,
+		  const char *scenario, const char *title, const char *text)
 {
 	char rel[64];
 	snprintf(rel, sizeof(rel), "%s.png", png);
@@ -432,6 +439,7 @@ static void chart(struct doc *d, const char *dir, const char *png, const char *t
 	doc_img(d, rel, title, 0);
 	if (text[0])
 		doc_p(d, text);
+	rcell_chart_list(d, s, dir, scenario);
 }
 
 static void write_doc(struct doc *d, const struct sum *s, const char *dir, struct json_object *meta)
@@ -469,33 +477,33 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, struc
 
 	struct para p = { "" };
 	blog_text(s, &p);
-	chart(d, dir, "blog", "The original experiment: sync, async and the mistake", p.s);
+	chart(d, s, dir, "blog", "blog", "The original experiment: sync, async and the mistake",
+	      p.s);
 	p.s[0] = '\0';
 	add(&p,
 	    "Requests per second for a tiny response with every connection always busy (log x). ");
 	line_text(s, &p, "throughput", F_RPS, "throughput", "requests/s", 1);
-	chart(d, dir, "throughput", "Throughput", p.s);
+	chart(d, s, dir, "throughput", "throughput", "Throughput", p.s);
 	p.s[0] = '\0';
 	add(&p, "Median and 99th percentile latency of the same runs: queueing shows up first in "
 		"p99. ");
 	line_text(s, &p, "throughput", F_P99, "p99", "ms", 0);
-	chart(d, dir, "latency", "Latency under load", p.s);
+	chart(d, s, dir, "latency", "throughput", "Latency under load", p.s);
 	p.s[0] = '\0';
 	iobound_text(s, &p);
-	chart(d, dir, "iobound", "I/O-bound: many requests waiting at once", p.s);
+	chart(d, s, dir, "iobound", "io-bound", "I/O-bound: many requests waiting at once", p.s);
 	p.s[0] = '\0';
 	memory_text(s, &p);
-	chart(d, dir, "memory", "Memory and threads at peak", p.s);
+	chart(d, s, dir, "memory", "io-bound", "Memory and threads at peak", p.s);
 	p.s[0] = '\0';
 	cpu_text(s, &p);
-	chart(d, dir, "cpubound", "CPU-bound: where async does not help", p.s);
+	chart(d, s, dir, "cpubound", "cpu-bound", "CPU-bound: where async does not help", p.s);
 
-	if (sum_has(s, "blog"))
-		blog_timelines(d, s, dir);
+	rcell_timelines(d, s, dir);
 	doc_h(d, 2, "Key numbers");
-	numbers_table(d, s);
+	numbers_table(d, s, dir);
 	failures(d, s, dir);
-	degraded_cells(d, s);
+	degraded_cells(d, s, dir);
 	machine(d, meta);
 	doc_end(d);
 }

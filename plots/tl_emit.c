@@ -309,11 +309,14 @@ static void draw(const struct tl_model *m, FILE *f)
 			sy(p, 66 + 17 * i), COL_WARN);
 	}
 	fputs("set label 6 ", f);
-	gp_str(f, m->r->nmark ? "One colour per request, the same in both panels (cycling after "
-				"12). Bursts shorter than 2 px are drawn 2 px wide. The kernel's "
-				"queue runs from the client's send to the server's read "
-				"(request_start)."
-			      : "Bursts shorter than 2 px are drawn 2 px wide.");
+	/* bench trace --plot draws the thread panel alone: "both" only for two. */
+	gp_str(f, !m->r->nmark ? "Bursts shorter than 2 px are drawn 2 px wide."
+		  : m->nlane && m->nthr_lanes
+		      ? "One colour per request, the same in both panels (cycling after 12). "
+			"Bursts shorter than 2 px are drawn 2 px wide. The kernel's queue runs "
+			"from the client's send to the server's read (request_start)."
+		      : "One colour per request (cycling after 12). Bursts shorter than 2 px are "
+			"drawn 2 px wide.");
 	fprintf(f, " at screen %.5f,%.5f left font ',8' tc rgb '#%06x'\n", (double)TL_LEFT / TL_W,
 		sy(p, p->h - 12), COL_INK_FOOT);
 	const char *xlabel =

@@ -2,6 +2,7 @@
  * left out, and where the two panels sharing one x axis go. Positions are in
  * pixels, so lanes keep a legible height whatever their number. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pjson.h"
@@ -146,8 +147,17 @@ static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 			cat(p->sub, sizeof(p->sub), "  ·  %s%s", b, "");
 		}
 	} else {
-		snprintf(p->sub, sizeof(p->sub), "%zu threads seen, %.0f ms traced", t->thr_total,
-			 ((double)t->w1 - (double)t->w0) / 1e6);
+		/* The tracer's own window (bench trace's meta.json), the figure its
+		 * summary prints too; the span of sched.csv is shorter by the time
+		 * before the first and after the last event. */
+		char a[32] = "", b[32] = "";
+		double span = ((double)t->w1 - (double)t->w0) / 1e6;
+		if (t->r->meta && !pjson_get(t->r->meta, META_T_START, a, sizeof(a)) &&
+		    !pjson_get(t->r->meta, META_T_STOP, b, sizeof(b)) &&
+		    strtoull(b, NULL, 10) > strtoull(a, NULL, 10))
+			span = (double)(strtoull(b, NULL, 10) - strtoull(a, NULL, 10)) / 1e6;
+		snprintf(p->sub, sizeof(p->sub), "%zu thread%s seen, %.0f ms traced", t->thr_total,
+			 t->thr_total == 1 ? "" : "s", span);
 	}
 	if (t->r->meta)
 		meta_params(t->r->meta, p->sub, sizeof(p->sub));

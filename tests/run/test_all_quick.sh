@@ -33,8 +33,32 @@ bad = [(r["target"], r["endpoint"], r["status"]) for r in rows
        if r["status"] != "ok" and not (r["target"] == "blocking" and
                                        r["status"].startswith("degraded: "))]
 assert not bad, bad
-for r in blog:
-    assert os.path.exists(os.path.join(d, r["dir"], "timeline.png")), r["dir"]
+# Every cell that ran has its timeline, traced or not.
+for r in rows:
+    if not r["status"].startswith("failed"):
+        assert os.path.exists(os.path.join(d, r["dir"], "timeline.png")), r["dir"]
+        assert os.path.exists(os.path.join(d, r["dir"], "timeline.svg")), r["dir"]
+# report.html links every cell's folder and every trace.json there is; its table
+# sorts; failed and degraded rows say so in a class and a word.
+html = open(os.path.join(d, "report.html"), encoding="utf-8").read()
+import re
+for r in rows:
+    assert 'href="%s/"' % r["dir"] in html, ("no folder link", r["dir"])
+    if os.path.exists(os.path.join(d, r["dir"], "trace.json")):
+        assert 'href="%s/trace.json"' % r["dir"] in html, ("no trace link", r["dir"])
+    if not r["status"].startswith("failed"):
+        assert 'href="%s/timeline.png"' % r["dir"] in html, ("no timeline link", r["dir"])
+    word = r["status"].split(":")[0]
+    cls = {"failed": "fail", "degraded": "degraded"}.get(word)
+    if cls:
+        cid = "cell-" + re.sub(r"[^A-Za-z0-9_-]", "-", r["dir"])
+        row = re.search(r'<tr class="%s" id="%s">(.*?)</tr>' % (cls, re.escape(cid)), html)
+        assert row and "<td>%s</td>" % word in row.group(1), ("unmarked", r["dir"])
+assert "<table class=\"sort\">" in html and "table.sort" in html, "no sort script"
+assert html.count("<script>") == 1, "one script only"
+# The matrix's own "failed 0" is not a failed row.
+assert html.count('<tr class="fail"') == sum(r["status"].startswith("failed") for r in rows)
+assert html.count('<tr class="degraded"') == sum(r["status"].startswith("degraded") for r in rows)
 # The experiment itself: /wrong on one loop takes ~N waits, /async ~1 wait.
 def batch(t, e):
     return next(float(r["batch_ms"]) for r in blog if r["target"] == t and r["endpoint"].startswith(e))
