@@ -1,7 +1,9 @@
-/* The target process while a cell's load runs, as /proc shows it: peak memory and
- * thread count, sampled every 50 ms on a thread of its own (a peak between two
- * samples is missed), and CPU time and context switches read at both ends. The
- * figures read after sampler_stop. */
+/* The two processes of a cell while its load runs, as the kernel accounts them.
+ * The target as /proc shows it: peak memory and thread count, sampled every 50 ms
+ * on a thread of its own (a peak between two samples is missed), and CPU time and
+ * context switches read at both ends. The load generator, which runs inside this
+ * process (load_run's threads): its CPU time over the same window. The figures
+ * read after sampler_stop. */
 #ifndef ASYNCSCOPE_SAMPLER_H
 #define ASYNCSCOPE_SAMPLER_H
 
@@ -10,13 +12,25 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#define SAMPLER_MAX_OTHERS 16
+
 struct sampler {
 	/* the figures */
 	long rss_peak_kib;
 	int threads_peak;
-	double cpu_s; /* user + system between start and stop, exited threads included */
+	double cpu_s; /* target: user + system between start and stop, exited threads
+		       * included */
 	/* switches of the threads alive at stop: one that exited took its counts */
 	uint64_t vol_switches, invol_switches;
+	/* The generator: this process's user + system time between start and stop,
+	 * less that of the threads alive at both ends other than the caller's (the
+	 * tracer's reader, a progress thread) and less the sampler thread's own. What
+	 * remains is load_run: its threads, born and gone inside the window, and the
+	 * calling thread that starts, watches and merges them. The other threads'
+	 * share is read from /proc in clock ticks, so it is rounded to 10 ms or so at
+	 * each end. */
+	double load_cpu_s;
+	uint64_t t_start, t_stop; /* the window, CLOCK_MONOTONIC ns */
 
 	/* the sampler's own */
 	pid_t pid;
@@ -24,13 +38,23 @@ struct sampler {
 	int running;
 	atomic_int stop;
 	uint64_t cpu0_ns;
+	uint64_t self0_ns;	/* this process's CPU time at start */
+	uint64_t thread_cpu_ns; /* the sampler thread's own, taken as it ends */
+	pid_t caller;
+	int nothers;
+	struct {
+		pid_t tid;
+		uint64_t cpu_ns;
+	} others[SAMPLER_MAX_OTHERS];
 };
 
-/* Starts sampling pid. When the thread cannot start, the peaks are those of the
+/* Starts sampling pid, and the window. Call it from the thread that will run the
+ * load, just before. When the thread cannot start, the peaks are those of the
  * two ends only; nothing else changes, so this cannot fail. */
 void sampler_start(struct sampler *s, pid_t pid);
 
-/* Takes the last sample and the end figures; joins the thread. */
+/* Takes the last sample and the end figures; joins the thread. From the thread
+ * that called sampler_start, right after the load. */
 void sampler_stop(struct sampler *s);
 
 #endif

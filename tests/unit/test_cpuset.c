@@ -49,10 +49,10 @@ static void parse_good(void **state)
 static void parse_bad(void **state)
 {
 	(void)state;
-	static const char *const bad[] = { "",	   ",",	   "0,",   ",0",     "1,,2", "3-1",
-					   "-1",   "1-",   "a",	   "0-2x",   " 0",   "0 ",
-					   "0;1",  "1--2", "+1",   "0x1",    "1024", "99999999999",
-					   "0-1024", "1.5", NULL };
+	static const char *const bad[] = { "",	     ",",    "0,", ",0",   "1,,2", "3-1",
+					   "-1",     "1-",   "a",  "0-2x", " 0",   "0 ",
+					   "0;1",    "1--2", "+1", "0x1",  "1024", "99999999999",
+					   "0-1024", "1.5",  NULL };
 	for (int i = 0; bad[i]; i++) {
 		cpu_set_t set;
 		CPU_ZERO(&set);
@@ -142,8 +142,8 @@ static void fork_pinned(void **state)
 	if (pid == 0) {
 		cpu_set_t now;
 		_exit(sched_getaffinity(0, sizeof(now), &now) ? 100
-		      : CPU_COUNT(&now) == n			 ? 0
-								 : 101);
+		      : CPU_COUNT(&now) == n		      ? 0
+							      : 101);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st));
