@@ -341,6 +341,30 @@ static int gone(int err)
 	return err == ENOENT || err == ESRCH || err == ENOTDIR ? -ESRCH : -err;
 }
 
+int proc_wait_read(pid_t pid, pid_t tid, uint64_t *wait_ns)
+{
+	char path[64], buf[128];
+	*wait_ns = 0;
+	if (pid <= 0 || tid < 0)
+		return -ESRCH;
+	proc_path(path, sizeof(path), pid, tid, "schedstat");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gone(errno);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	int err = n < 0 ? gone(errno) : 0;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = '\0';
+	/* "run_ns wait_ns timeslices" */
+	unsigned long long run, wait;
+	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
+		return -EIO;
+	*wait_ns = wait;
+	return 0;
+}
+
 int proc_stat_read(pid_t pid, pid_t tid, struct proc_stat *st)
 {
 	char path[64], buf[1024];

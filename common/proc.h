@@ -87,6 +87,11 @@ struct proc_stat {
 };
 int proc_stat_read(pid_t pid, pid_t tid, struct proc_stat *st);
 
+/* /proc/PID[/task/TID]/schedstat: the time that thread (for the process, its
+ * main thread only) spent runnable, waiting for a CPU, in ns. -ENOENT on a
+ * kernel without schedstats (CONFIG_SCHED_INFO). */
+int proc_wait_read(pid_t pid, pid_t tid, uint64_t *wait_ns);
+
 /* /proc/PID[/task/TID]/status */
 struct proc_status {
 	pid_t tgid;

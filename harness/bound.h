@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A side is saturated at or above this busy fraction of its CPUs. Not 1.0: a
+/* A side is saturated when it used, or wanted, at least this fraction of its
+ * CPUs: busy plus waiting (runnable, but another process held its CPU). The
+ * waiting counts because on a shared machine a side that is always runnable is
+ * the bottleneck even when others take half its CPU time. Not 1.0: a
  * process that is the bottleneck still leaves gaps (wakeups, the scheduler's own
  * time, the CPU-time accounting's tick rounding at both ends), and a 2 s cell on
  * a shared machine rarely shows more than 0.9 even when nothing else could have
@@ -20,6 +23,7 @@ struct bound_side {
 	int cpus;		   /* CPUs in its set */
 	double cpu_s;		   /* user + system over the window */
 	double busy;		   /* cpu_s / (window x cpus), clamped to 0..1 */
+	double waiting;		   /* run-queue wait / (window x cpus), clamped to 0..1-busy */
 	double cpu_us_per_request; /* NAN when no request completed */
 };
 
@@ -37,9 +41,9 @@ struct bound {
 	char why[192]; /* one sentence naming the figures */
 };
 
-/* One side's figures from its CPU time over window_s on cpus CPUs and the
- * requests completed in that window. */
-void bound_side_set(struct bound_side *s, double cpu_s, double window_s, int cpus,
+/* One side's figures from its CPU time and its threads' run-queue wait over
+ * window_s on cpus CPUs, and the requests completed in that window. */
+void bound_side_set(struct bound_side *s, double cpu_s, double wait_s, double window_s, int cpus,
 		    uint64_t requests);
 
 /* The verdict from both sides: open_loop for --rate (nobody saturated means the

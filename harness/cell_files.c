@@ -70,10 +70,13 @@ static void num_or_null(FILE *f, const char *fmt, double v)
 static void side(FILE *f, const struct bound_side *s, int known)
 {
 	if (!known) {
-		fputs("\"cpus\": null, \"busy\": null, \"cpu_us_per_request\": null", f);
+		fputs("\"cpus\": null, \"busy\": null, \"waiting\": null, "
+		      "\"cpu_us_per_request\": null",
+		      f);
 		return;
 	}
-	fprintf(f, "\"cpus\": %d, \"busy\": %.3f, \"cpu_us_per_request\": ", s->cpus, s->busy);
+	fprintf(f, "\"cpus\": %d, \"busy\": %.3f, \"waiting\": %.3f, \"cpu_us_per_request\": ",
+		s->cpus, s->busy, s->waiting);
 	num_or_null(f, "%.2f", s->cpu_us_per_request);
 }
 

@@ -298,8 +298,8 @@ static void judge(const struct run_cell *c, const struct sampler *s, struct run_
 	}
 	double window = (double)(s->t_stop - s->t_start) / 1e9;
 	uint64_t n = o->load.completed + o->load.warmup_requests;
-	bound_side_set(&o->bound.target, s->cpu_s, window, CPU_COUNT(t), n);
-	bound_side_set(&o->bound.load, s->load_cpu_s, window, CPU_COUNT(l), n);
+	bound_side_set(&o->bound.target, s->cpu_s, s->wait_s, window, CPU_COUNT(t), n);
+	bound_side_set(&o->bound.load, s->load_cpu_s, s->load_wait_s, window, CPU_COUNT(l), n);
 	CPU_AND(&both, t, l);
 	bound_judge(&o->bound, c->load.mode == LOAD_OPEN, CPU_COUNT(&both) > 0);
 	o->bound_known = 1;

@@ -20,6 +20,40 @@ static void sample(struct sampler *s)
 		s->threads_peak = st.threads;
 }
 
+struct waits_pass {
+	struct sampler_waits *w;
+	pid_t pid;
+	int born; /* a thread not seen before was born in the window: its wait from 0 */
+};
+
+static int note_wait(pid_t tid, void *arg)
+{
+	struct waits_pass *p = arg;
+	struct sampler_waits *w = p->w;
+	uint64_t ns;
+	if (proc_wait_read(p->pid, tid, &ns))
+		return 0;
+	for (int i = 0; i < w->n; i++)
+		if (w->t[i].tid == tid) {
+			w->t[i].last = ns;
+			return 0;
+		}
+	if (w->n < SAMPLER_MAX_TIDS) {
+		w->t[w->n].tid = tid;
+		w->t[w->n].first = p->born ? 0 : ns;
+		w->t[w->n].last = ns;
+		w->n++;
+	}
+	return 0;
+}
+
+/* Every live thread of pid into w. */
+static void waits_sample(struct sampler_waits *w, pid_t pid, int born)
+{
+	struct waits_pass p = { w, pid, born };
+	proc_threads(pid, note_wait, &p);
+}
+
 static uint64_t cpu_clock_ns(clockid_t id)
 {
 	struct timespec ts;
@@ -31,8 +65,10 @@ static uint64_t cpu_clock_ns(clockid_t id)
 static void *sampler_main(void *arg)
 {
 	struct sampler *s = arg;
+	s->self = gettid();
 	while (!atomic_load(&s->stop)) {
 		sample(s);
+		waits_sample(&s->own_waits, getpid(), 1);
 		struct timespec ts = { 0, SAMPLE_MS * 1000000L };
 		nanosleep(&ts, NULL);
 	}
@@ -68,6 +104,26 @@ static void load_cpu(struct sampler *s)
 			others += st.cpu_ns - s->others[i].cpu_ns;
 	}
 	s->load_cpu_s = used > others ? (double)(used - others) / 1e9 : 0;
+	/* The waits of the load's threads: this process's, but the sampler's and
+	 * those that were there before the load. */
+	uint64_t wait = 0;
+	for (int i = 0; i < s->own_waits.n; i++) {
+		pid_t tid = s->own_waits.t[i].tid;
+		int other = tid == s->self;
+		for (int k = 0; k < s->nothers; k++)
+			other |= tid == s->others[k].tid;
+		if (!other)
+			wait += s->own_waits.t[i].last - s->own_waits.t[i].first;
+	}
+	s->load_wait_s = (double)wait / 1e9;
+}
+
+static double waits_sum_s(const struct sampler_waits *w)
+{
+	uint64_t ns = 0;
+	for (int i = 0; i < w->n; i++)
+		ns += w->t[i].last - w->t[i].first;
+	return (double)ns / 1e9;
 }
 
 void sampler_start(struct sampler *s, pid_t pid)
@@ -77,6 +133,9 @@ void sampler_start(struct sampler *s, pid_t pid)
 	s->caller = gettid();
 	proc_threads(getpid(), note_other, s);
 	sample(s);
+	/* Before the thread starts: from then on it alone writes own_waits. */
+	waits_sample(&s->target_waits, pid, 0);
+	waits_sample(&s->own_waits, getpid(), 0);
 	s->running = pthread_create(&s->thread, NULL, sampler_main, s) == 0;
 	/* The window's start: both sides read together. */
 	struct proc_stat st;
@@ -95,6 +154,8 @@ void sampler_stop(struct sampler *s)
 	struct proc_stat st;
 	if (proc_stat_read(s->pid, 0, &st) == 0 && st.cpu_ns >= s->cpu0_ns)
 		s->cpu_s = (double)(st.cpu_ns - s->cpu0_ns) / 1e9;
+	waits_sample(&s->target_waits, s->pid, 1);
+	s->wait_s = waits_sum_s(&s->target_waits);
 	if (s->running) {
 		atomic_store(&s->stop, 1);
 		pthread_join(s->thread, NULL);

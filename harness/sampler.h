@@ -13,6 +13,18 @@
 #include <sys/types.h>
 
 #define SAMPLER_MAX_OTHERS 16
+#define SAMPLER_MAX_TIDS   1024 /* threads whose run-queue wait is followed, per side */
+
+/* Run-queue waits of one process's threads, from schedstat: the first and the
+ * last value seen of each. A thread is counted from when it is first seen (one
+ * born in the window from 0) until the last sample before it exited. */
+struct sampler_waits {
+	int n;
+	struct {
+		pid_t tid;
+		uint64_t first, last;
+	} t[SAMPLER_MAX_TIDS];
+};
 
 struct sampler {
 	/* the figures */
@@ -30,6 +42,13 @@ struct sampler {
 	 * share is read from /proc in clock ticks, so it is rounded to 10 ms or so at
 	 * each end. */
 	double load_cpu_s;
+	/* Time each side's threads spent runnable but not running, waiting for a
+	 * CPU (schedstat), over the window: another process on its CPUs, or more of
+	 * its threads than CPUs. The target's is read at both ends (a thread that
+	 * exited meanwhile took its wait), the generator's every sample (its threads
+	 * live only inside the window; the last 50 ms of each may be missed). 0 when
+	 * the kernel keeps no schedstats. */
+	double wait_s, load_wait_s;
 	uint64_t t_start, t_stop; /* the window, CLOCK_MONOTONIC ns */
 
 	/* the sampler's own */
@@ -40,7 +59,8 @@ struct sampler {
 	uint64_t cpu0_ns;
 	uint64_t self0_ns;	/* this process's CPU time at start */
 	uint64_t thread_cpu_ns; /* the sampler thread's own, taken as it ends */
-	pid_t caller;
+	pid_t caller, self;	/* the thread that runs the load; the sampler thread */
+	struct sampler_waits target_waits, own_waits;
 	int nothers;
 	struct {
 		pid_t tid;

@@ -84,7 +84,7 @@ s = json.load(open(os.path.join(d, "iso", "summary.json")))
 for side in ("target_process", "load_process"):
     p = s[side]
     assert p["cpus"] == len(tset if side == "target_process" else lset), (side, p)
-    assert 0 <= p["busy"] <= 1, (side, p)
+    assert 0 <= p["busy"] <= 1 and 0 <= p["waiting"] <= 1 - p["busy"] + 1e-3, (side, p)
     assert p["cpu_us_per_request"] > 0, (side, p)
 assert s["bound"] in ("target", "load", "mixed"), s["bound"]
 assert s["bound_why"].startswith("target "), s["bound_why"]
@@ -100,7 +100,9 @@ done
 
 # --- 3. bound = target for CPU work -------------------------------------------
 # 2 ms of CPU per request, 8 at a time, on the target's one CPU: it is busy the
-# whole run. busy > 0.5 leaves room for other work on a shared machine.
+# whole run, or runnable while another process holds its CPU (on the shared CI
+# machine busy alone was 0.26 with 0.69 waiting). busy + waiting > 0.5 leaves a
+# wide margin either way.
 run_bench run epoll '/cpu?us=2000' -c 8 -d 2s --no-trace -q --out "$tmp/cpu" >"$tmp/cpu.txt" 2>&1 ||
   fail "bench run epoll /cpu: exit $?: $(cat "$tmp/cpu.txt")"
 grep -q '^bound: target' "$tmp/cpu.txt" || fail "bench run does not say bound: $(cat "$tmp/cpu.txt")"
@@ -109,7 +111,7 @@ import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["bound"] == "target", s["bound"]
 t = s["target_process"]
-assert t["busy"] > 0.5, t
+assert t["busy"] + t["waiting"] > 0.5 and t["busy"] > 0.1, t
 # 2000 µs of handler CPU, plus the request's own: more than 1500, not absurd.
 assert 1500 < t["cpu_us_per_request"] < 20000, t
 PY
