@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "cpuset.h"
 #include "files.h"
 #include "json.h"
 #include "schema.h"
@@ -148,6 +149,32 @@ void meta_strs(struct meta *m, const char *key, char *const *v)
 	meta_array(m, key);
 	for (; v && *v; v++)
 		meta_str(m, NULL, *v);
+	meta_end(m);
+}
+
+static void cpulist(struct meta *m, const char *key, const cpu_set_t *set)
+{
+	char buf[1024];
+	meta_str(m, key, cpuset_format(set, buf, sizeof(buf)) < 0 ? "" : buf);
+}
+
+void meta_cpus(struct meta *m, int pinned, const cpu_set_t *target, const cpu_set_t *load,
+	       const cpu_set_t *usable)
+{
+	char online[1024] = "";
+	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
+	if (f) {
+		if (!fgets(online, sizeof(online), f))
+			online[0] = '\0';
+		online[strcspn(online, "\n")] = '\0';
+		fclose(f);
+	}
+	meta_object(m, META_CPUS);
+	meta_bool(m, META_CPUS_PINNED, pinned);
+	cpulist(m, META_CPUS_TARGET, target);
+	cpulist(m, META_CPUS_LOAD, load);
+	cpulist(m, META_CPUS_USABLE, usable);
+	meta_str(m, META_CPUS_ONLINE, online);
 	meta_end(m);
 }
 

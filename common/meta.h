@@ -21,6 +21,7 @@
 #define ASYNCSCOPE_META_H
 
 #include <limits.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +49,11 @@ void meta_num(struct meta *m, const char *key, double v); /* not finite: null */
 void meta_bool(struct meta *m, const char *key, int v);
 /* A NULL-terminated list as an array of strings; NULL as []. */
 void meta_strs(struct meta *m, const char *key, char *const *v);
+
+/* The "cpus" object of a cell: pinned, the target's and the generator's sets,
+ * the CPUs bench might use and those online, each as a cpulist ("0-2,5"). */
+void meta_cpus(struct meta *m, int pinned, const cpu_set_t *target, const cpu_set_t *load,
+	       const cpu_set_t *usable);
 
 /* Opens an object or array member (key NULL inside an array); meta_end closes
  * the innermost one. */

@@ -6,6 +6,7 @@
 #ifndef ASYNCSCOPE_PROC_H
 #define ASYNCSCOPE_PROC_H
 
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -24,6 +25,10 @@ struct proc {
  * thread, or one that outlives the child. In the child (0 returned) only
  * async-signal-safe calls may follow, up to exec. -1 and errno when it fails. */
 pid_t proc_fork(void);
+/* The same, the child pinned to cpus (NULL: the caller's affinity, inherited)
+ * before it returns, so whatever it execs runs there with all its threads. A
+ * child that cannot be pinned writes one line to its stderr and exits 127. */
+pid_t proc_fork_on(const cpu_set_t *cpus);
 
 /* In a child before exec: default dispositions (an ignored signal would stay
  * ignored across exec) and the signal mask given, or an empty one for NULL.
@@ -43,6 +48,9 @@ int proc_target_path(const char *name, char *buf, size_t len);
  * became ready, -ECHILD when it exited first. On failure nothing is left running. */
 int proc_start(struct proc *p, char *const argv[], const char *stderr_path, int keep_stdout,
 	       int timeout_ms);
+/* proc_start with the child pinned to cpus (proc_fork_on); NULL as proc_start. */
+int proc_start_on(struct proc *p, char *const argv[], const char *stderr_path, int keep_stdout,
+		  int timeout_ms, const cpu_set_t *cpus);
 
 /* Forks a child that waits, then execs path with argv (argv[0] its name) under
  * sigmask (NULL: the caller's mask), signal dispositions inherited (a command
@@ -78,6 +86,11 @@ struct proc_stat {
 			  * process, its exited threads included */
 };
 int proc_stat_read(pid_t pid, pid_t tid, struct proc_stat *st);
+
+/* /proc/PID[/task/TID]/schedstat: the time that thread (for the process, its
+ * main thread only) spent runnable, waiting for a CPU, in ns. -ENOENT on a
+ * kernel without schedstats (CONFIG_SCHED_INFO). */
+int proc_wait_read(pid_t pid, pid_t tid, uint64_t *wait_ns);
 
 /* /proc/PID[/task/TID]/status */
 struct proc_status {

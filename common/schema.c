@@ -56,6 +56,10 @@ static const char *const summary_cols[SUMCOL_N] = {
     [SUMCOL_P99_MS] = "p99_ms",	      [SUMCOL_MAX_MS] = "max_ms",
     [SUMCOL_BATCH_MS] = "batch_ms",   [SUMCOL_RSS_KIB] = "rss_kib",
     [SUMCOL_THREADS] = "threads",     [SUMCOL_CPU_S] = "cpu_s",
+    [SUMCOL_TARGET_CPUS] = "target_cpus", [SUMCOL_TARGET_BUSY] = "target_busy",
+    [SUMCOL_TARGET_CPU_US] = "target_cpu_us_per_request",
+    [SUMCOL_LOAD_CPUS] = "load_cpus", [SUMCOL_LOAD_BUSY] = "load_busy",
+    [SUMCOL_LOAD_CPU_US] = "load_cpu_us_per_request", [SUMCOL_BOUND] = "bound",
     [SUMCOL_STATUS] = "status",	      [SUMCOL_DIR] = "dir",
 };
 

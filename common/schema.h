@@ -96,6 +96,15 @@ enum {
 	SUMCOL_RSS_KIB,
 	SUMCOL_THREADS,
 	SUMCOL_CPU_S,
+	/* Who set the pace (bound.h): each side's CPUs, busy fraction and CPU per
+	 * request, then the verdict; empty when unknown. */
+	SUMCOL_TARGET_CPUS,
+	SUMCOL_TARGET_BUSY,
+	SUMCOL_TARGET_CPU_US,
+	SUMCOL_LOAD_CPUS,
+	SUMCOL_LOAD_BUSY,
+	SUMCOL_LOAD_CPU_US,
+	SUMCOL_BOUND,
 	SUMCOL_STATUS,
 	SUMCOL_DIR,
 	SUMCOL_N
@@ -168,6 +177,12 @@ unsigned schema_colour(const char *target);
 #define META_TRACED	 "traced"
 #define META_TRACE_NOTE	 "trace_note"
 #define META_T0		 "t0" /* CLOCK_MONOTONIC ns when the load began */
+#define META_CPUS	 "cpus" /* object: the CPUS_* keys below (meta_cpus) */
+#define META_CPUS_PINNED "pinned" /* false: both sides shared every CPU */
+#define META_CPUS_TARGET "target" /* cpulist, "1" or "2-7" */
+#define META_CPUS_LOAD	 "load"	  /* cpulist of the load generator */
+#define META_CPUS_USABLE "usable" /* cpulist bench might use (its affinity) */
+#define META_CPUS_ONLINE "online" /* cpulist the kernel has online */
 /* bench trace */
 #define META_COMMAND	 "command" /* array: -- CMD ARGS */
 #define META_PID	 "pid"

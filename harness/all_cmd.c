@@ -4,6 +4,7 @@
  * the report of what ran. */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,10 @@ static void usage(FILE *f)
 	fputs("usage: bench all [--quick|--full] [--out DIR] [--targets a,b] [--scenarios a,b]\n",
 	      f);
 	cliopt_print(f, opts);
+	fputs("CPU isolation, as for bench run (default: target and load generator on\n"
+	      "disjoint CPUs; not on one CPU):\n",
+	      f);
+	cliopt_print(f, run_cpus_table);
 	fputs("targets:", f);
 	for (const struct schema_target *t = schema_targets; t->name; t++)
 		fprintf(f, " %s%s", t->name, t[1].name ? "," : "\n");
@@ -65,14 +70,16 @@ struct all_opts {
 	struct matrix_opts m;
 	int trace;
 	int ready_ms;
+	struct run_cpus_opts cpus_asked;
+	struct run_cpus cpus;
 };
 
 /* -1 to go on, or the exit code (help shown, bad usage said). */
 static int parse(int argc, char **argv, struct all_opts *o)
 {
-	const struct cliopt *const tables[] = { opts, NULL };
+	const struct cliopt *const tables[] = { opts, run_cpus_table, NULL };
 	struct cliopt_state st;
-	char err[128];
+	char err[256];
 	*o = (struct all_opts){ .trace = 1 };
 	cliopt_begin(&st, tables, argc, argv, 0);
 	for (int key; (key = cliopt_next(&st, err, sizeof(err))) != CLIOPT_DONE;) {
@@ -99,10 +106,16 @@ static int parse(int argc, char **argv, struct all_opts *o)
 			  : key == O_TARGETS ? &o->m.targets
 					     : &o->m.scenarios) = v;
 			break;
+		default: run_cpus_opt(&o->cpus_asked, key, v); break;
 		}
 	}
 	if (st.ind < argc)
 		return cmd_usage_error("all", usage, "unexpected argument '%s'", argv[st.ind]);
+	int rc = run_cpus_resolve(&o->cpus_asked, &o->cpus, err, sizeof(err));
+	if (rc < 0)
+		return cmd_usage_error("all", usage, "%s", err);
+	if (rc > 0)
+		fprintf(stderr, "bench all: warning: %s\n", err);
 	return -1;
 }
 
@@ -149,6 +162,19 @@ static void summary_row(FILE *f, const struct matrix_cell *m, const struct run_o
 		(unsigned long long)o->load.completed, (unsigned long long)o->load.ok,
 		(unsigned long long)o->load.errors, o->load.elapsed_s, o->load.rps, p50, p99, max,
 		(double)o->load.burst_ns / 1e6, o->rss_peak_kib, o->threads_peak, o->cpu_s);
+	/* Who set the pace: empty fields when the cell did not run to its end. */
+	const struct bound *b = &o->bound;
+	if (o->bound_known && !o->failed) {
+		fprintf(f, "%d,%.3f,", b->target.cpus, b->target.busy);
+		if (isfinite(b->target.cpu_us_per_request))
+			fprintf(f, "%.2f", b->target.cpu_us_per_request);
+		fprintf(f, ",%d,%.3f,", b->load.cpus, b->load.busy);
+		if (isfinite(b->load.cpu_us_per_request))
+			fprintf(f, "%.2f", b->load.cpu_us_per_request);
+		fprintf(f, ",%s,", bound_name(b->kind));
+	} else {
+		fputs(",,,,,,,", f);
+	}
 	if (!o->failed && !o->degraded) {
 		fputs("ok", f);
 	} else {
@@ -311,7 +337,8 @@ int cmd_all(int argc, char **argv)
 					 .plot = 0, /* every cell, after the matrix */
 					 .dir = dir,
 					 .scenario = m->scenario,
-					 .ready_timeout_ms = ready_ms };
+					 .ready_timeout_ms = ready_ms,
+					 .cpus = &ao.cpus };
 		cell_load(m, &cell.load);
 		struct run_outcome out;
 		e = run_cell(&cell, &out);

@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "cpuset.h"
 #include "files.h"
 #include "json.h"
 #include "load_report.h"
@@ -46,7 +48,59 @@ int cell_write_meta(const struct run_cell *c, const struct run_outcome *o, const
 	meta_bool(&m, META_TRACED, o->traced);
 	meta_str(&m, META_TRACE_NOTE, o->trace_note);
 	meta_u64(&m, META_T0, t0);
+	if (c->cpus) {
+		meta_cpus(&m, c->cpus->pinned, &c->cpus->target, &c->cpus->load, &c->cpus->usable);
+	} else {
+		cpu_set_t all;
+		cpuset_usable(&all);
+		meta_cpus(&m, 0, &all, &all, &all);
+	}
 	return meta_commit(&m, 0);
+}
+
+/* A number, or null when there is none. */
+static void num_or_null(FILE *f, const char *fmt, double v)
+{
+	if (isfinite(v))
+		fprintf(f, fmt, v);
+	else
+		fputs("null", f);
+}
+
+static void side(FILE *f, const struct bound_side *s, int known)
+{
+	if (!known) {
+		fputs("\"cpus\": null, \"busy\": null, \"waiting\": null, "
+		      "\"cpu_us_per_request\": null",
+		      f);
+		return;
+	}
+	fprintf(f, "\"cpus\": %d, \"busy\": %.3f, \"waiting\": %.3f, \"cpu_us_per_request\": ",
+		s->cpus, s->busy, s->waiting);
+	num_or_null(f, "%.2f", s->cpu_us_per_request);
+}
+
+/* The end of target_process, then load_process, bound and bound_why (bound.h);
+ * nulls when the load did not run to its end. */
+static void write_bound(FILE *f, const struct run_outcome *o)
+{
+	int known = o->bound_known && !o->failed;
+	const struct bound *b = &o->bound;
+	fputs(", ", f);
+	side(f, &b->target, known);
+	fputs("},\n  \"load_process\": {\"cpu_s\": ", f);
+	num_or_null(f, "%.3f", known ? b->load.cpu_s : NAN);
+	fputs(", ", f);
+	side(f, &b->load, known);
+	fputs("},\n  \"bound\": ", f);
+	if (known) {
+		json_str(f, bound_name(b->kind));
+		fputs(",\n  \"bound_why\": ", f);
+		json_str(f, b->why);
+	} else {
+		fputs("null,\n  \"bound_why\": null", f);
+	}
+	fputs(",\n", f);
 }
 
 int cell_write_summary(const struct run_cell *c, const struct load_config *cfg,
@@ -77,9 +131,10 @@ int cell_write_summary(const struct run_cell *c, const struct load_config *cfg,
 	fprintf(f,
 		",\n  \"target_process\": {\"cpu_s\": %.3f, \"rss_peak_kib\": %ld, "
 		"\"threads_peak\": %d, \"voluntary_switches\": %llu, "
-		"\"involuntary_switches\": %llu},\n",
+		"\"involuntary_switches\": %llu",
 		o->cpu_s, o->rss_peak_kib, o->threads_peak, (unsigned long long)o->vol_switches,
 		(unsigned long long)o->invol_switches);
+	write_bound(f, o);
 	fprintf(f,
 		"  \"trace\": {\"traced\": %s, \"events\": %llu, \"lost_events\": %llu, \"note\": ",
 		o->traced ? "true" : "false", (unsigned long long)o->events,

@@ -17,6 +17,7 @@
 #include "causality.h"
 #include "cell_files.h"
 #include "clock.h"
+#include "cpuset.h"
 #include "files.h"
 #include "loadopts.h"
 #include "meta.h"
@@ -58,6 +59,98 @@ int run_parse_ready_timeout(const char *s, int *ms)
 	if (dur_parse(s, &ns) || ns < 1000000ull || ns > 600ull * 1000000000ull)
 		return -EINVAL;
 	*ms = (int)(ns / 1000000ull);
+	return 0;
+}
+
+/* Clear of loadopts' keys (CLIOPT_LONG + 100 up) and of the commands' own. */
+enum { O_TARGET_CPUS = CLIOPT_LONG + 200, O_LOAD_CPUS, O_NO_PIN };
+
+const struct cliopt run_cpus_table[] = {
+	{ "target-cpus", O_TARGET_CPUS, "LIST",
+	  "CPUs for the target, as 0-2,5 (default: all but the\ngenerator's)" },
+	{ "load-cpus", O_LOAD_CPUS, "LIST",
+	  "CPUs for the load generator (default: a quarter of them,\nat least one, the "
+	  "lowest-numbered)" },
+	{ "no-pin", O_NO_PIN, NULL, "target and generator share every CPU (no isolation)" },
+	CLIOPT_END,
+};
+
+int run_cpus_opt(struct run_cpus_opts *o, int key, const char *arg)
+{
+	switch (key) {
+	case O_TARGET_CPUS: o->target = arg; return 1;
+	case O_LOAD_CPUS: o->load = arg; return 1;
+	case O_NO_PIN: o->no_pin = 1; return 1;
+	}
+	return 0;
+}
+
+/* One list given as an option into *set: a cpulist of CPUs bench may use. */
+static int given_cpus(const char *opt, const char *list, const cpu_set_t *usable, cpu_set_t *set,
+		      char *msg, size_t len)
+{
+	char u[256];
+	cpuset_format(usable, u, sizeof(u));
+	if (cpuset_parse(list, set)) {
+		snprintf(msg, len, "--%s: '%s' is not a CPU list (like 0-2,5)", opt, list);
+		return -EINVAL;
+	}
+	cpu_set_t outside;
+	CPU_XOR(&outside, set, usable);
+	CPU_AND(&outside, &outside, set);
+	if (CPU_COUNT(&outside)) {
+		snprintf(msg, len, "--%s: '%s' names CPUs bench may not use (it may use %s)", opt,
+			 list, u);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int run_cpus_resolve(const struct run_cpus_opts *o, struct run_cpus *c, char *msg, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	msg[0] = '\0';
+	int err = cpuset_usable(&c->usable);
+	if (err) {
+		snprintf(msg, len, "cannot read the CPUs bench may use: %s", strerror(-err));
+		return err;
+	}
+	if (o->no_pin && (o->target || o->load)) {
+		snprintf(msg, len, "--no-pin goes with neither --target-cpus nor --load-cpus");
+		return -EINVAL;
+	}
+	c->target = c->load = c->usable;
+	if (o->no_pin)
+		return 0;
+	if (!o->target && !o->load) {
+		/* On one CPU there is nothing to split: not pinned, and meta.json says so. */
+		c->pinned = cpuset_split(&c->usable, &c->target, &c->load) == 0;
+		return 0;
+	}
+	if ((o->target && given_cpus("target-cpus", o->target, &c->usable, &c->target, msg, len)) ||
+	    (o->load && given_cpus("load-cpus", o->load, &c->usable, &c->load, msg, len)))
+		return -EINVAL;
+	/* One side given: the other gets the rest, or everything when nothing is left. */
+	cpu_set_t *rest = o->target ? (o->load ? NULL : &c->load) : &c->target;
+	const cpu_set_t *given = o->target ? &c->target : &c->load;
+	if (rest) {
+		CPU_XOR(rest, &c->usable, given);
+		if (!CPU_COUNT(rest))
+			*rest = c->usable;
+	}
+	c->pinned = 1;
+	cpu_set_t both;
+	CPU_AND(&both, &c->target, &c->load);
+	if (CPU_COUNT(&both)) {
+		char t[256], l[256];
+		cpuset_format(&c->target, t, sizeof(t));
+		cpuset_format(&c->load, l, sizeof(l));
+		snprintf(msg, len,
+			 "target CPUs %s and load CPUs %s overlap: the two compete for them, and "
+			 "the target's figures include the generator's appetite",
+			 t, l);
+		return 1;
+	}
 	return 0;
 }
 
@@ -161,7 +254,8 @@ static void start_target(const struct run_cell *c, char *const argv[], const cha
 	int ready_ms = c->ready_timeout_ms;
 	if (ready_ms <= 0)
 		run_parse_ready_timeout(RUN_READY_TIMEOUT, &ready_ms);
-	int err = proc_start(p, argv, stderr_path, 0, ready_ms);
+	const struct run_cpus *cpus = c->cpus && c->cpus->pinned ? c->cpus : NULL;
+	int err = proc_start_on(p, argv, stderr_path, 0, ready_ms, cpus ? &cpus->target : NULL);
 	if (!err)
 		return;
 	char how[64];
@@ -172,6 +266,43 @@ static void start_target(const struct run_cell *c, char *const argv[], const cha
 	else
 		snprintf(how, sizeof(how), "%s", strerror(-err));
 	fail(o, stderr_path, "target-%s never became ready: %s", c->target, how);
+}
+
+/* load_run on the generator's CPUs: this thread's affinity, which the load's
+ * threads inherit, set for the load and restored after it. */
+static int run_load(const struct run_cell *c, const struct load_config *cfg,
+		    struct load_result *res)
+{
+	cpu_set_t before;
+	int pinned = c->cpus && c->cpus->pinned;
+	if (pinned && (sched_getaffinity(0, sizeof(before), &before) ||
+		       sched_setaffinity(0, sizeof(c->cpus->load), &c->cpus->load)))
+		return -errno;
+	int err = load_run(cfg, res);
+	if (pinned)
+		sched_setaffinity(0, sizeof(before), &before);
+	return err;
+}
+
+/* Both sides' CPU over the load's window, and who set the pace. Requests: every
+ * one that completed in the window, the warmup's too, as the CPU counts them. */
+static void judge(const struct run_cell *c, const struct sampler *s, struct run_outcome *o)
+{
+	cpu_set_t all, both;
+	const cpu_set_t *t = &all, *l = &all;
+	if (c->cpus) {
+		t = &c->cpus->target;
+		l = &c->cpus->load;
+	} else if (cpuset_usable(&all)) {
+		return;
+	}
+	double window = (double)(s->t_stop - s->t_start) / 1e9;
+	uint64_t n = o->load.completed + o->load.warmup_requests;
+	bound_side_set(&o->bound.target, s->cpu_s, s->wait_s, window, CPU_COUNT(t), n);
+	bound_side_set(&o->bound.load, s->load_cpu_s, s->load_wait_s, window, CPU_COUNT(l), n);
+	CPU_AND(&both, t, l);
+	bound_judge(&o->bound, c->load.mode == LOAD_OPEN, CPU_COUNT(&both) > 0);
+	o->bound_known = 1;
 }
 
 const char *run_status(const struct run_outcome *o)
@@ -236,8 +367,10 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	struct sampler s;
 	sampler_start(&s, p.pid);
 	t0 = now_ns();
-	err = interrupted ? -EINTR : load_run(&cfg, &o->load);
+	err = interrupted ? -EINTR : run_load(c, &cfg, &o->load);
 	sampler_stop(&s);
+	if (!err)
+		judge(c, &s, o);
 	o->cpu_s = s.cpu_s;
 	o->rss_peak_kib = s.rss_peak_kib;
 	o->threads_peak = s.threads_peak;

@@ -11,17 +11,44 @@
 #ifndef ASYNCSCOPE_RUN_H
 #define ASYNCSCOPE_RUN_H
 
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bound.h"
 #include "causality.h"
+#include "cliopt.h"
 #include "load.h"
 
 /* How long a target may take to write its port, unless the cell says otherwise:
  * fastapi imports for about a second, and a sanitizer build is slow to start. A
  * string as --ready-timeout takes it, so that the usage texts say it too. */
 #define RUN_READY_TIMEOUT "15s"
+
+/* Where the two sides of a cell run. Isolated (pinned), the target gets its set
+ * before exec, and the load generator, which is load_run on this process's
+ * threads, gets its set on the thread that runs the load (its threads inherit it)
+ * until the load ends. Not pinned, both run on every CPU bench may use. */
+struct run_cpus {
+	int pinned;
+	cpu_set_t usable; /* bench's affinity when the sets were chosen */
+	cpu_set_t target, load; /* when not pinned: usable, both */
+};
+
+/* --target-cpus, --load-cpus and --no-pin, for bench run and bench all alike. */
+extern const struct cliopt run_cpus_table[];
+struct run_cpus_opts {
+	const char *target, *load; /* cpulists as given, or NULL */
+	int no_pin;
+};
+/* 1 when key is one of run_cpus_table's (arg taken into o), 0 when it is not. */
+int run_cpus_opt(struct run_cpus_opts *o, int key, const char *arg);
+/* The sets from the options: the default split (cpuset_split) where none is
+ * given; one given, the other side gets the rest of the usable CPUs. 0; 1 when
+ * they overlap, with a warning in msg; -EINVAL with the reason in msg (not a
+ * cpulist, a CPU bench may not use, --no-pin with a list). */
+int run_cpus_resolve(const struct run_cpus_opts *o, struct run_cpus *c, char *msg, size_t len);
 
 struct run_cell {
 	const char *target;	  /* a schema target: epoll, fastapi, ... */
@@ -34,6 +61,7 @@ struct run_cell {
 	const char *dir;	  /* results directory; created */
 	const char *scenario;	  /* for meta.json; may be NULL */
 	int ready_timeout_ms;	  /* for the target's port; 0: RUN_READY_TIMEOUT */
+	const struct run_cpus *cpus; /* NULL: not pinned */
 };
 
 struct run_outcome {
@@ -50,6 +78,10 @@ struct run_outcome {
 	long rss_peak_kib;
 	int threads_peak;
 	double cpu_s; /* target user+system time during the load */
+	/* Both sides' CPU over the load's window and who set the pace; known when
+	 * the load ran. */
+	int bound_known;
+	struct bound bound;
 	uint64_t vol_switches, invol_switches; /* the tracer's when traced, else /proc's */
 	uint64_t events, lost_events;
 	int causality_checked; /* traced, and requests.csv joined to marks.csv */

@@ -44,6 +44,11 @@ static void usage(FILE *f)
 		fprintf(f, "  %-12s %s\n", e->path, e->meaning);
 	fputs("options:\n", f);
 	cliopt_print(f, opts);
+	fputs("\nCPU isolation: by default the target and the load generator run on disjoint\n"
+	      "CPUs, so that neither measures the other; summary.json says which one was the\n"
+	      "bottleneck (bound). On one CPU nothing is pinned.\n",
+	      f);
+	cliopt_print(f, run_cpus_table);
 	fputs("\nload options, as for bench load. Without -c, -n, -d, --rate or --burst: --burst\n"
 	      "-c 10, the original experiment. --records and --json are written where asked,\n"
 	      "besides DIR's own requests.csv and summary.json.\n",
@@ -60,13 +65,15 @@ struct run_opts {
 	int trace;
 	int ready_ms; /* 0: the cell's default */
 	struct loadopts load;
+	struct run_cpus_opts cpus_asked;
+	struct run_cpus cpus;
 };
 
 /* The command line into o: -1 to go on, or the exit code (help shown, bad usage
  * said). */
 static int parse(int argc, char **argv, struct run_opts *o)
 {
-	const struct cliopt *const tables[] = { opts, loadopts_table, NULL };
+	const struct cliopt *const tables[] = { opts, run_cpus_table, loadopts_table, NULL };
 	struct cliopt_state st;
 	char err[256];
 	*o = (struct run_opts){ .endpoint = DEFAULT_ENDPOINT, .trace = 1 };
@@ -91,6 +98,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				    st.arg, DUR_FORMS);
 			break;
 		default:
+			if (run_cpus_opt(&o->cpus_asked, key, st.arg))
+				break;
 			if (loadopts_set(&o->load, key, st.name, st.arg, err, sizeof(err)))
 				return cmd_usage_error("run", usage, "%s", err);
 		}
@@ -131,6 +140,11 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	l->cfg.url = NULL;
 	if (rc)
 		return cmd_usage_error("run", usage, "%s", err);
+	rc = run_cpus_resolve(&o->cpus_asked, &o->cpus, err, sizeof(err));
+	if (rc < 0)
+		return cmd_usage_error("run", usage, "%s", err);
+	if (rc > 0)
+		fprintf(stderr, "bench run: warning: %s\n", err);
 	return -1;
 }
 
@@ -215,7 +229,8 @@ int cmd_run(int argc, char **argv)
 				 .plot = 1,
 				 .dir = out,
 				 .scenario = "run",
-				 .ready_timeout_ms = ro.ready_ms };
+				 .ready_timeout_ms = ro.ready_ms,
+				 .cpus = &ro.cpus };
 	cell.load.records_path = NULL; /* the cell writes its own; --records gets a copy */
 	struct loadview live;
 	loadview_progress(&live, &cell.load, ro.load.quiet);
@@ -246,6 +261,8 @@ int cmd_run(int argc, char **argv)
 		"switches (voluntary+involuntary)\n",
 		o.cpu_s, o.rss_peak_kib, o.threads_peak, (unsigned long long)o.vol_switches,
 		(unsigned long long)o.invol_switches);
+	if (o.bound_known)
+		fprintf(text, "bound: %s (%s)\n", bound_name(o.bound.kind), o.bound.why);
 	if (o.traced)
 		fprintf(text, "traced: %llu scheduler events, %llu lost\n",
 			(unsigned long long)o.events, (unsigned long long)o.lost_events);

@@ -27,13 +27,30 @@ static int cmp_conc(const void *a, const void *b)
 	return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
-/* One datablock per target: concurrency and the field, successful cells only,
- * by concurrency. Returns how many targets had a point; `which` marks them. */
+/* gnuplot's point types: a filled circle where the target set the pace, a hollow
+ * one where the load generator did (bound "load" or "mixed"), whose req/s says
+ * as much about the generator as about the target. */
+#define PT_TARGET    7
+#define PT_GENERATOR 6
+
+/* Any successful cell of the scenario the generator bound. */
+static int any_load_bound(const struct sum *s, const char *scen)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->row[i].scenario, scen) && !s->row[i].failed &&
+		    sum_load_bound(&s->row[i]))
+			return 1;
+	return 0;
+}
+
+/* One datablock per target: concurrency, the field and the point type,
+ * successful cells only, by concurrency. Returns how many targets had a point;
+ * `which` marks them. */
 static int series(FILE *f, const struct sum *s, const char *scen, enum sum_field fld,
 		  const char *name, int *which)
 {
 	int drawn = 0;
-	double *pts = malloc((s->n ? s->n : 1) * 2 * sizeof(double));
+	double *pts = malloc((s->n ? s->n : 1) * 3 * sizeof(double));
 	if (!pts)
 		return -ENOMEM;
 	for (int t = 0; t < s->ntarget; t++) {
@@ -48,17 +65,18 @@ static int series(FILE *f, const struct sum *s, const char *scen, enum sum_field
 			 * not drawn. Its throughput still counts. */
 			if (fld != F_RPS && sum_lossy(r))
 				continue;
-			pts[2 * n] = r->concurrency;
-			pts[2 * n + 1] = v;
+			pts[3 * n] = r->concurrency;
+			pts[3 * n + 1] = v;
+			pts[3 * n + 2] = sum_load_bound(r) ? PT_GENERATOR : PT_TARGET;
 			n++;
 		}
 		which[t] = n > 0;
 		if (!n)
 			continue;
-		qsort(pts, n, 2 * sizeof(double), cmp_conc);
+		qsort(pts, n, 3 * sizeof(double), cmp_conc);
 		fprintf(f, "$%s_%d << EOD\n", name, t);
 		for (size_t i = 0; i < n; i++)
-			fprintf(f, "%g %g\n", pts[2 * i], pts[2 * i + 1]);
+			fprintf(f, "%g %g %g\n", pts[3 * i], pts[3 * i + 1], pts[3 * i + 2]);
 		fputs("EOD\n", f);
 		drawn++;
 	}
@@ -66,8 +84,10 @@ static int series(FILE *f, const struct sum *s, const char *scen, enum sum_field
 	return drawn;
 }
 
+/* hollow: some points are the generator's (PT_GENERATOR), and the key says what
+ * a hollow point means. */
 static void plot_series(FILE *f, const struct sum *s, const char *name, const int *which,
-			const char *suffix)
+			const char *suffix, int hollow)
 {
 	int first = 1;
 	for (int t = 0; t < s->ntarget; t++) {
@@ -75,12 +95,18 @@ static void plot_series(FILE *f, const struct sum *s, const char *name, const in
 			continue;
 		char title[64];
 		snprintf(title, sizeof(title), "%s%s", s->target[t], suffix);
-		fprintf(
-		    f, "%s$%s_%d using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb '#%06x' title ",
-		    first ? "plot " : ", \\\n  ", name, t, schema_colour(s->target[t]));
+		fprintf(f,
+			"%s$%s_%d using 1:2:3 with linespoints lw 2 pt variable ps 1.1 "
+			"lc rgb '#%06x' title ",
+			first ? "plot " : ", \\\n  ", name, t, schema_colour(s->target[t]));
 		gp_str(f, title);
 		first = 0;
 	}
+	if (!first && hollow)
+		fprintf(f,
+			", \\\n  NaN with points pt %d ps 1.1 lc rgb '#%06x' "
+			"title 'hollow: generator-bound'",
+			PT_GENERATOR, COL_INK_LABEL);
 	if (first)
 		fputs("unset logscale\nset label 'no successful cells' at graph 0.5,0.5 center\n"
 		      "plot [1:10][0:1] NaN notitle",
@@ -129,7 +155,7 @@ static int line_chart(FILE *f, const struct sum *s, const char *png, const char 
 	fputs("set ylabel ", f);
 	gp_str(f, ylabel);
 	fputs(logy ? "\nset logscale y\n" : "\nset yrange [0:*]\n", f);
-	plot_series(f, s, name, which, "");
+	plot_series(f, s, name, which, "", any_load_bound(s, scen));
 	return 0;
 }
 
@@ -291,22 +317,39 @@ static int two_panel(FILE *f, const struct sum *s, int slot, const char *png, co
 	fputs("set title ", f);
 	gp_str(f, ta);
 	fprintf(f, "\n%s", loga ? "set logscale y\n" : "set yrange [0:*]\n");
-	plot_series(f, s, na, wa, "");
+	plot_series(f, s, na, wa, "", any_load_bound(s, scen));
 	fprintf(f, "unset logscale y\nset yrange [*:*]\n");
 	fputs("set title ", f);
 	gp_str(f, tb);
 	fprintf(f, "\n%s", logb ? "set logscale y\n" : "set yrange [0:*]\n");
-	plot_series(f, s, nb, wb, "");
+	plot_series(f, s, nb, wb, "", any_load_bound(s, scen));
 	fputs("unset multiplot\n", f);
 	close_chart(f);
 	return 0;
 }
 
-static const char *const charts[] = { "blog",	 "throughput", "latency",
-				      "iobound", "memory",     "cpubound" };
-static const char *const chart_scen[] = { "blog",     "throughput", "throughput",
-					  "io-bound", "io-bound",   "cpu-bound" };
-#define NCHARTS 6
+static const char *const charts[] = { "blog",	"throughput", "latency",  "iobound",
+				      "memory", "cpubound",   "servercpu" };
+static const char *const chart_scen[] = { "blog",     "throughput", "throughput", "io-bound",
+					  "io-bound", "cpu-bound",  "throughput" };
+#define NCHARTS 7
+
+/* Any successful cell of the scenario with the target's CPU per request: a
+ * summary.csv from before it was measured has none. */
+static int has_cpu_us(const struct sum *s, const char *scen)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->row[i].scenario, scen) && !s->row[i].failed &&
+		    !isnan(s->row[i].target_cpu_us))
+			return 1;
+	return 0;
+}
+
+/* " (hollow points: generator-bound)" when the scenario has such cells. */
+static const char *hollow_title(const struct sum *s, const char *scen)
+{
+	return any_load_bound(s, scen) ? " (hollow points: generator-bound)" : "";
+}
 
 int plots_compare(const char *dir)
 {
@@ -326,7 +369,8 @@ int plots_compare(const char *dir)
 	char png[NCHARTS][4200];
 	const char *outs[NCHARTS];
 	for (int i = 0; i < NCHARTS; i++) {
-		want[i] = sum_has(&s, chart_scen[i]);
+		want[i] = sum_has(&s, chart_scen[i]) &&
+			  (strcmp(charts[i], "servercpu") || has_cpu_us(&s, chart_scen[i]));
 		snprintf(png[i], sizeof(png[i]), "%s/%s.png", dir, charts[i]);
 		slot[i] = want[i] ? nout : -1;
 		if (want[i])
@@ -345,8 +389,8 @@ int plots_compare(const char *dir)
 	if (want[0])
 		rc = blog_chart(f, &s, slot[0]);
 	if (!rc && want[1]) {
-		snprintf(title, sizeof(title), "Throughput: GET %s, closed loop",
-			 endpoint_of(&s, "throughput"));
+		snprintf(title, sizeof(title), "Throughput: GET %s, closed loop%s",
+			 endpoint_of(&s, "throughput"), hollow_title(&s, "throughput"));
 		open_chart(f, slot[1], 1000, 560);
 		rc = line_chart(f, &s, "tp", "throughput", F_RPS, title, "requests per second", 0);
 		close_chart(f);
@@ -366,10 +410,20 @@ int plots_compare(const char *dir)
 	if (!rc && want[4])
 		rc = memory_chart(f, &s, slot[4]);
 	if (!rc && want[5]) {
-		snprintf(title, sizeof(title), "CPU-bound: GET %s, where async does not help",
-			 endpoint_of(&s, "cpu-bound"));
+		snprintf(title, sizeof(title), "CPU-bound: GET %s, where async does not help%s",
+			 endpoint_of(&s, "cpu-bound"), hollow_title(&s, "cpu-bound"));
 		open_chart(f, slot[5], 1000, 560);
 		rc = line_chart(f, &s, "cpu", "cpu-bound", F_RPS, title, "requests per second", 0);
+		close_chart(f);
+	}
+	if (!rc && want[6]) {
+		/* The target's own user + system time per request: what the model costs,
+		 * whatever the generator's speed, which req/s cannot say. */
+		snprintf(title, sizeof(title), "Server CPU per request: GET %s, same cells%s",
+			 endpoint_of(&s, "throughput"), hollow_title(&s, "throughput"));
+		open_chart(f, slot[6], 1000, 560);
+		rc = line_chart(f, &s, "scpu", "throughput", F_CPU_US, title,
+				"target CPU µs per request (user + system)", 0);
 		close_chart(f);
 	}
 	int wrc = files_commit(f, script, rc);

@@ -77,8 +77,9 @@ static int extremes(const struct sum *s, const char *scen, double c, enum sum_fi
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
 		double v = sum_get(r, f);
+		/* A generator-bound cell's req/s is the generator's: never ranked by it. */
 		if (strcmp(r->scenario, scen) || r->failed || r->concurrency != c || isnan(v) ||
-		    sum_lossy(r))
+		    sum_lossy(r) || (f == F_RPS && sum_load_bound(r)))
 			continue;
 		if (!*lo || v < sum_get(*lo, f))
 			*lo = r;
@@ -141,9 +142,43 @@ static void line_text(const struct sum *s, struct para *p, const char *scen, enu
 	char b[32], w[32];
 	snprintf(b, sizeof(b), sum_get(best, f) < 10 ? "%.2f" : "%.0f", sum_get(best, f));
 	snprintf(w, sizeof(w), sum_get(worst, f) < 10 ? "%.2f" : "%.0f", sum_get(worst, f));
-	add(p, "At %.0f connections the best %s was %s's (%s %s) and the worst %s's (%s %s). ", c,
-	    what, best->target, b, unit, worst->target, w, unit);
+	if (best == worst) /* the others left out: generator-bound or lossy */
+		add(p, "At %.0f connections only %s's %s can be ranked (%s %s). ", c, best->target,
+		    what, b, unit);
+	else
+		add(p,
+		    "At %.0f connections the best %s was %s's (%s %s) and the worst %s's (%s %s). ",
+		    c, what, best->target, b, unit, worst->target, w, unit);
 	lossy_note(s, p, scen, c);
+}
+
+/* Which cells of a scenario the generator bound (their req/s is left out of
+ * every ranking), and the ranking that holds whatever the generator's speed: the
+ * target's CPU per request at the top concurrency. */
+static void bound_text(const struct sum *s, struct para *p, const char *scen)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		if (strcmp(r->scenario, scen) || r->failed || !sum_load_bound(r))
+			continue;
+		add(p, "%s%s at %.0f%s", n++ ? ", " : "Generator-bound: ", r->target,
+		    r->concurrency, !strcmp(r->bound, "mixed") ? " (with the target)" : "");
+	}
+	if (n)
+		add(p,
+		    "; the load generator was the limit there, so %s req/s measure%s it "
+		    "and %s not ranked by it. ",
+		    n == 1 ? "that cell's" : "those cells'", n == 1 ? "s" : "",
+		    n == 1 ? "it is" : "they are");
+	double c = top_conc(s, scen);
+	const struct sum_row *lo, *hi;
+	if (isnan(c) || extremes(s, scen, c, F_CPU_US, &lo, &hi) || lo == hi)
+		return;
+	add(p,
+	    "Server CPU per request at %.0f connections, which holds whatever the generator's "
+	    "speed: least %s's (%.1f µs), most %s's (%.1f µs). ",
+	    c, lo->target, lo->target_cpu_us, hi->target, hi->target_cpu_us);
 }
 
 static void iobound_text(const struct sum *s, struct para *p)
@@ -222,8 +257,17 @@ static void cpu_text(const struct sum *s, struct para *p)
 	    "The handler burns CPU instead of waiting, so the CPUs are the limit whatever the "
 	    "model: at %.0f connections %s did %.0f requests/s and %s %.0f (%.0f%% apart). ",
 	    c, hi->target, hi->rps, lo->target, lo->rps, spread);
+	/* Isolated, every target has the same CPUs of its own: on a small machine
+	 * one, where no model can use more than one core. */
+	double cpus = hi->target_cpus;
+	if (!isnan(cpus) && cpus == lo->target_cpus)
+		add(p, "Each target had %.0f CPU%s of its own, the load generator the rest. ", cpus,
+		    cpus == 1 ? "" : "s");
 	if (spread < 25)
 		add(p, "An event loop does not make CPU work faster. ");
+	else if (!isnan(cpus) && cpus == 1)
+		add(p, "On one CPU the gap is each model's overhead per request, not its use of "
+		       "cores. ");
 	else
 		add(p, "A single-threaded loop uses one core; models that run handlers on several "
 		       "threads use them all. ");
@@ -257,12 +301,12 @@ static void numbers_table(struct doc *d, const struct sum *s, const char *dir)
 {
 	static const char *const head[] = { "scenario", "target", "endpoint", "conns",	  "req/s",
 					    "errors",	"p50 ms", "p99 ms",   "batch ms", "RSS MiB",
-					    "threads",	"status", "cell" };
+					    "threads",	"bound",  "status", "cell" };
 	doc_p(d, "Click a heading to sort by it. Rows of failed cells are red, of degraded cells "
 		 "(connections never served) amber, of cells with failed requests pink; the "
 		 "status and errors columns say the same in words. \xe2\x89\xa5 marks a latency "
 		 "that is a lower bound.");
-	doc_table_sortable(d, head, 13);
+	doc_table_sortable(d, head, 14);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
 		char c[24], rps[24], er[24], p50[24], p99[24], b[24], rss[24], thr[24], id[300];
@@ -276,11 +320,12 @@ static void numbers_table(struct doc *d, const struct sum *s, const char *dir)
 		fmt(thr, sizeof(thr), r->threads, "%.0f");
 		const char *cells[] = { r->scenario, r->target, r->endpoint, c,
 					rps,	     er,	p50,	     p99,
-					b,	     rss,	thr,	     rcell_status(r) };
+					b,	     rss,	thr,	     r->bound[0] ? r->bound : "-",
+					rcell_status(r) };
 		struct rcell_links l;
 		rcell_links(dir, r, &l);
 		rcell_id(r, id, sizeof(id));
-		doc_row_x(d, cells, 12, rcell_class(r), id, l.l, l.n);
+		doc_row_x(d, cells, 13, rcell_class(r), id, l.l, l.n);
 	}
 	doc_table_end(d);
 }
@@ -483,7 +528,13 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, struc
 	add(&p,
 	    "Requests per second for a tiny response with every connection always busy (log x). ");
 	line_text(s, &p, "throughput", F_RPS, "throughput", "requests/s", 1);
+	bound_text(s, &p, "throughput");
 	chart(d, s, dir, "throughput", "throughput", "Throughput", p.s);
+	p.s[0] = '\0';
+	add(&p, "The target's own CPU time (user + system, from the kernel's accounting) over "
+		"the same runs, per request: what serving one request costs each model, which "
+		"does not depend on how fast the load generator was. ");
+	chart(d, s, dir, "servercpu", "throughput", "Server CPU per request", p.s);
 	p.s[0] = '\0';
 	add(&p, "Median and 99th percentile latency of the same runs: queueing shows up first in "
 		"p99. ");
@@ -497,6 +548,7 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, struc
 	chart(d, s, dir, "memory", "io-bound", "Memory and threads at peak", p.s);
 	p.s[0] = '\0';
 	cpu_text(s, &p);
+	bound_text(s, &p, "cpu-bound");
 	chart(d, s, dir, "cpubound", "cpu-bound", "CPU-bound: where async does not help", p.s);
 
 	rcell_timelines(d, s, dir);

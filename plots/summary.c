@@ -17,6 +17,7 @@ double sum_get(const struct sum_row *r, enum sum_field f)
 	case F_BATCH: return r->batch_ms;
 	case F_RSS: return r->rss_kib;
 	case F_THREADS: return r->threads;
+	case F_CPU_US: return r->target_cpu_us;
 	}
 	return NAN;
 }
@@ -39,6 +40,11 @@ int sum_lossy(const struct sum_row *r)
 	 * requests, so one starved connection in 32 is a small share of requests but
 	 * means the latency of the rest describes only the lucky ones. */
 	return !isnan(r->errors) && r->errors > 0;
+}
+
+int sum_load_bound(const struct sum_row *r)
+{
+	return !strcmp(r->bound, "load") || !strcmp(r->bound, "mixed");
 }
 
 int sum_has(const struct sum *s, const char *scenario)
@@ -81,6 +87,9 @@ static int field_ok(const struct sum_row *r, int col, const char *v)
 	case SUMCOL_DIR:
 		return !v[0] ||
 		       (v[0] != '/' && !strstr(v, "..") && name_ok(v, "/._+-", sizeof(r->dir)));
+	case SUMCOL_BOUND:
+		return !v[0] || !strcmp(v, "target") || !strcmp(v, "load") || !strcmp(v, "mixed") ||
+		       !strcmp(v, "rate");
 	}
 	return 1;
 }
@@ -135,8 +144,8 @@ int sum_load(struct sum *s, const char *path)
 		struct sum_row *r = &s->row[s->n];
 		memset(r, 0, sizeof(*r));
 		static const int names[] = { SUMCOL_SCENARIO, SUMCOL_TARGET, SUMCOL_ENDPOINT,
-					     SUMCOL_DIR };
-		for (int i = 0; i < 4; i++)
+					     SUMCOL_DIR, SUMCOL_BOUND };
+		for (int i = 0; i < 5; i++)
 			if (!field_ok(r, names[i], pcsv_get(&c, names[i]))) {
 				rc = pcsv_bad(&c, names[i]);
 				goto out;
@@ -146,6 +155,7 @@ int sum_load(struct sum *s, const char *path)
 		snprintf(r->endpoint, sizeof(r->endpoint), "%s", pcsv_get(&c, SUMCOL_ENDPOINT));
 		snprintf(r->status, sizeof(r->status), "%s", pcsv_get(&c, SUMCOL_STATUS));
 		snprintf(r->dir, sizeof(r->dir), "%s", pcsv_get(&c, SUMCOL_DIR));
+		snprintf(r->bound, sizeof(r->bound), "%s", pcsv_get(&c, SUMCOL_BOUND));
 		double *v[] = { &r->concurrency, &r->requests, &r->ok,	    &r->errors,
 				&r->duration_s,	 &r->rps,      &r->p50_ms,  &r->p99_ms,
 				&r->max_ms,	 &r->batch_ms, &r->rss_kib, &r->threads,
@@ -154,6 +164,14 @@ int sum_load(struct sum *s, const char *path)
 		for (int i = 0; i < 13; i++)
 			if (num(pcsv_get(&c, SUMCOL_CONCURRENCY + i), v[i])) {
 				rc = pcsv_bad(&c, SUMCOL_CONCURRENCY + i);
+				goto out;
+			}
+		/* Then each side's figures, target_cpus to load_cpu_us_per_request. */
+		double *w[] = { &r->target_cpus, &r->target_busy, &r->target_cpu_us,
+				&r->load_cpus,	 &r->load_busy,	  &r->load_cpu_us };
+		for (int i = 0; i < 6; i++)
+			if (num(pcsv_get(&c, SUMCOL_TARGET_CPUS + i), w[i])) {
+				rc = pcsv_bad(&c, SUMCOL_TARGET_CPUS + i);
 				goto out;
 			}
 		r->failed = strcmp(r->status, "ok") != 0;

@@ -9,7 +9,11 @@ struct sum_row {
 	char scenario[24], target[24], endpoint[96], status[256], dir[256];
 	double concurrency, requests, ok, errors, duration_s, rps, p50_ms, p99_ms, max_ms, batch_ms,
 	    rss_kib, threads, cpu_s; /* NAN when empty */
-	int failed;		     /* status is not "ok" */
+	/* Each side's CPUs, busy fraction (0-1) and CPU µs per request over the
+	 * measured window; NAN when empty (a failed cell, an older summary.csv). */
+	double target_cpus, target_busy, target_cpu_us, load_cpus, load_busy, load_cpu_us;
+	char bound[8]; /* "target", "load", "mixed", "rate", or "" when unknown */
+	int failed;    /* status is not "ok" */
 };
 
 struct sum {
@@ -19,7 +23,7 @@ struct sum {
 	int ntarget;
 };
 
-enum sum_field { F_RPS, F_P50, F_P99, F_BATCH, F_RSS, F_THREADS };
+enum sum_field { F_RPS, F_P50, F_P99, F_BATCH, F_RSS, F_THREADS, F_CPU_US };
 double sum_get(const struct sum_row *r, enum sum_field f);
 
 /* -ENOENT, -EBADMSG (a missing column, a non-number), -ENOMEM. */
@@ -29,6 +33,11 @@ void sum_free(struct sum *s);
 /* More than 1% of the cell's requests failed: its latencies are of the
  * survivors only, so charts and sentences leave them out. */
 int sum_lossy(const struct sum_row *r);
+
+/* The load generator was the limit, alone ("load") or with the target ("mixed"):
+ * the cell's req/s measures the generator at least as much as the target, so
+ * charts mark it and sentences never rank it by req/s. */
+int sum_load_bound(const struct sum_row *r);
 
 int sum_has(const struct sum *s, const char *scenario);
 
