@@ -319,7 +319,9 @@ int cmd_all(int argc, char **argv)
 	}
 	summary_header(summary);
 
-	struct timelines *tl = timelines_start(n, timelines_workers());
+	/* Drawing keeps off the target's CPUs while cells run (timelines.c). */
+	struct timelines *tl =
+		timelines_start(n, timelines_workers(), ao.cpus.pinned ? &ao.cpus.load : NULL);
 	if (!tl)
 		fprintf(stderr, "bench all: cannot start drawing: no timelines\n");
 	int tty = isatty(STDERR_FILENO);

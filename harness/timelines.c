@@ -10,8 +10,11 @@
  * mostly waits (the blog's bursts, io-bound) lends them its idle time. The
  * limit, said plainly: an idle-policy thread still shares caches and is
  * preempted rather than absent, so a woken target thread may wait the few
- * microseconds of a context switch. What is left when the last cell ends is
- * drawn at normal priority with every CPU.
+ * microseconds of a context switch. So, while cells run, the workers also keep
+ * to the load generator's CPUs (timelines_start's `during`): the target's CPUs
+ * see no drawing at all, and a generator that is saturated leaves them nothing.
+ * What is left when the last cell ends is drawn at normal priority with every
+ * CPU.
  *
  * plots_timeline keeps no state between calls (its error detail is per
  * thread), and gnuplot is forked from the worker thread that waits for it, so
@@ -43,6 +46,8 @@ struct timelines {
 	int (*stop)(void); /* set at finish */
 	pthread_t thread[4];
 	int nthread;
+	int pinned;	     /* during applies until closed */
+	cpu_set_t during, after;
 };
 
 static void set_idle(int idle)
@@ -53,11 +58,19 @@ static void set_idle(int idle)
 	pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &sp);
 }
 
+/* Failing leaves the thread where it may run: more intrusive, never wrong. */
+static void set_cpus(const cpu_set_t *set)
+{
+	pthread_setaffinity_np(pthread_self(), sizeof(*set), set);
+}
+
 static void *worker(void *arg)
 {
 	struct timelines *t = arg;
 	int idle = 1;
 	set_idle(1);
+	if (t->pinned)
+		set_cpus(&t->during);
 	pthread_mutex_lock(&t->mu);
 	for (;;) {
 		while (t->next == t->n && !t->closed)
@@ -68,8 +81,11 @@ static void *worker(void *arg)
 		int closed = t->closed;
 		int (*stop)(void) = t->stop;
 		pthread_mutex_unlock(&t->mu);
-		if (idle && closed)
+		if (idle && closed) {
 			set_idle(idle = 0);
+			if (t->pinned)
+				set_cpus(&t->after);
+		}
 		if (stop && stop()) {
 			j->rc = -ECANCELED;
 		} else {
@@ -89,11 +105,15 @@ int timelines_workers(void)
 	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
-struct timelines *timelines_start(size_t cap, int workers)
+struct timelines *timelines_start(size_t cap, int workers, const cpu_set_t *during)
 {
 	struct timelines *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	if (during && sched_getaffinity(0, sizeof(t->after), &t->after) == 0) {
+		t->during = *during;
+		t->pinned = 1;
+	}
 	t->jobs = calloc(cap ? cap : 1, sizeof(*t->jobs));
 	if (!t->jobs) {
 		free(t);

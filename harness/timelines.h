@@ -4,13 +4,16 @@
 #ifndef ASYNCSCOPE_TIMELINES_H
 #define ASYNCSCOPE_TIMELINES_H
 
+#include <sched.h>
 #include <stddef.h>
 
 struct timelines;
 
-/* A pool for up to `cap` cells on `workers` threads (1 to 4). NULL when out of
- * memory or no thread starts: then draw nothing, say so. */
-struct timelines *timelines_start(size_t cap, int workers);
+/* A pool for up to `cap` cells on `workers` threads (1 to 4), which keep to the
+ * CPUs in `during` (NULL: any) until timelines_finish, then to the caller's
+ * affinity. NULL when out of memory or no thread starts: then draw nothing, say
+ * so. */
+struct timelines *timelines_start(size_t cap, int workers, const cpu_set_t *during);
 
 /* Queues dir (copied). -ENOSPC beyond cap. */
 int timelines_add(struct timelines *t, const char *dir);
