@@ -321,12 +321,16 @@ void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread
 		ms(tot.unknown_ns), (unsigned long long)tot.vol, (unsigned long long)tot.invol,
 		(unsigned long long)tot.migrations);
 	double secs = st->t_stop > st->t_start ? (double)(st->t_stop - st->t_start) / 1e9 : 0;
+	/* Requests marked: with sampling (a client's traceparent), fewer than served. */
+	size_t started = 0;
+	for (size_t i = 0; i < sm->nmarks; i++)
+		started += sm->marks[i].event == AS_MARK_REQUEST_START;
 	fprintf(f,
 		"times in ms (running: the kernel's runtime counter; unknown: before a thread's "
 		"first event); %zu threads, %.2f s, "
-		"%llu events (%.0f/s), %llu lost, %zu marks from %d USDT probes%s\n",
+		"%llu events (%.0f/s), %llu lost, %zu marks (%zu requests) from %d USDT probes%s\n",
 		n, secs, (unsigned long long)st->events, secs > 0 ? (double)st->events / secs : 0.0,
-		(unsigned long long)st->lost, sm->nmarks, st->usdt_probes,
+		(unsigned long long)st->lost, sm->nmarks, started, st->usdt_probes,
 		st->raw_tp ? ", raw tracepoints" : "");
 	if (longest_waits)
 		print_longest_waits(f, sm, 10);
