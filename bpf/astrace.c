@@ -391,6 +391,7 @@ static void add_descendants(struct astrace *t, pid_t root)
 				continue;
 			if (bpf_map_update_elem(fd, &child, &one, BPF_ANY))
 				continue;
+			t->skel->bss->others = 1; /* the programs now look in the map */
 			add_existing_threads(t, v[i].pid);
 			v[i].pid = 0; /* done */
 			changed = 1;
@@ -475,6 +476,7 @@ int astrace_start(struct astrace *t, pid_t pid)
 	rc = bpf_map_update_elem(bpf_map__fd(t->skel->maps.traced), &key, &one, BPF_ANY);
 	if (rc)
 		return -errno;
+	t->skel->bss->root_tgid = key; /* the map's one entry, compared first */
 
 	t->st.t_start = mono_ns();
 	sm_init(&t->sm, t->st.t_start);
