@@ -15,8 +15,9 @@ run "$BENCH" trace -q -d 0.5 --pid "$sleeper_pid" --out "$tmp/d1"
 [[ -s $tmp/d1/sched.csv && -s $tmp/d1/meta.json ]] || fail "-d: no results"
 check_no_progs "-d with --pid"
 
-# 2. The traced pid exits.
-sleep 0.5 & short=$!
+# 2. The traced pid exits. It lives 2 s: an attach under ASan on a loaded
+# machine takes about 0.9 s, and one that outlived a 0.5 s process failed.
+sleep 2 & short=$!
 run "$BENCH" trace -q --pid "$short" --out "$tmp/d2"
 [[ $rc -eq 0 ]] || fail "pid exit: exit $rc: $err"
 check_no_progs "traced pid exited"
