@@ -136,27 +136,23 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void drain(struct astrace *t, int final)
+/* The last drain, after the detach: everything left goes to the state machine. */
+static void drain_all(struct astrace *t)
 {
-	uint64_t now = mono_ns();
 	ring_buffer__consume(t->rb);
-	if (final)
-		sm_reorder_flush(&t->ro, &t->sm);
-	else
-		sm_reorder_release(&t->ro, &t->sm, now);
+	sm_reorder_flush(&t->ro, &t->sm);
 }
 
-/* Never woken by the kernel: the programs submit without wakeup, and this thread
- * looks every drain_ms. That keeps the tracer from adding the very context
- * switches it is counting. */
+/* Wakes every drain_ms: the programs submit without a wakeup, which keeps the
+ * tracer from adding the very context switches it is counting, except when the
+ * ring is half full (submit() in astrace.bpf.c), when the poll returns at once.
+ * ring_buffer__poll consumes what is there either way. */
 static void *reader_main(void *arg)
 {
 	struct astrace *t = arg;
-	struct timespec ts = { .tv_sec = t->opts.drain_ms / 1000,
-			       .tv_nsec = (long)(t->opts.drain_ms % 1000) * 1000000L };
 	while (!atomic_load(&t->quit)) {
-		nanosleep(&ts, NULL);
-		drain(t, 0);
+		ring_buffer__poll(t->rb, (int)t->opts.drain_ms);
+		sm_reorder_release(&t->ro, &t->sm, mono_ns());
 	}
 	return NULL;
 }
@@ -237,6 +233,7 @@ static int open_and_load(struct astrace *t, int raw)
 	if (!s)
 		return errno ? -errno : -EINVAL;
 	s->rodata->cfg.owner = (uint32_t)getpid();
+	s->rodata->cfg.wake_bytes = t->opts.ringbuf_kb * 1024u / 2;
 	choose_programs(s, raw);
 	int rc = bpf_map__set_max_entries(s->maps.events, t->opts.ringbuf_kb * 1024u);
 	if (!rc)
@@ -391,6 +388,7 @@ static void add_descendants(struct astrace *t, pid_t root)
 				continue;
 			if (bpf_map_update_elem(fd, &child, &one, BPF_ANY))
 				continue;
+			t->skel->bss->others = 1; /* the programs now look in the map */
 			add_existing_threads(t, v[i].pid);
 			v[i].pid = 0; /* done */
 			changed = 1;
@@ -475,6 +473,7 @@ int astrace_start(struct astrace *t, pid_t pid)
 	rc = bpf_map_update_elem(bpf_map__fd(t->skel->maps.traced), &key, &one, BPF_ANY);
 	if (rc)
 		return -errno;
+	t->skel->bss->root_tgid = key; /* the map's one entry, compared first */
 
 	t->st.t_start = mono_ns();
 	sm_init(&t->sm, t->st.t_start);
@@ -593,7 +592,7 @@ int astrace_stop(struct astrace *t)
 	if (!was_attached && !t->st.t_start)
 		return 0;
 	t->st.t_stop = mono_ns();
-	drain(t, 1);
+	drain_all(t);
 	sm_finish(&t->sm, t->st.t_stop);
 	t->st.lost = read_lost(t) + t->ro.dropped;
 	t->st.events = t->sm.events;

@@ -40,12 +40,14 @@ enum as_ev_kind {
 
 /* The programs' settings (.rodata, set before load). owner is the loading
  * process, so a check for leftovers can tell a live tracer's programs from
- * ones left behind; magic lets it find the struct in the map's bytes. */
+ * ones left behind; magic lets it find the struct in the map's bytes.
+ * wake_bytes: see submit() in astrace.bpf.c. */
 #define AS_CONFIG_MAGIC 0x41535452u /* "ASTR" */
 struct as_config {
 	__u32 magic;
 	__u32 owner;
-	__u32 pad[2]; /* was want_syscalls: the syscall names are now free */
+	__u32 wake_bytes; /* wake the reader once this much is waiting (half the ring) */
+	__u32 pad;	  /* was want_syscalls: the syscall names are now free */
 };
 
 struct as_event {

@@ -264,15 +264,19 @@ void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread
 	/* The traced time is the tracer's window, t_stop - t_start: the figure
 	 * meta.json keeps and the --plot timeline's title prints, in ms, alike. */
 	double secs = st->t_stop > st->t_start ? (double)(st->t_stop - st->t_start) / 1e9 : 0;
+	/* Requests marked: with sampling (a client's traceparent), fewer than served. */
+	size_t started = 0;
+	for (size_t i = 0; i < sm->nmarks; i++)
+		started += sm->marks[i].event == AS_MARK_REQUEST_START;
 	fprintf(f,
 		"running: the kernel's runtime counter; unknown: before a thread's first event; "
 		"vol/invol: voluntary and involuntary context switches; migr: moves to another "
 		"CPU; rq: time runnable before running\n"
-		"%zu thread%s, %.0f ms traced, %llu events (%.0f/s), %llu lost, %zu marks from %d "
-		"USDT probes%s\n",
+		"%zu thread%s, %.0f ms traced, %llu events (%.0f/s), %llu lost, %zu marks (%zu "
+		"requests) from %d USDT probes%s\n",
 		n, n == 1 ? "" : "s", secs * 1e3, (unsigned long long)st->events,
 		secs > 0 ? (double)st->events / secs : 0.0, (unsigned long long)st->lost,
-		sm->nmarks, st->usdt_probes, st->raw_tp ? ", raw tracepoints" : "");
+		sm->nmarks, started, st->usdt_probes, st->raw_tp ? ", raw tracepoints" : "");
 	if (longest_waits)
 		print_longest_waits(f, sm, 10);
 }

@@ -17,6 +17,7 @@ static const char *const requests_cols[REQCOL_N] = {
     [REQCOL_STATUS] = "status",
     [REQCOL_BYTES] = "bytes",
     [REQCOL_ERROR] = "error",
+    [REQCOL_SAMPLED] = "sampled",
 };
 static const char *const sched_cols[SCHEDCOL_N] = {
     [SCHEDCOL_TID] = "tid",	    [SCHEDCOL_COMM] = "comm",	[SCHEDCOL_STATE] = "state",

@@ -47,6 +47,7 @@ enum {
 	REQCOL_STATUS,
 	REQCOL_BYTES,
 	REQCOL_ERROR,
+	REQCOL_SAMPLED, /* 1: the request's traceparent asked for server marks */
 	REQCOL_N
 };
 enum {
@@ -174,6 +175,7 @@ unsigned schema_colour(const char *target);
 #define META_LOAD_RATE_FROM "rate_from"
 #define META_LOAD_RATE_TO "rate_to"
 #define META_LOAD_NEW_CONN "new_conn"
+#define META_LOAD_MARK_EVERY "mark_every" /* the target marks 1 in N requests (load.h) */
 #define META_TRACED	 "traced"
 #define META_TRACE_NOTE	 "trace_note"
 #define META_T0		 "t0" /* CLOCK_MONOTONIC ns when the load began */

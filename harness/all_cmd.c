@@ -26,7 +26,8 @@
 #include "plots.h"
 #include "timelines.h"
 
-enum { O_QUICK = CLIOPT_LONG, O_FULL, O_OUT, O_TARGETS, O_SCENARIOS, O_NO_TRACE, O_READY };
+enum { O_QUICK = CLIOPT_LONG, O_FULL, O_OUT, O_TARGETS, O_SCENARIOS, O_NO_TRACE, O_READY,
+       O_MARK_EVERY };
 
 static const struct cliopt opts[] = {
 	{ "quick", O_QUICK, NULL,
@@ -41,6 +42,8 @@ static const struct cliopt opts[] = {
 	  "no kernel lanes in the blog timelines (default: traced\nwhen privileged)" },
 	{ "ready-timeout", O_READY, "D",
 	  "wait for a target's port (default " RUN_READY_TIMEOUT ")" },
+	{ "mark-every", O_MARK_EVERY, "N",
+	  "traced cells: the target marks 1 request in N (default:\nall; bench help load)" },
 	CLIOPT_HELP,
 	CLIOPT_END,
 };
@@ -72,6 +75,7 @@ struct all_opts {
 	int ready_ms;
 	struct run_cpus_opts cpus_asked;
 	struct run_cpus cpus;
+	uint32_t mark_every; /* 0: load.h's default for each cell's load */
 };
 
 /* -1 to go on, or the exit code (help shown, bad usage said). */
@@ -97,6 +101,14 @@ static int parse(int argc, char **argv, struct all_opts *o)
 				    "%s: '%s' is not a duration from 1ms to 10m (like %s)", st.name,
 				    v, DUR_FORMS);
 			break;
+		case O_MARK_EVERY: {
+			uint64_t every;
+			if (cliopt_uint(v, 1, LOAD_MARK_EVERY_MAX, &every))
+				return cmd_usage_error("all", usage, "%s: '%s' is not a count from 1",
+						       st.name, v);
+			o->mark_every = (uint32_t)every;
+			break;
+		}
 		case O_OUT:
 		case O_TARGETS:
 		case O_SCENARIOS:
@@ -342,6 +354,7 @@ int cmd_all(int argc, char **argv)
 					 .ready_timeout_ms = ready_ms,
 					 .cpus = &ao.cpus };
 		cell_load(m, &cell.load);
+		cell.load.mark_every = ao.mark_every;
 		struct run_outcome out;
 		e = run_cell(&cell, &out);
 		if (e) {

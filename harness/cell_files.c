@@ -44,6 +44,7 @@ int cell_write_meta(const struct run_cell *c, const struct run_outcome *o, const
 	meta_num(&m, META_LOAD_RATE_FROM, l->rate_from);
 	meta_num(&m, META_LOAD_RATE_TO, l->rate_to);
 	meta_bool(&m, META_LOAD_NEW_CONN, l->new_conn);
+	meta_u64(&m, META_LOAD_MARK_EVERY, load_mark_every(l));
 	meta_end(&m);
 	meta_bool(&m, META_TRACED, o->traced);
 	meta_str(&m, META_TRACE_NOTE, o->trace_note);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -46,6 +47,13 @@ void load_config_init(struct load_config *cfg)
 	cfg->duration_ns = 10 * NS;
 	cfg->timeout_ns = 30 * NS;
 	cfg->progress_ms = 250;
+}
+
+uint32_t load_mark_every(const struct load_config *cfg)
+{
+	if (cfg->mark_every)
+		return cfg->mark_every;
+	return cfg->mode == LOAD_BURST ? 1 : LOAD_MARK_EVERY_DEFAULT;
 }
 
 static _Atomic int stop_fd_global = -1;
@@ -126,6 +134,25 @@ static void report_progress(const struct load_config *cfg, const struct run *run
 	cfg->progress(&p, cfg->progress_arg);
 }
 
+/* A run's trace-id: random, as W3C trace context wants, from the clock if the
+ * kernel has no randomness to give yet; never all zeros (invalid). */
+static void make_trace_id(char out[TP_TRACE_HEX + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t b[TP_TRACE_HEX / 2];
+	if (getrandom(b, sizeof(b), GRND_NONBLOCK) != (ssize_t)sizeof(b)) {
+		uint64_t x = now_ns() ^ ((uint64_t)getpid() << 32);
+		for (size_t i = 0; i < sizeof(b); i++, x = x * 6364136223846793005ull + 1)
+			b[i] = (uint8_t)(x >> 56);
+	}
+	b[sizeof(b) - 1] |= 1;
+	for (size_t i = 0; i < sizeof(b); i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[TP_TRACE_HEX] = '\0';
+}
+
 int load_run(const struct load_config *cfg, struct load_result *res)
 {
 	static int curl_ready;
@@ -136,6 +163,8 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	int err = 0, nstarted = 0;
 
 	memset(res, 0, sizeof(*res));
+	run.mark_every = load_mark_every(cfg);
+	make_trace_id(run.trace_id);
 	if (!cfg->url || cfg->threads < 1 || cfg->connections < cfg->threads)
 		return -EINVAL;
 	if (cfg->mode == LOAD_OPEN &&

@@ -78,6 +78,7 @@ struct load_config {
 	double rate_from;     /* open loop: requests per second at the start... */
 	double rate_to;	      /* ...and at the end (linear ramp; equal for a fixed rate) */
 	int new_conn;	      /* a fresh connection per request instead of keep-alive */
+	uint32_t mark_every;  /* --mark-every: 1 in N requests sampled; 0: the default */
 
 	const char *records_path; /* requests.csv; NULL for none; "-" for stdout */
 
@@ -89,6 +90,24 @@ struct load_config {
 
 /* Fills the defaults: GET, closed loop, 10 connections, 1 thread, 10 s, 30 s timeout. */
 void load_config_init(struct load_config *cfg);
+
+/* Which requests the targets mark (fire their USDT probes for). Every request
+ * carries a W3C traceparent header whose sampled flag says so; the decision is
+ * the client's, made here, and deterministic: request id 1 and every Nth after
+ * it, so a run's sampled set is known from its ids alone and the first request is
+ * always marked. A burst is the blog's picture, every request drawn: all of it by
+ * default; closed and open loops run long enough that a sample shows the shape
+ * and keeps the probes' uprobe traps off most requests. */
+#define LOAD_MARK_EVERY_DEFAULT 64
+#define LOAD_MARK_EVERY_MAX	1000000000u
+
+/* N of "1 in N", with the default resolved for cfg's load model. */
+uint32_t load_mark_every(const struct load_config *cfg);
+
+static inline int load_sampled(uint64_t id, uint32_t every)
+{
+	return every <= 1 || (id - 1) % every == 0;
+}
 
 struct load_latency {
 	struct hist *corrected; /* t_end - t_intended: what a user at the schedule saw */

@@ -3,6 +3,7 @@
  * of a thread's multi handle and easy handles. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -196,6 +197,13 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 	if (!s->hdrs)
 		return -ENOMEM;
 	s->id_digits = s->hdrs->data + sizeof(ID_HEADER) - 1;
+	/* The traceparent second, its parent-id and flags patched per request in
+	 * the same way (load_thread.c). */
+	char tp[sizeof(TP_HEADER) + 64];
+	snprintf(tp, sizeof(tp), TP_HEADER "00-%s-0000000000000000-00", th->run->trace_id);
+	if (!curl_slist_append(s->hdrs, tp))
+		return -ENOMEM;
+	s->tp_parent = s->hdrs->next->data + sizeof(TP_HEADER) - 1 + 3 + TP_TRACE_HEX + 1;
 	for (const struct curl_slist *h = extra; h; h = h->next)
 		if (!curl_slist_append(s->hdrs, h->data))
 			return -ENOMEM;

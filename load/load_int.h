@@ -19,6 +19,10 @@
 #define DRAIN_STOP_NS NS       /* ...and this long after load_stop() */
 #define ID_HEADER     "X-Request-Id: "
 #define ID_WIDTH      20 /* digits of UINT64_MAX */
+/* W3C trace context, version 00: trace-id (32 hex) fixed for the run, parent-id
+ * (16 hex) the request id, flags 01 (sampled) or 00. */
+#define TP_HEADER    "traceparent: "
+#define TP_TRACE_HEX 32
 
 /* What every thread reads and nobody writes once the threads run. */
 struct run {
@@ -31,6 +35,8 @@ struct run {
 	int stop_fd;	  /* eventfd, readable once load_stop() was called */
 	int done_fd;	  /* eventfd the threads bump when they finish */
 	int rec_fd;
+	uint32_t mark_every;		 /* load_mark_every(cfg) */
+	char trace_id[TP_TRACE_HEX + 1]; /* lowercase hex, not all zeros */
 	/* The start gate: threads set up, report ready, and wait for go (t0 set). */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -49,12 +55,14 @@ struct fdinfo {
 struct lthread;
 
 /* One connection's worth of in-flight capacity: an easy handle that is reused for
- * every request it carries, and the header list whose first entry we rewrite in
- * place with the request id. */
+ * every request it carries, and the header list whose first two entries we
+ * rewrite in place with the request id and its traceparent. */
 struct slot {
 	CURL *easy;
 	struct curl_slist *hdrs;
 	char *id_digits; /* inside hdrs->data */
+	char *tp_parent; /* the traceparent's parent-id, then '-' and the flags */
+	int sampled;	 /* this request's sampled flag */
 	struct lthread *th;
 	uint64_t id;
 	uint64_t t_intended;

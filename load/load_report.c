@@ -179,6 +179,7 @@ int load_report_json_members(FILE *f, const struct load_config *cfg, const struc
 	fprintf(f, ", \"timeout_ns\": %llu, \"rate_from\": %g, \"rate_to\": %g, \"new_conn\": %s",
 		U(cfg->timeout_ns), cfg->mode == LOAD_OPEN ? cfg->rate_from : 0,
 		cfg->mode == LOAD_OPEN ? cfg->rate_to : 0, cfg->new_conn ? "true" : "false");
+	fprintf(f, ", \"mark_every\": %u", load_mark_every(cfg));
 	fprintf(f, ", \"headers\": [");
 	for (int i = 0; i < cfg->nheaders; i++) {
 		fprintf(f, i ? ", " : "");

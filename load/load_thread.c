@@ -60,6 +60,18 @@ static void set_id(struct slot *s, uint64_t id)
 	*p = '\0';
 }
 
+/* The traceparent's parent-id is the request id in 16 hex digits (never all
+ * zeros: ids count from 1), its flags whether the targets mark it. */
+static void set_trace(struct slot *s, uint64_t id, int sampled)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = s->tp_parent;
+	for (int i = 15; i >= 0; i--, id >>= 4)
+		p[i] = hex[id & 15];
+	p[18] = sampled ? '1' : '0'; /* p[16] is '-', p[17] the flags' '0' */
+	s->sampled = sampled;
+}
+
 static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
 static void begin_stop(struct lthread *th, uint64_t now, uint64_t grace);
 
@@ -70,6 +82,7 @@ static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t 
 	uint64_t id = seq + 1;
 	s->id = id;
 	set_id(s, id);
+	set_trace(s, id, load_sampled(id, th->run->mark_every));
 	s->bytes = 0;
 	s->conn = REC_NONE;
 	s->fd = -1;
@@ -262,6 +275,7 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 			.status = status > 0 ? (uint64_t)status : REC_NONE,
 			.bytes = s->bytes,
 			.error = load_err_name(kind),
+			.sampled = s->sampled,
 		};
 		if (s->t_connected && kind != LOAD_E_CONNECT && kind != LOAD_E_ABORTED)
 			row.t_connected = s->t_connected;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "duration.h"
 
@@ -25,6 +26,7 @@ enum {
 	O_NEW_CONN,
 	O_RECORDS,
 	O_JSON,
+	O_MARK_EVERY,
 };
 
 const struct cliopt loadopts_table[] = {
@@ -44,6 +46,10 @@ const struct cliopt loadopts_table[] = {
 	{ "header", 'H', "'N: v'", "extra request header (repeatable; default none)" },
 	{ "timeout", O_TIMEOUT, "D", "per-request timeout, connect included (default 30s)" },
 	{ "new-conn", O_NEW_CONN, NULL, "a fresh connection per request (default: keep-alive)" },
+	{ "mark-every", O_MARK_EVERY, "N",
+	  "ask the target to mark (trace) 1 request in N, through\n"
+	  "traceparent's sampled flag; 1 marks all (default: all of\n"
+	  "a burst, 1 in " STR(LOAD_MARK_EVERY_DEFAULT) " otherwise)" },
 	{ NULL, 0, NULL, "output:" },
 	{ "records", O_RECORDS, "FILE",
 	  "one CSV row per request (requests.csv format; - for\nstdout; default none)" },
@@ -208,6 +214,12 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 		o->given |= LOADOPTS_GIVEN_BURST;
 		return 0;
 	case O_NEW_CONN: c->new_conn = 1; return 0;
+	case O_MARK_EVERY:
+		if (cliopt_uint(val, 1, LOAD_MARK_EVERY_MAX, &v))
+			return fail(err, len, "%s: '%s' is not a count from 1 to %u", name, val,
+				    LOAD_MARK_EVERY_MAX);
+		c->mark_every = (uint32_t)v;
+		return 0;
 	case 'q': o->quiet = 1; return 0;
 	case 'X':
 		if (!is_token(val))
@@ -217,6 +229,12 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 	case 'H':
 		if (!check_header(val))
 			return fail(err, len, "%s: '%s' is not a 'Name: value' header", name, val);
+		/* Ours carries the sampling decision; a second one would void it. */
+		if (!strncasecmp(val, "traceparent:", 12))
+			return fail(err, len,
+				    "%s: every request carries its own traceparent (see "
+				    "--mark-every)",
+				    name);
 		if (c->nheaders == LOAD_MAX_HEADERS)
 			return fail(err, len, "%s: at most %d headers", name, LOAD_MAX_HEADERS);
 		c->headers[c->nheaders++] = val;

@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The longest row: ten 20-digit numbers, an error name, separators. */
+/* The longest row: ten 20-digit numbers, an error name (32 at most), the sampled
+ * digit, separators: 246 bytes. */
 #define REC_ROW_MAX 256
 
 static int write_all(int fd, const char *p, size_t n)
@@ -117,6 +118,8 @@ int rec_write(struct rec_writer *w, const struct rec_row *r)
 		memcpy(p, r->error, el);
 		p += el;
 	}
+	*p++ = ',';
+	*p++ = r->sampled ? '1' : '0';
 	*p++ = '\n';
 	w->len = (size_t)(p - w->buf);
 	return 0;

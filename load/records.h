@@ -1,8 +1,10 @@
 /* requests.csv: one row per request, streamed through a small per-thread buffer so
  * memory stays bounded whatever the run length.
  *
- *   id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error
+ *   id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error,
+ *   sampled
  *
+ * sampled is 1 when the request's traceparent asked the target to mark it, else 0.
  * Times are CLOCK_MONOTONIC ns. A field that is not known (no connection, no
  * response) is left empty. Several writers may share one file descriptor opened
  * with O_APPEND: each flush is one write(2) of whole rows, which the kernel appends
@@ -30,6 +32,7 @@ struct rec_row {
 	uint64_t status;
 	uint64_t bytes;
 	const char *error; /* "" when the request succeeded */
+	int sampled;	   /* the traceparent's sampled flag */
 };
 
 struct rec_writer {

@@ -72,6 +72,10 @@ static void meta_params(struct json_object *json, char *out, size_t len)
 			    v[0] != '[')
 				cat(out, len, "  ·  %s %s", keys[i], v);
 	}
+	/* Unsampled requests have no server marks: say so, or their lanes look broken. */
+	if (!pjson_get(json, LOAD_KEY(META_LOAD_MARK_EVERY), v, sizeof(v)) && !zero(v) &&
+	    strcmp(v, "1"))
+		cat(out, len, "  ·  server marks on 1 in %s requests%s", v, "");
 	if (!pjson_get(json, META_KERNEL, v, sizeof(v)) && v[0])
 		cat(out, len, "  ·  kernel %s%s", v, "");
 	if (!pjson_get(json, META_NCPU, v, sizeof(v)) && !zero(v))

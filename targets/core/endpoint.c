@@ -32,19 +32,19 @@ static void log_enter(const struct job *job)
 void endpoint_enter(struct job *job)
 {
 	job->handler_tid = log_tid();
-	PROBE_HANDLER_ENTER(job->id, job->fd);
+	PROBE_HANDLER_ENTER(job);
 	if (log_verbose)
 		log_enter(job);
 }
 
 void endpoint_wait_start(struct job *job)
 {
-	PROBE_WAIT_START(job->id, job->arg);
+	PROBE_WAIT_START(job);
 }
 
 void endpoint_wait_end(struct job *job)
 {
-	PROBE_WAIT_END(job->id, job->arg);
+	PROBE_WAIT_END(job);
 }
 
 /* Sleeps to an absolute deadline, so a signal (shutdown) does not cut it short. */

@@ -119,6 +119,48 @@ static uint64_t parse_id(const char *v, size_t len)
 	return id;
 }
 
+static int hex_lc(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1; /* upper case too: the spec allows only lower case */
+}
+
+static int hex_byte(const char *p)
+{
+	int hi = hex_lc(p[0]), lo = hex_lc(p[1]);
+	return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
+}
+
+/* n lowercase hex digits, not all zero (an all-zero id is invalid). */
+static int hex_id(const char *p, size_t n)
+{
+	int nonzero = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (hex_lc(p[i]) < 0)
+			return 0;
+		nonzero |= p[i] != '0';
+	}
+	return nonzero;
+}
+
+/* "00-<32 hex trace-id>-<16 hex parent-id>-<2 hex flags>": 55 characters. A later
+ * version may append fields after another '-'; version ff is invalid. */
+int http_traceparent(const char *v, size_t len)
+{
+	if (len < 55 || v[2] != '-' || v[35] != '-' || v[52] != '-')
+		return -1;
+	int version = hex_byte(v);
+	if (version < 0 || version == 0xff || (version == 0 && len != 55) ||
+	    (len > 55 && v[55] != '-'))
+		return -1;
+	if (!hex_id(v + 3, 32) || !hex_id(v + 36, 16))
+		return -1;
+	return hex_byte(v + 53);
+}
+
 int http_parse(const char *buf, size_t len, struct http_request *req)
 {
 	memset(req, 0, sizeof(*req));
@@ -153,6 +195,9 @@ int http_parse(const char *buf, size_t len, struct http_request *req)
 		return HTTP_BAD;
 
 	int hosts = 0, connection_close = 0, connection_keep = 0;
+	/* Two traceparent headers make one invalid value (a field list joined by
+	 * commas); like a malformed one, it is ignored. */
+	int traceparents = 0, trace_flags = -1;
 	pos = (size_t)eol + 1;
 	for (;;) {
 		eol = line_end(buf, pos, limit, &bad_char);
@@ -201,8 +246,12 @@ int http_parse(const char *buf, size_t len, struct http_request *req)
 			return bad(req, 413, "request bodies are not accepted");
 		} else if (name_is(line, n, "x-request-id")) {
 			req->request_id = parse_id(v, vlen);
+		} else if (name_is(line, n, "traceparent")) {
+			traceparents++;
+			trace_flags = http_traceparent(v, vlen);
 		}
 	}
+	req->sampled = traceparents != 1 || trace_flags < 0 || (trace_flags & 1);
 	if (req->minor == 1 && hosts != 1)
 		return bad(req, 400, "HTTP/1.1 needs exactly one Host header");
 	if (hosts > 1)

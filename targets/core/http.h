@@ -7,7 +7,12 @@
  *   n == HTTP_BAD    not acceptable; req.status (400, 414, 431, 413) and
  *                    req.reason say why, and the connection should be closed
  *
- * Pipelining is "advance by n and call again". */
+ * Pipelining is "advance by n and call again".
+ *
+ * Whether the request is traced (sampled) travels in a W3C trace context
+ * `traceparent` header, as the load generator sends it: its sampled flag decides.
+ * A request without one, or with one that does not parse, is sampled, so a
+ * plain client (curl by hand) is marked as if sampling did not exist. */
 #ifndef ASYNCSCOPE_HTTP_H
 #define ASYNCSCOPE_HTTP_H
 
@@ -30,10 +35,16 @@ struct http_request {
 	int minor;	     /* HTTP/1.<minor> */
 	int keep_alive;	     /* the connection stays open after the response */
 	uint64_t request_id; /* X-Request-Id, 0 when absent or not a number */
+	int sampled;	     /* traceparent's sampled flag; 1 without a valid one */
 	int status;	     /* with HTTP_BAD: the response status */
 	const char *reason;  /* with HTTP_BAD: one line for the response body */
 };
 
 int http_parse(const char *buf, size_t len, struct http_request *req);
+
+/* The trace-flags of a traceparent header value (W3C Trace Context: version,
+ * trace-id, parent-id, flags in lowercase hex, ids not all zero), 0 to 255, or
+ * -1 when it is not a valid one. Bit 0 is "sampled". */
+int http_traceparent(const char *v, size_t len);
 
 #endif

@@ -78,12 +78,13 @@ void route(const struct http_request *req, int fd, struct job *job)
 	memset(job, 0, sizeof(*job));
 	job->id = req->request_id;
 	job->fd = fd;
+	job->sampled = req->sampled;
 	job->keep_alive = req->keep_alive;
 	job->http10 = req->minor == 0;
 	job->status = 200;
 	/* Only the verbose log reads it: no clock read per request otherwise. */
 	job->t_parsed = log_verbose ? now_ns() : 0;
-	PROBE_REQUEST_START(job->id, fd);
+	PROBE_REQUEST_START(job);
 
 	int get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
 	int head = req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0;

@@ -28,6 +28,7 @@ struct job {
 	const char *reason; /* with EP_ERROR: one line for the body */
 	uint64_t id;	    /* X-Request-Id, 0 when absent */
 	int fd;		    /* the connection, for logs and probes */
+	int sampled;	    /* fire the probes for it (http_request.sampled) */
 	int keep_alive;
 	int http10;	 /* an HTTP/1.0 client: keep-alive must be said */
 	int head_only;	 /* HEAD: headers only */

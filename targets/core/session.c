@@ -38,7 +38,7 @@ void session_init(struct session *s, int fd)
 static void queue_response(struct session *s, struct job *job)
 {
 	s->out_len += response_write(s->out + s->out_len, job);
-	PROBE_REQUEST_END(job->id, job->status);
+	PROBE_REQUEST_END(job);
 	if (!job->keep_alive)
 		s->closing = 1;
 }
@@ -65,6 +65,7 @@ int session_next(struct session *s, struct job *job)
 			job->status = req.status;
 			job->reason = req.reason;
 			job->fd = s->fd;
+			job->sampled = 1; /* nothing said otherwise: marked as always */
 			queue_response(s, job);
 			s->closing = 1;
 			s->in_off = s->in_len;

@@ -163,6 +163,74 @@ static void test_query(void **state)
 	assert_int_equal(route_uint("99999999999", 11, 60000, &x), -EINVAL);
 }
 
+/* W3C trace context's traceparent: the flags of a valid value, -1 otherwise. */
+#define TP_TRACE "4bf92f3577b34da6a3ce929d0e0e4736"
+#define TP_PARENT "00f067aa0ba902b7"
+static int tp(const char *v)
+{
+	return http_traceparent(v, strlen(v));
+}
+
+static void test_traceparent(void **state)
+{
+	(void)state;
+	assert_int_equal(tp("00-" TP_TRACE "-" TP_PARENT "-01"), 1);
+	assert_int_equal(tp("00-" TP_TRACE "-" TP_PARENT "-00"), 0);
+	assert_int_equal(tp("00-" TP_TRACE "-" TP_PARENT "-ff"), 0xff);
+	/* A later version may add fields after a '-', and nothing else. */
+	assert_int_equal(tp("01-" TP_TRACE "-" TP_PARENT "-01-whatever"), 1);
+	assert_int_equal(tp("01-" TP_TRACE "-" TP_PARENT "-01"), 1);
+
+	static const char *const bad[] = {
+	    "",
+	    "00-" TP_TRACE "-" TP_PARENT "-0",		/* short */
+	    "00-" TP_TRACE "-" TP_PARENT "-01-x",	/* version 00 is exactly 55 */
+	    "01-" TP_TRACE "-" TP_PARENT "-01x",	/* no '-' after the flags */
+	    "ff-" TP_TRACE "-" TP_PARENT "-01",		/* version ff is invalid */
+	    "0g-" TP_TRACE "-" TP_PARENT "-01",		/* not hex */
+	    "00-" TP_TRACE "-" TP_PARENT "-0G",
+	    "00-4BF92F3577B34DA6A3CE929D0E0E4736-" TP_PARENT "-01", /* upper case */
+	    "00-00000000000000000000000000000000-" TP_PARENT "-01", /* zero trace-id */
+	    "00-" TP_TRACE "-0000000000000000-01",		      /* zero parent-id */
+	    "00_" TP_TRACE "-" TP_PARENT "-01",
+	    "00-" TP_TRACE "_" TP_PARENT "-01",
+	    "00-" TP_TRACE "-" TP_PARENT "_01",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(tp(bad[i]), -1);
+}
+
+/* Sampled unless one valid traceparent clears the flag: a plain client, a broken
+ * header or two headers leave the request marked as before sampling. */
+static void test_sampled(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *headers;
+		int sampled;
+	} cases[] = {
+	    {"", 1},
+	    {"traceparent: 00-" TP_TRACE "-" TP_PARENT "-01\r\n", 1},
+	    {"traceparent: 00-" TP_TRACE "-" TP_PARENT "-00\r\n", 0},
+	    {"TraceParent:  00-" TP_TRACE "-" TP_PARENT "-02 \r\n", 0}, /* bit 0 only */
+	    {"traceparent: 00-" TP_TRACE "-" TP_PARENT "-0\r\n", 1},	  /* invalid */
+	    {"traceparent: 00-" TP_TRACE "-" TP_PARENT "-00\r\n"
+	     "traceparent: 00-" TP_TRACE "-" TP_PARENT "-00\r\n",
+	     1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char head[512];
+		snprintf(head, sizeof(head), "GET /hello HTTP/1.1\r\nHost: a\r\n%s\r\n",
+			 cases[i].headers);
+		struct http_request req;
+		assert_int_equal(http_parse(head, strlen(head), &req), (int)strlen(head));
+		assert_int_equal(req.sampled, cases[i].sampled);
+		struct job job;
+		route(&req, 3, &job);
+		assert_int_equal(job.sampled, cases[i].sampled);
+	}
+}
+
 static void route_str(const char *head, struct job *job)
 {
 	struct http_request req;
@@ -218,6 +286,7 @@ int main(void)
 	    cmocka_unit_test(test_pipelined), cmocka_unit_test(test_http10_keepalive),
 	    cmocka_unit_test(test_bad_cases), cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_query),     cmocka_unit_test(test_routing),
+	    cmocka_unit_test(test_traceparent), cmocka_unit_test(test_sampled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

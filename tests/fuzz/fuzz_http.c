@@ -9,18 +9,32 @@
  *     status and a Content-Length that matches its body (HEAD aside);
  *   - a job handed to a model has an endpoint and an argument within the limits;
  *   - http_parse keeps its contract: a head of n bytes is HTTP_MORE at every
- *     shorter prefix, and what it points at lies inside the head. */
+ *     shorter prefix, and what it points at lies inside the head;
+ *   - a request is sampled (its probes fire) unless it has a traceparent header:
+ *     no input turns the marks off for a client that did not ask;
+ *   - http_traceparent, on any bytes, returns -1 or a flags byte. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "http.h"
 #include "route.h"
 #include "session.h"
+
+/* "traceparent:" anywhere in buf, in any case. */
+static int has_traceparent(const char *buf, size_t len)
+{
+	static const char name[] = "traceparent:";
+	for (size_t i = 0; i + sizeof(name) - 1 <= len; i++)
+		if (!strncasecmp(buf + i, name, sizeof(name) - 1))
+			return 1;
+	return 0;
+}
 
 static void check_parse_contract(const char *buf, size_t len)
 {
@@ -29,6 +43,8 @@ static void check_parse_contract(const char *buf, size_t len)
 	if (n == HTTP_MORE || n == HTTP_BAD)
 		return;
 	if (n <= 0 || (size_t)n > len)
+		abort();
+	if (req.sampled != 1 && (req.sampled != 0 || !has_traceparent(buf, (size_t)n)))
 		abort();
 	const char *end = buf + n;
 	if (req.method < buf || req.method + req.method_len > end || req.path < buf ||
@@ -100,7 +116,7 @@ static void check_job(const struct job *job)
 		break;
 	default: abort(); /* errors are answered inside session_next */
 	}
-	if (job->status != 200)
+	if (job->status != 200 || (job->sampled != 0 && job->sampled != 1))
 		abort();
 }
 
@@ -109,6 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	check_parse_contract((const char *)data + 1, size - 1);
+	int flags = http_traceparent((const char *)data, size);
+	if (flags < -1 || flags > 255)
+		abort();
 
 	size_t chunk = data[0] ? data[0] : size; /* 0: everything in one read */
 	data++, size--;

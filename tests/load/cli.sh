@@ -79,7 +79,7 @@ assert sum(d["errors"].values()) == 0 and d["status"]["2xx"] == 50
 PY
 grep -q "Requests/sec" "$tmp/err" || fail "summary not on stderr with --json -"
 [[ $(wc -l <"$tmp/r.csv") == 51 ]] || fail "records: $(wc -l <"$tmp/r.csv") lines, want 51"
-head -1 "$tmp/r.csv" | grep -qx "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error" ||
+head -1 "$tmp/r.csv" | grep -qx "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error,sampled" ||
   fail "records header: $(head -1 "$tmp/r.csv")"
 
 # A 404 is a failed request: exit 1, counted by class.

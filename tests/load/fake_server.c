@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -63,19 +64,41 @@ static int read_head(struct fake_server *s, int fd, char *buf, size_t cap)
 	return -1;
 }
 
+/* "00-<trace-id>-<parent-id>-<flags>", the parent-id the request id in hex:
+ * FAKE_TP_SAMPLED or _UNSAMPLED, or FAKE_TP_BAD. Called with the lock held. */
+static int note_traceparent(struct fake_server *s, const char *v, unsigned long id)
+{
+	char trace[33], parent[17], flags[3], end;
+	if (sscanf(v, "00-%32[0-9a-f]-%16[0-9a-f]-%2[0-9a-f]%c", trace, parent, flags, &end) != 4 ||
+	    end != '\r' || strlen(trace) != 32 || strlen(parent) != 16 || strlen(flags) != 2 ||
+	    strtoull(parent, NULL, 16) != id || strspn(trace, "0") == 32)
+		return FAKE_TP_BAD;
+	if (!s->trace_id[0])
+		memcpy(s->trace_id, trace, sizeof(trace));
+	else if (strcmp(s->trace_id, trace))
+		s->trace_ids++;
+	return !strcmp(flags, "01")   ? FAKE_TP_SAMPLED
+	       : !strcmp(flags, "00") ? FAKE_TP_UNSAMPLED
+				      : FAKE_TP_BAD;
+}
+
 static void note_id(struct fake_server *s, const char *head)
 {
 	const char *h = strcasestr(head, "\r\nX-Request-Id: ");
+	const char *tp = strcasestr(head, "\r\ntraceparent: ");
 	pthread_mutex_lock(&s->lock);
 	s->requests++;
 	if (!h) {
 		s->no_id++;
 	} else {
 		unsigned long id = strtoul(h + 16, NULL, 10);
-		if (id < FAKE_MAX_IDS)
+		if (id < FAKE_MAX_IDS) {
 			s->seen[id]++;
-		else
+			if (tp)
+				s->tp[id] = (unsigned char)note_traceparent(s, tp + 15, id);
+		} else {
 			s->no_id++;
+		}
 	}
 	pthread_mutex_unlock(&s->lock);
 }

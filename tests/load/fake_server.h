@@ -21,6 +21,8 @@ enum fake_mode {
 int fake_mode_parse(const char *name);
 
 #define FAKE_MAX_IDS   4096
+/* What a request's traceparent said (W3C trace context, version 00). */
+enum { FAKE_TP_NONE, FAKE_TP_UNSAMPLED, FAKE_TP_SAMPLED, FAKE_TP_BAD };
 #define FAKE_MAX_CONNS 256
 
 struct fake_server {
@@ -34,6 +36,11 @@ struct fake_server {
 	/* FAKE_OK: how often each X-Request-Id was seen, and requests without one. */
 	pthread_mutex_t lock;
 	unsigned seen[FAKE_MAX_IDS];
+	/* Each id's traceparent: FAKE_TP_* (0: none seen), and the run's trace-id
+	 * as the first request had it; trace_ids counts the changes after it. */
+	unsigned char tp[FAKE_MAX_IDS];
+	char trace_id[33];
+	unsigned trace_ids;
 	unsigned no_id;
 	unsigned requests;
 };

@@ -99,6 +99,7 @@ struct row {
 	uint64_t f[10];
 	int has[10];
 	char error[32];
+	int sampled;
 };
 
 static int parse_row(char *line, struct row *r)
@@ -119,8 +120,11 @@ static int parse_row(char *line, struct row *r)
 		}
 		p = comma + 1;
 	}
-	if (strchr(p, ','))
+	char *comma = strchr(p, ',');
+	if (!comma || strchr(comma + 1, ',') || (strcmp(comma + 1, "0") && strcmp(comma + 1, "1")))
 		return -1;
+	*comma = '\0';
+	r->sampled = comma[1] == '1';
 	snprintf(r->error, sizeof(r->error), "%s", p);
 	return 0;
 }
@@ -134,7 +138,7 @@ static int cmp_u64(const void *a, const void *b)
 /* Well formed: the exact header, 11 fields per row, expected rows, unique ids,
  * times in order within each row, and each thread's rows in completion order.
  * Returns the number of rows. */
-static long check_records(const char *path, long want_rows, int all_ok)
+static long check_records(const char *path, long want_rows, int all_ok, uint32_t every)
 {
 	FILE *f = fopen(path, "r");
 	CHECK(f, "cannot open %s", path);
@@ -143,7 +147,7 @@ static long check_records(const char *path, long want_rows, int all_ok)
 	char line[512];
 	CHECK(fgets(line, sizeof(line), f) &&
 		  !strcmp(line, "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,"
-				"status,bytes,error\n"),
+				"status,bytes,error,sampled\n"),
 	      "header: %s", line);
 	uint64_t *ids = malloc(sizeof(uint64_t) * 1000000);
 	uint64_t last_end[64] = {0};
@@ -178,6 +182,8 @@ static long check_records(const char *path, long want_rows, int all_ok)
 		if (all_ok && (r.f[STATUS] != 200 || r.error[0] || !r.has[CONN] || !r.has[T_FB]) &&
 		    bad++ < 3)
 			CHECK(0, "not a complete 200: %s", line);
+		if (r.sampled != load_sampled(r.f[ID], every) && bad++ < 3)
+			CHECK(0, "sampled is not 1 in %u by id: %s", every, line);
 		if (rows < 1000000)
 			ids[rows] = r.f[ID];
 		rows++;
@@ -232,7 +238,7 @@ static int closed_exact(void)
 		      (unsigned long long)r.conns_opened);
 		CHECK(r.bytes > 0, "no body bytes");
 		load_result_free(&r);
-		check_records(csv, 1001, 1);
+		check_records(csv, 1001, 1, load_mark_every(&cfg));
 	}
 	unlink(csv);
 	stop_target();
@@ -287,7 +293,7 @@ static int burst(const char *model, int serial)
 		else
 			CHECK(waits < 2, "batch took %.2f waits, concurrent wants < 2", waits);
 		load_result_free(&r);
-		check_records(csv, 8, 1);
+		check_records(csv, 8, 1, load_mark_every(&cfg));
 	}
 	unlink(csv);
 	stop_target();
@@ -454,7 +460,9 @@ static int warmup(void)
 	return failures ? 1 : 0;
 }
 
-/* Every request carries a unique X-Request-Id, across threads. */
+/* Every request carries a unique X-Request-Id, across threads, and a traceparent
+ * with the run's one trace-id, the id as parent-id, and the sampled flag on
+ * exactly the ids load_sampled picks (1, 1 + every, ...). */
 static int request_ids(void)
 {
 	struct fake_server s;
@@ -472,6 +480,7 @@ static int request_ids(void)
 	cfg.connections = 6;
 	cfg.threads = 3;
 	cfg.headers[cfg.nheaders++] = "X-Extra: yes";
+	cfg.mark_every = 7;
 	struct load_result r;
 	int err = run(&cfg, &r);
 	fake_stop(&s);
@@ -479,11 +488,21 @@ static int request_ids(void)
 		CHECK(r.ok == 300, "ok %llu", (unsigned long long)r.ok);
 		CHECK(s.requests == 300 && s.no_id == 0, "%u requests, %u without an id",
 		      s.requests, s.no_id);
-		for (int i = 1; i <= 300; i++) /* ids count from 1 */
+		int sampled = 0;
+		for (int i = 1; i <= 300; i++) { /* ids count from 1 */
 			if (s.seen[i] != 1) {
 				CHECK(0, "id %d seen %u times", i, s.seen[i]);
 				break;
 			}
+			int want = (i - 1) % 7 == 0 ? FAKE_TP_SAMPLED : FAKE_TP_UNSAMPLED;
+			if (s.tp[i] != want) {
+				CHECK(0, "id %d: traceparent %d, want %d", i, s.tp[i], want);
+				break;
+			}
+			sampled += s.tp[i] == FAKE_TP_SAMPLED;
+		}
+		CHECK(sampled == 43, "%d sampled, want 43 (1 in 7 of 300)", sampled);
+		CHECK(s.trace_ids == 0, "the trace-id changed %u times in one run", s.trace_ids);
 		load_result_free(&r);
 	}
 	return failures ? 1 : 0;
@@ -535,7 +554,7 @@ static int errors_against(enum fake_mode mode, int port_closed, enum load_err wa
 		/* Three rounds of the timeout at most, plus slack. */
 		CHECK(took < 3.0 * (double)timeout_ns / 1e9 + 2, "took %.2fs", took);
 		load_result_free(&r);
-		check_records(csv, 6, 0);
+		check_records(csv, 6, 0, load_mark_every(&cfg));
 	}
 	unlink(csv);
 	return failures ? 1 : 0;
@@ -872,7 +891,7 @@ static int stop_early(void)
 		      (unsigned long long)r.completed, (unsigned long long)r.errors);
 		CHECK(r.elapsed_s < 2, "measured window %.2fs", r.elapsed_s);
 		/* Every request sent is on file: nothing lost in a buffer. */
-		check_records(csv, (long)r.sent, 1);
+		check_records(csv, (long)r.sent, 1, load_mark_every(&cfg));
 		load_result_free(&r);
 	}
 	unlink(csv);

@@ -51,6 +51,13 @@ static void defaults(void **state)
 	assert_null(o.cfg.records_path);
 	assert_null(o.json_path);
 	assert_int_equal(o.quiet, 0);
+	/* Marks: 1 in 64 for a closed or open loop, every request of a burst. */
+	assert_int_equal(o.cfg.mark_every, 0);
+	assert_int_equal(load_mark_every(&o.cfg), LOAD_MARK_EVERY_DEFAULT);
+	assert_int_equal(PARSE("http://h/", "--burst"), 0);
+	assert_int_equal(load_mark_every(&o.cfg), 1);
+	assert_true(load_sampled(1, 64) && load_sampled(65, 64) && !load_sampled(64, 64));
+	assert_true(load_sampled(2, 1) && load_sampled(3, 0));
 }
 
 static void every_option(void **state)
@@ -75,6 +82,9 @@ static void every_option(void **state)
 	assert_string_equal(o.cfg.records_path, "r.csv");
 	assert_string_equal(o.json_path, "-");
 	assert_int_equal(o.quiet, 1);
+
+	assert_int_equal(PARSE("http://h/", "--mark-every", "8", "--burst"), 0);
+	assert_int_equal(load_mark_every(&o.cfg), 8);
 
 	assert_int_equal(PARSE("http://h/", "-n", "1000"), 0);
 	assert_int_equal(o.cfg.requests, 1000);
@@ -134,6 +144,9 @@ static void bad_counts(void **state)
 	REFUSED("-n", "http://h/", "-n", "1.5");
 	REFUSED("-c 2 is fewer than -t 4", "http://h/", "-c", "2", "-t", "4");
 	REFUSED("needs a value", "http://h/", "-c");
+	REFUSED("--mark-every", "http://h/", "--mark-every", "0");
+	REFUSED("--mark-every", "http://h/", "--mark-every", "1e3");
+	REFUSED("--mark-every", "http://h/", "--mark-every", "1000000001");
 }
 
 static void bad_durations_and_rates(void **state)
@@ -186,6 +199,7 @@ static void bad_urls_and_requests(void **state)
 	REFUSED("-H", "http://h/", "-H", "no colon");
 	REFUSED("-H", "http://h/", "-H", ": empty name");
 	REFUSED("--records", "http://h/", "--records", "");
+	REFUSED("its own traceparent", "http://h/", "-H", "TraceParent: 00-1-2-01");
 }
 
 int main(void)

@@ -40,7 +40,7 @@ static void header_and_rows(void **state)
 	assert_true(fd >= 0);
 	struct rec_writer w;
 	assert_int_equal(rec_writer_init(&w, fd, 0), 0);
-	struct rec_row ok = {7, 1, 3, 100, 110, 120, 130, 140, 200, 14, ""};
+	struct rec_row ok = {7, 1, 3, 100, 110, 120, 130, 140, 200, 14, "", 1};
 	struct rec_row bad = {18446744073709551614ull,
 			      0,
 			      REC_NONE,
@@ -51,16 +51,18 @@ static void header_and_rows(void **state)
 			      9,
 			      REC_NONE,
 			      0,
-			      "connect"};
+			      "connect",
+			      0};
 	assert_int_equal(rec_write(&w, &ok), 0);
 	assert_int_equal(rec_write(&w, &bad), 0);
 	assert_int_equal(rec_writer_close(&w), 0);
 	close(fd);
 	assert_string_equal(
 	    slurp(path),
-	    "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error\n"
-	    "7,1,3,100,110,120,130,140,200,14,\n"
-	    "18446744073709551614,0,,5,6,,,9,,0,connect\n");
+	    "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error,"
+	    "sampled\n"
+	    "7,1,3,100,110,120,130,140,200,14,,1\n"
+	    "18446744073709551614,0,,5,6,,,9,,0,connect,0\n");
 	unlink(path);
 }
 
@@ -73,7 +75,8 @@ static void many_rows_small_buffer(void **state)
 	struct rec_writer w;
 	assert_int_equal(rec_writer_init(&w, fd, 300), 0); /* flushes about every row */
 	for (uint64_t i = 0; i < 5000; i++) {
-		struct rec_row r = {i, 0, i % 4, i, i + 1, i + 2, i + 3, i + 4, 200, i, ""};
+		struct rec_row r = {i,	   0,	  i % 4, i, i + 1, i + 2,
+				    i + 3, i + 4, 200,	 i, "",	   (int)(i & 1)};
 		assert_int_equal(rec_write(&w, &r), 0);
 	}
 	assert_int_equal(rec_writer_close(&w), 0);
@@ -82,11 +85,11 @@ static void many_rows_small_buffer(void **state)
 	char *line = strchr(text, '\n') + 1;
 	for (uint64_t i = 0; i < 5000; i++) {
 		char want[128];
-		snprintf(want, sizeof(want), "%llu,0,%llu,%llu,%llu,%llu,%llu,%llu,200,%llu,\n",
+		snprintf(want, sizeof(want), "%llu,0,%llu,%llu,%llu,%llu,%llu,%llu,200,%llu,,%d\n",
 			 (unsigned long long)i, (unsigned long long)(i % 4), (unsigned long long)i,
 			 (unsigned long long)i + 1, (unsigned long long)i + 2,
 			 (unsigned long long)i + 3, (unsigned long long)i + 4,
-			 (unsigned long long)i);
+			 (unsigned long long)i, (int)(i & 1));
 		assert_memory_equal(line, want, strlen(want));
 		line += strlen(want);
 	}
@@ -104,13 +107,13 @@ static void two_writers_whole_rows(void **state)
 	assert_int_equal(rec_writer_init(&a, fd, 1000), 0);
 	assert_int_equal(rec_writer_init(&b, fd, 700), 0);
 	for (uint64_t i = 0; i < 2000; i++) {
-		struct rec_row r = {i, i & 1, 0, 1, 2, 3, 4, 5, 200, 0, i % 7 ? "" : "timeout"};
+		struct rec_row r = {i, i & 1, 0, 1, 2, 3, 4, 5, 200, 0, i % 7 ? "" : "timeout", 0};
 		rec_write(i & 1 ? &b : &a, &r);
 	}
 	rec_writer_close(&a);
 	rec_writer_close(&b);
 	close(fd);
-	/* Every line is a whole row with 11 fields, every id once. */
+	/* Every line is a whole row with 12 fields, every id once. */
 	char *text = slurp(path);
 	static char seen[2000];
 	int rows = 0;
@@ -120,7 +123,7 @@ static void two_writers_whole_rows(void **state)
 		int commas = 0;
 		for (char *p = l; *p; p++)
 			commas += *p == ',';
-		assert_int_equal(commas, 10);
+		assert_int_equal(commas, 11);
 		unsigned long id = strtoul(l, NULL, 10);
 		if (id >= 2000 || seen[id])
 			fail_msg("row id %lu out of range or repeated", id);

@@ -43,7 +43,7 @@ check_run_dir() {
 import csv, json, os, sys
 d, n = sys.argv[1], int(sys.argv[2])
 rows = list(csv.DictReader(open(os.path.join(d, "requests.csv"))))
-want = "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error"
+want = "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error,sampled"
 assert open(os.path.join(d, "requests.csv")).readline().strip() == want, "requests.csv header"
 assert len(rows) == n, f"{len(rows)} request rows, want {n}"
 assert len({r["id"] for r in rows}) == n, "request ids not unique"

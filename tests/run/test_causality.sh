@@ -3,7 +3,10 @@
 # joined to its marks reads t_start <= t_connected <= request_start <= request_end
 # <= t_first_byte <= t_end. bench run counts the ones that do not in summary.json
 # ("causality"); here the count must be 0, and a join of our own must agree with it.
-# Needs the tracer: 77 (skipped) without BPF privilege.
+# Only sampled requests are marked (--mark-every 2 here: half of them, so the
+# join covers many requests and the unsampled half must stay unjoined); every
+# sampled request that the server answered must be joined, so "joined" cannot
+# shrink unnoticed. Needs the tracer: 77 (skipped) without BPF privilege.
 source "$(dirname "$0")/lib.sh"
 
 privileged || { echo "SKIP: not root, no tracer"; exit 77; }
@@ -16,7 +19,8 @@ for model in blocking threaded hybrid epoll coroutine; do
   want=0
   [[ $model != blocking ]] || want=1
   got=0
-  run_bench run "$model" '/async?ms=20' -c 4 -d 1s --out "$d" >"$tmp/out.txt" 2>&1 || got=$?
+  run_bench run "$model" '/async?ms=20' -c 4 -d 1s --mark-every 2 --out "$d" >"$tmp/out.txt" 2>&1 ||
+    got=$?
   [[ $got -eq $want ]] || { cat "$tmp/out.txt"; fail "bench run $model: exit $got, want $want"; }
   if [[ $model == blocking ]]; then
     grep -q '"status": "degraded"' "$d/summary.json" || fail "blocking: not degraded"
@@ -35,10 +39,13 @@ marks = {}
 for m in csv.DictReader(open(os.path.join(d, "marks.csv"))):
     if m["event"] in ("request_start", "request_end") and m["request_id"] != "0":
         marks.setdefault(m["request_id"], {})[m["event"]] = int(m["t"])
-joined, bad = 0, []
+joined, bad, answered = 0, [], 0
 for r in csv.DictReader(open(os.path.join(d, "requests.csv"))):
     k = marks.get(r["id"], {})
     cols = ("t_start", "t_connected", "t_first_byte", "t_end")
+    assert r["sampled"] == "1" or not k, f"{model}: unsampled request {r['id']} has marks"
+    whole = all(r[x] for x in cols) and r["status"] == "200"
+    answered += whole and r["sampled"] == "1"
     if "request_start" not in k or "request_end" not in k or not all(r[x] for x in cols):
         continue
     joined += 1
@@ -47,6 +54,7 @@ for r in csv.DictReader(open(os.path.join(d, "requests.csv"))):
     if t != sorted(t):
         bad.append((r["id"], t))
 assert joined > 0, f"{model}: no request joined to marks"
+assert joined == answered, f"{model}: {joined} joined of {answered} sampled and answered"
 assert (c["joined"], c["violations"]) == (joined, len(bad)), f"{model}: summary {c}, ours {joined} {len(bad)}"
 assert not bad, f"{model}: {len(bad)} of {joined} out of order, first {bad[:3]}"
 print(f"{model}: {joined} joined, 0 violations")

@@ -100,8 +100,17 @@ if command -v bpftool >/dev/null && mount -t bpf bpf "$bpffs" 2>/dev/null; then
   mark_progs
   "$BENCH" trace -q -d 1 --pid "$sleeper_pid" >/dev/null 2>&1 &
   b=$!
-  sleep 0.5
-  id=$(bpftool prog show | awk -v m="$prog_mark" -F'[: ]+' '$1 + 0 > m && / name as_switch / { print $1; exit }')
+  # This tracer's own as_switch, found through its descriptors (the newest one on
+  # the machine may be another checkout's tracer, alive, which the check rightly
+  # ignores), once it is loaded: up to 5 s, as a load under ASan can take one.
+  id=
+  for _ in $(seq 100); do
+    id=$(for f in /proc/$b/fdinfo/*; do awk '/^prog_id:/ { print $2 }' "$f" 2>/dev/null; done |
+      while read -r p; do bpftool prog show id "$p" 2>/dev/null | grep -q ' name as_switch ' && echo "$p"; done |
+      head -1) || true # pipefail: a grep that found nothing is not an error here
+    [[ -z $id ]] || break
+    sleep 0.05
+  done
   [[ -n $id ]] || fail "no as_switch program of the running tracer found"
   pin=$bpffs/as_switch
   bpftool prog pin id "$id" "$pin"
