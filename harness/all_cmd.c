@@ -39,11 +39,11 @@ static const struct cliopt opts[] = {
 	{ "scenarios", O_SCENARIOS, "a,b",
 	  "the scenarios to run, from the list below (default all)" },
 	{ "no-trace", O_NO_TRACE, NULL,
-	  "no kernel lanes in the blog timelines (default: traced\nwhen privileged)" },
+	  "no kernel lanes (default: the blog cells, and io-bound's\nunless --quick, are traced when privileged)" },
 	{ "ready-timeout", O_READY, "D",
 	  "wait for a target's port (default " RUN_READY_TIMEOUT ")" },
 	{ "mark-every", O_MARK_EVERY, "N",
-	  "traced cells: the target marks 1 request in N (default:\nall; bench help load)" },
+	  "traced cells: the target marks 1 request in N (default:\nall of a burst, 1 in 64 otherwise; bench help load)" },
 	CLIOPT_HELP,
 	CLIOPT_END,
 };
@@ -347,7 +347,7 @@ int cmd_all(int argc, char **argv)
 		files_join(dir, sizeof(dir), o.out, m->dir);
 		struct run_cell cell = { .target = m->target,
 					 .endpoint = m->endpoint,
-					 .trace = trace && m->burst,
+					 .trace = trace && m->trace,
 					 .plot = 0, /* every cell, after the matrix */
 					 .dir = dir,
 					 .scenario = m->scenario,

@@ -56,7 +56,7 @@ struct plan {
 };
 
 static int add(struct plan *p, const char *scenario, const char *target, const char *endpoint,
-	       int conc, int burst, double secs, const char *label)
+	       int conc, int burst, int trace, double secs, const char *label)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 64;
@@ -73,6 +73,7 @@ static int add(struct plan *p, const char *scenario, const char *target, const c
 	snprintf(c->endpoint, sizeof(c->endpoint), "%s", endpoint);
 	c->concurrency = conc;
 	c->burst = burst;
+	c->trace = trace;
 	c->secs = secs;
 	snprintf(c->dir, sizeof(c->dir), "%s/%s-%s", scenario, target, label);
 	return 0;
@@ -101,6 +102,11 @@ int matrix_plan(const struct matrix_opts *o, struct matrix_cell **cells, size_t 
 			 io_full[] = { 10, 100, 1000, 10000, 0 };
 	static const int cpu_quick[] = { 1, 4, 0 }, cpu_def[] = { 1, 4, 16, 0 };
 
+	/* Traced: the blog cells, and io-bound's (a thousand threads, or one loop,
+	 * holding the requests), which the default run has time for (about 1.4 s a
+	 * cell to load the tracer and write its files) and --quick has not.
+	 * Throughput and cpu-bound stay untraced: their numbers carry no tracer. */
+	int io_trace = !o->quick;
 	struct plan p = { 0 };
 	int rc = 0;
 	char ep[64], label[64];
@@ -116,7 +122,7 @@ int matrix_plan(const struct matrix_opts *o, struct matrix_cell **cells, size_t 
 				static const char *const eps[] = { "sync", "async", "wrong" };
 				for (int i = 0; i < 3 && !rc; i++) {
 					snprintf(ep, sizeof(ep), "/%s?ms=%d", eps[i], blog_ms);
-					rc = add(&p, s->name, t->name, ep, blog_n, 1, 0, eps[i]);
+					rc = add(&p, s->name, t->name, ep, blog_n, 1, 1, 0, eps[i]);
 				}
 				continue;
 			}
@@ -133,7 +139,8 @@ int matrix_plan(const struct matrix_opts *o, struct matrix_cell **cells, size_t 
 									  : "/cpu?us=500";
 			for (const int *c = levels; *c && !rc; c++) {
 				snprintf(label, sizeof(label), "c%d", *c);
-				rc = add(&p, s->name, t->name, path, *c, 0, secs, label);
+				rc = add(&p, s->name, t->name, path, *c, 0,
+					 io_trace && !strcmp(s->name, "io-bound"), secs, label);
 			}
 		}
 	}

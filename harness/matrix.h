@@ -19,7 +19,8 @@ struct matrix_cell {
 	const char *target;
 	char endpoint[64];
 	int concurrency;
-	int burst;     /* the blog scenario: N at once, traced, with a timeline */
+	int burst;     /* the blog scenario: N at once */
+	int trace;     /* where the threads are the point: blog; io-bound unless --quick */
 	double secs;   /* closed loop: duration */
 	char dir[128]; /* relative to the matrix directory */
 };
