@@ -19,7 +19,7 @@ unsigned col_pale(unsigned c)
 const struct col_key col_keys[KEY_N] = {
 	[KEY_CLIENT] = { COL_CLIENT, COL_LINE, "client: sent, awaiting response" },
 	[KEY_CLIENT_ONLY] = { COL_REQUEST0, COL_LINE,
-			      "no server marks: client's view (its colour)" },
+			      "unmarked: the client's view" },
 	[KEY_KQUEUE] = { COL_KQUEUE, COL_BOX, "sent, in the kernel's queue" },
 	[KEY_QUEUED] = { COL_QUEUED, COL_BOX, "queued: read, no handler yet" },
 	[KEY_ON_CPU] = { COL_REQUEST0, COL_BOX, "in handler, on CPU (its colour)" },
