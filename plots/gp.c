@@ -304,12 +304,27 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-void gp_str(FILE *f, const char *s)
+/* The body of a single-quoted string; with hyper, as hover text (gp_hypertext). */
+static void str_body(FILE *f, const char *s, int hyper)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	fputc('\'', f);
 	while (*p) {
-		if (*p == '\'') {
+		if (hyper && *p == '\n') {
+			/* Close the quote, join a newline, open again: gnuplot
+			 * writes it as \n, which the script splits lines on. */
+			fputs("' . \"\\n\" . '", f);
+			p++;
+		} else if (hyper && (*p == '\'' || *p == '"' || *p == '\\')) {
+			/* gnuplot writes hover text raw into a JavaScript string
+			 * inside an XML attribute, escaping only < and &: a quote
+			 * would end either, a backslash start an escape. Their
+			 * look-alikes (U+2019, U+201D, U+29F5) stand in. */
+			fputs(*p == '\''  ? "\xe2\x80\x99"
+			      : *p == '"' ? "\xe2\x80\x9d"
+					  : "\xe2\xa7\xb5",
+			      f);
+			p++;
+		} else if (*p == '\'') {
 			fputs("''", f);
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
@@ -328,5 +343,18 @@ void gp_str(FILE *f, const char *s)
 			p += n ? n : 1;
 		}
 	}
+}
+
+void gp_str(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	str_body(f, s, 0);
+	fputc('\'', f);
+}
+
+void gp_hypertext(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	str_body(f, s, 1);
 	fputc('\'', f);
 }

@@ -34,4 +34,12 @@ void gp_output(FILE *f, int i);
  * with gp_str, indexed by a number in the datablock. */
 void gp_str(FILE *f, const char *s);
 
+/* Writes s as a gnuplot string expression for a hover text of the SVG
+ * (`with labels hypertext`), where gnuplot puts the text unescaped into a
+ * JavaScript string in an XML attribute: a newline in s starts a new line of
+ * the text; ' " and \ become their look-alikes (U+2019, U+201D, U+29F5), so a
+ * name shows nearly as it was and the SVG stays well-formed; the rest as
+ * gp_str. */
+void gp_hypertext(FILE *f, const char *s);
+
 #endif

@@ -1,7 +1,10 @@
 /* The timeline as a gnuplot script, printed from a model that is already
  * decided (tl_model.h): the datablocks first, then the page drawn twice, into
- * the PNG (gp_run's output 0) and the SVG (output 1). Nothing here chooses;
- * every text goes through gp_str and every colour comes from colours.h. */
+ * the PNG (gp_run's output 0) and the SVG (output 1). The SVG pass adds the
+ * hover layer (tl_hover.c) and gnuplot's mouse script, inlined, so the file
+ * works alone from disk; the PNG pass is as it was without them. Nothing here
+ * chooses; every text goes through gp_str (hover texts through gp_hypertext)
+ * and every colour comes from colours.h. */
 #include <stdio.h>
 
 #include "colours.h"
@@ -16,6 +19,37 @@ static void boxes(FILE *f, const char *name, const struct tl_boxes *b)
 		fprintf(f, "%.4f %.4f %.3f %.3f %u\n", x->x0, x->x1, x->y0, x->y1, x->col);
 	}
 	fputs("EOD\n", f);
+}
+
+/* The hover texts, in an array like the labels' (one string may hold several
+ * lines), and a datablock of points per panel indexing it. */
+static void hover_data(const struct tl_model *m, FILE *f)
+{
+	fprintf(f, "array HOV[%zu]\n", m->nhov ? m->nhov : 1);
+	for (size_t k = 0; k < m->nhov; k++) {
+		fprintf(f, "HOV[%zu] = ", k + 1);
+		gp_hypertext(f, m->hov[k].text);
+		fputc('\n', f);
+	}
+	static const char *const name[] = { [TL_PANEL_REQ] = "HREQ", [TL_PANEL_THR] = "HTHR" };
+	for (int p = TL_PANEL_REQ; p <= TL_PANEL_THR; p++) {
+		fprintf(f, "$%s << EOD\n", name[p]);
+		for (size_t k = 0; k < m->nhov; k++)
+			if (m->hov[k].panel == p)
+				fprintf(f, "%.4f %.3f %zu\n", m->hov[k].x, m->hov[k].y, k + 1);
+		fputs("EOD\n", f);
+	}
+}
+
+/* The hover layer of one panel, in the SVG pass only: invisible points (alpha
+ * ff is gnuplot's fully transparent) that still take the mouse. */
+static void hover_term(FILE *f, int svg, const char *block, size_t n)
+{
+	if (svg && n)
+		fprintf(f,
+			", \\\n $%s using 1:2:(HOV[int($3)]) with labels hypertext point pt 7 "
+			"ps 0.9 lc rgb '#ff000000' notitle",
+			block);
 }
 
 /* The names go in an array set through gp_str and the datablock holds only the
@@ -67,6 +101,7 @@ static void data(const struct tl_model *m, FILE *f)
 	for (size_t k = 0; k < m->nlbl; k++)
 		fprintf(f, "%.4f %d %zu\n", m->lbl[k].x, m->lbl[k].lane, k + 1);
 	fputs("EOD\n", f);
+	hover_data(m, f);
 }
 
 /* One legend entry: a sample drawn as the key says, with its label. */
@@ -138,7 +173,7 @@ static void xlabel_if(FILE *f, int last, const char *xlabel)
 	fputc('\n', f);
 }
 
-static void request_panel(const struct tl_model *m, FILE *f)
+static void request_panel(const struct tl_model *m, FILE *f, int svg)
 {
 	const struct tl_page *p = &m->page;
 	panel_frame(p, f, p->req_top, p->req_bot,
@@ -152,6 +187,7 @@ static void request_panel(const struct tl_model *m, FILE *f)
 	fputs("plot $REQ using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
 	      "variable notitle",
 	      f);
+	hover_term(f, svg, "HREQ", m->nhov_req);
 	if (m->nmarked) {
 		key(f, KEY_CLIENT);
 		key(f, KEY_KQUEUE);
@@ -165,7 +201,7 @@ static void request_panel(const struct tl_model *m, FILE *f)
 		key(f, KEY_FAILED);
 	fputs("\n", f);
 	fputs("unset label 1\nunset label 2\nunset label 3\nunset label 4\nunset label 5\n"
-	      "unset label 6\n",
+	      "unset label 6\nunset label 7\n",
 	      f);
 }
 
@@ -250,7 +286,7 @@ static void latency_panel(const struct tl_model *m, FILE *f)
 	fputs("\nunset object 30\nunset logscale\nunset ylabel\n", f);
 }
 
-static void thread_panel(const struct tl_model *m, FILE *f, const char *xlabel)
+static void thread_panel(const struct tl_model *m, FILE *f, const char *xlabel, int svg)
 {
 	const struct tl_page *p = &m->page;
 	panel_frame(p, f, p->thr_top, p->thr_bot,
@@ -270,6 +306,7 @@ static void thread_panel(const struct tl_model *m, FILE *f, const char *xlabel)
 		" $LBL using 1:2:(LBL[int($3)]) with labels boxed font ',7' tc rgb '#%06x' "
 		"notitle",
 		COL_INK_LABEL);
+	hover_term(f, svg, "HTHR", m->nhov - m->nhov_req);
 	if (m->r->nmark) {
 		key(f, KEY_RUN_REQUEST);
 		key(f, KEY_RUN_NOREQ);
@@ -284,7 +321,7 @@ static void thread_panel(const struct tl_model *m, FILE *f, const char *xlabel)
 	fputc('\n', f);
 }
 
-static void draw(const struct tl_model *m, FILE *f)
+static void draw(const struct tl_model *m, FILE *f, int svg)
 {
 	const struct tl_page *p = &m->page;
 	double x0 = tl_xms(m, m->w0), x1 = tl_xms(m, m->w1);
@@ -319,16 +356,22 @@ static void draw(const struct tl_model *m, FILE *f)
 			"drawn 2 px wide.");
 	fprintf(f, " at screen %.5f,%.5f left font ',8' tc rgb '#%06x'\n", (double)TL_LEFT / TL_W,
 		sy(p, p->h - 12), COL_INK_FOOT);
+	if (svg && p->hover[0]) {
+		fputs("set label 7 ", f);
+		gp_str(f, p->hover);
+		fprintf(f, " at screen %.5f,%.5f right font ',9' tc rgb '#%06x'\n",
+			(double)(TL_W - 12) / TL_W, sy(p, 14), COL_INK_SUB);
+	}
 	const char *xlabel =
 	    m->nlane ? "ms since the first request was sent" : "ms since the trace started";
 	if (m->nlane) {
-		request_panel(m, f);
+		request_panel(m, f, svg);
 		inflight_panel(m, f, xlabel);
 	}
 	if (m->nstack)
 		stack_panel(m, f, xlabel);
 	if (m->nthr_lanes)
-		thread_panel(m, f, xlabel);
+		thread_panel(m, f, xlabel, svg);
 	if (m->nlat)
 		latency_panel(m, f);
 	fputs("unset multiplot\nunset label\nunset xlabel\n", f);
@@ -341,11 +384,14 @@ void tl_emit(const struct tl_model *m, FILE *f)
 	fputs("set encoding utf8\n", f);
 	fprintf(f, "set terminal pngcairo noenhanced size %d,%d font 'sans,9'\n", TL_W, p->h);
 	gp_output(f, 0);
-	draw(m, f);
+	draw(m, f, 0);
 	fputs("set output\n", f);
-	fprintf(f, "set terminal svg noenhanced size %d,%d font 'sans,9' background rgb '#%06x'\n",
+	/* mouse standalone: gnuplot's script inlined, nothing fetched. */
+	fprintf(f,
+		"set terminal svg noenhanced mouse standalone size %d,%d font 'sans,9' "
+		"background rgb '#%06x'\n",
 		TL_W, p->h, COL_PAPER);
 	gp_output(f, 1);
-	draw(m, f);
+	draw(m, f, 1);
 	fputs("set output\n", f);
 }

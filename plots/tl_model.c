@@ -47,7 +47,8 @@ int tl_model_build(struct tl_model *m, const struct rd_run *r, const char *name)
 		return -ENODATA;
 	m->req_ppu = tl_panel_px(m->nlane) / ((double)m->nlane + 0.2);
 	m->thr_ppu = tl_panel_px(m->nthr_lanes) / ((double)m->nthr_lanes + 0.2);
-	if ((m->nlane && (rc = tl_build_requests(m))) || (rc = tl_build_threads(m)))
+	if ((m->nlane && (rc = tl_build_requests(m))) || (rc = tl_build_threads(m)) ||
+	    (rc = tl_build_hover(m)))
 		return rc;
 	tl_build_page(m, name);
 	return 0;
@@ -69,5 +70,6 @@ void tl_model_free(struct tl_model *m)
 	free(m->req_boxes.b);
 	free(m->thr_boxes.b);
 	free(m->hand);
+	free(m->hov);
 	memset(m, 0, sizeof(*m));
 }

@@ -11,6 +11,7 @@
  *   tl_stack.c    threads counted by state over time; latency over send time
  *   tl_threads.c  the join of threads to requests; which threads get a lane
  *   tl_boxes.c    the boxes of both panels, the hand-off arrows, the labels
+ *   tl_hover.c    the SVG's hover points and their texts, capped
  *   tl_page.c     title, subtitle, notes; the panels' heights in pixels
  *   tl_model.c    tl_model_build: window, request lanes, then all of the above
  *   tl_emit.c     the gnuplot script from a const model
@@ -136,6 +137,20 @@ struct tl_label {
 	const char *text;
 };
 
+/* The SVG's hover layer (tl_hover.c): an invisible point at the middle of a
+ * drawn request or thread interval carrying its text. At most TL_MAX_HOVER,
+ * since each costs the SVG about 700 bytes; on a thread lane at most one per
+ * TL_HOVER_PX pixels, as closer points would cover each other. */
+#define TL_MAX_HOVER  4000
+#define TL_HOVER_PX   4
+#define TL_HOVER_TEXT 256
+enum tl_panel { TL_PANEL_REQ, TL_PANEL_THR };
+struct tl_hover {
+	double x, y; /* in its panel's units: ms, lane */
+	int panel;
+	char text[TL_HOVER_TEXT]; /* lines split by '\n' (gp_hypertext) */
+};
+
 struct tl_page {
 	int h;		      /* total height, px */
 	int req_top, req_bot; /* panel edges, px from the top; -1 without the panel */
@@ -144,6 +159,7 @@ struct tl_page {
 	int thr_top, thr_bot;
 	int lat_top, lat_bot;
 	char title[256], sub[512], notes[4][320];
+	char hover[256]; /* what has hover text: drawn in the SVG only */
 	int nnotes;
 };
 
@@ -195,6 +211,11 @@ struct tl_model {
 	size_t nlat;
 	int lat_heat;
 	double lat_p50, lat_p99, lat_max; /* ms */
+	/* tl_hover.c: requests first, then thread intervals */
+	struct tl_hover *hov;
+	size_t nhov, nhov_req;
+	size_t hov_thr_all;    /* thread intervals drawn, each one a candidate */
+	size_t hov_thr_placed; /* of those, one per TL_HOVER_PX of a lane */
 	/* tl_page.c */
 	struct tl_page page;
 };
@@ -204,14 +225,6 @@ struct tl_model {
  * also after a failed build. */
 int tl_model_build(struct tl_model *m, const struct rd_run *r, const char *name);
 void tl_model_free(struct tl_model *m);
-
-/* tl_lanes.c: order, lanes, window, the in-flight strip. -ENOMEM */
-int tl_pick_lanes(struct tl_model *m);
-int tl_build_inflight(struct tl_model *m);
-
-/* tl_stack.c: -ENOMEM */
-int tl_build_stack(struct tl_model *m);
-int tl_build_latency(struct tl_model *m);
 
 /* tl_lanes.c: order, lanes, window, the in-flight strip. -ENOMEM */
 int tl_pick_lanes(struct tl_model *m);
@@ -238,6 +251,9 @@ int tl_pick_threads(struct tl_model *m);
 /* tl_boxes.c: -ENOMEM */
 int tl_build_requests(struct tl_model *m);
 int tl_build_threads(struct tl_model *m);
+
+/* tl_hover.c: after the boxes. -ENOMEM */
+int tl_build_hover(struct tl_model *m);
 
 /* tl_page.c */
 int tl_panel_px(size_t n);

@@ -224,6 +224,26 @@ static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 			 "running over sleeping).",
 			 t->thr_intervals, t->thr_boxes.n, t->thr_joined, px);
 	}
+	/* What has hover text, for the SVG only: the PNG cannot be hovered. */
+	char *h = p->hover;
+	h[0] = '\0';
+	if (t->nhov) {
+		char b[200];
+		snprintf(b, sizeof(b), "Hover for details: %zu request%s", t->nhov_req,
+			 t->nhov_req == 1 ? "" : "s");
+		cat(h, sizeof(p->hover), "%s%s", t->nlane ? b : "Hover for details:", "");
+		if (t->hov_thr_all) {
+			size_t nthr = t->nhov - t->nhov_req;
+			char why[80] = "";
+			if (nthr < t->hov_thr_all)
+				snprintf(why, sizeof(why), " (%sat most one per %d px of a lane)",
+					 nthr < t->hov_thr_placed ? "the longest, " : "",
+					 TL_HOVER_PX);
+			snprintf(b, sizeof(b), "%s %zu of %zu thread intervals%s",
+				 t->nlane ? "," : "", nthr, t->hov_thr_all, why);
+			cat(h, sizeof(p->hover), "%s%s", b, "");
+		}
+	}
 	/* The notes that have text, in order, from the top. */
 	p->nnotes = 0;
 	for (int i = 0; i < 4; i++)
