@@ -351,6 +351,85 @@ int BPF_PROG(as_exit_raw, struct task_struct *p)
 	return on_exit(p);
 }
 
+/* The event waits (epoll_wait, epoll_pwait, epoll_pwait2, poll, ppoll, select,
+ * pselect6, io_uring_enter): one program for every entry and one for every
+ * exit, each attached by the loader to the syscalls/sys_{enter,exit}_<name>
+ * tracepoints this kernel has. Per-syscall tracepoints cost nothing when other
+ * syscalls run, where raw_syscalls would run on every syscall of the machine.
+ * These tracepoints have no BTF type, so their records are described here, as
+ * the format files in tracefs give them (stable since syscall tracepoints came
+ * in 2.6.33). What a wait means for a thread is stalls.c's to decide. */
+struct as_sys_enter {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__u64 args[6];
+};
+
+struct as_sys_exit {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret;
+};
+
+static __always_inline struct as_event *wait_event(__u8 kind, __s32 nr)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (!is_traced(tgid))
+		return NULL;
+	struct as_event *e = reserve(kind);
+	if (!e)
+		return NULL;
+	e->pid = (__u32)pid_tgid;
+	e->tgid = tgid;
+	e->syscall = nr;
+	e->comm[0] = 0; /* the thread's name comes with its switches */
+	return e;
+}
+
+static __always_inline int wait_enter(__s32 nr)
+{
+	struct as_event *e = wait_event(AS_EV_WAIT_ENTER, nr);
+	if (e)
+		submit(e);
+	return 0;
+}
+
+/* Reads nothing past the syscall number: the kernel refuses to attach a program
+ * that may read beyond a tracepoint's record, and poll's has three arguments. */
+SEC("tp")
+int as_wait_enter(struct as_sys_enter *ctx)
+{
+	return wait_enter(ctx->nr);
+}
+
+/* io_uring_enter(fd, to_submit, min_complete, flags, ...) only waits for
+ * completions with IORING_ENTER_GETEVENTS and a min_complete above zero; a
+ * submit-only call is not a wait. Its exit cannot tell, so it is sent anyway
+ * and userspace drops an exit without its entry. */
+#define AS_IORING_ENTER_GETEVENTS 1u
+
+SEC("tp")
+int as_wait_enter_uring(struct as_sys_enter *ctx)
+{
+	if (!(ctx->args[3] & AS_IORING_ENTER_GETEVENTS) || !(__u32)ctx->args[2])
+		return 0;
+	return wait_enter(ctx->nr);
+}
+
+SEC("tp")
+int as_wait_exit(struct as_sys_exit *ctx)
+{
+	struct as_event *e = wait_event(AS_EV_WAIT_EXIT, ctx->nr);
+	if (!e)
+		return 0;
+	e->rt = (__u64)ctx->ret;
+	submit(e);
+	return 0;
+}
+
 /* One program for the five asyncscope probes; the cookie says which one. */
 SEC("usdt")
 int as_usdt(struct pt_regs *ctx)

@@ -42,6 +42,8 @@ struct astrace {
 	struct bpf_link *links[ASTRACE_MAX_PROGS];
 	int nlinks;
 	struct bpf_link *usdt[AS_MARK_MAX];
+	struct bpf_link *waits[2 * ASTRACE_NWAITS]; /* entry and exit of each event wait */
+	int nwaits;
 	struct astrace_opts opts;
 	int raw_tp;
 	int syscall_names;
@@ -434,6 +436,48 @@ static int attach_usdt(struct astrace *t, pid_t pid, const char *exe)
 	return 0;
 }
 
+/* The event waits that make a thread an event loop (stalls.h). Each syscall
+ * has its own tracepoints, so a thread calling anything else costs nothing. */
+static const char *const wait_syscalls[ASTRACE_NWAITS] = {
+	"epoll_wait", "epoll_pwait", "epoll_pwait2", "poll",
+	"ppoll",      "select",	     "pselect6",     "io_uring_enter",
+};
+
+/* as_wait_enter and as_wait_exit on syscalls/sys_{enter,exit}_<name> for each
+ * event wait this kernel has a tracepoint for: an architecture without one
+ * (aarch64 has no epoll_wait, poll or select: libc calls the p-versions) or a
+ * kernel without it is skipped; any other failure names the tracepoint. */
+static int attach_waits(struct astrace *t)
+{
+	for (int i = 0; i < ASTRACE_NWAITS; i++) {
+		char tp[40];
+		snprintf(tp, sizeof(tp), "sys_enter_%s", wait_syscalls[i]);
+		struct bpf_program *enter = strcmp(wait_syscalls[i], "io_uring_enter")
+						? t->skel->progs.as_wait_enter
+						: t->skel->progs.as_wait_enter_uring;
+		struct bpf_link *in = bpf_program__attach_tracepoint(enter, "syscalls", tp);
+		int err = in ? 0 : errno ? -errno : -EINVAL;
+		if (err == -ENOENT)
+			continue;
+		struct bpf_link *out = NULL;
+		if (!err) {
+			t->waits[t->nwaits++] = in;
+			snprintf(tp, sizeof(tp), "sys_exit_%s", wait_syscalls[i]);
+			out = bpf_program__attach_tracepoint(t->skel->progs.as_wait_exit,
+							     "syscalls", tp);
+			err = out ? 0 : errno ? -errno : -EINVAL;
+		}
+		if (err) {
+			snprintf(t->failed, sizeof(t->failed), "%s (tracepoint/syscalls/%s)",
+				 in ? "as_wait_exit" : bpf_program__name(enter), tp);
+			return err;
+		}
+		t->waits[t->nwaits++] = out;
+		t->st.wait_syscalls++;
+	}
+	return 0;
+}
+
 /* Attaches every loaded program but the USDT one (attach_usdt's, per probe),
  * one by one, so a failure names its program. */
 static int attach_programs(struct astrace *t)
@@ -441,7 +485,9 @@ static int attach_programs(struct astrace *t)
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, t->skel->obj)
 	{
-		if (!bpf_program__autoload(p) || p == t->skel->progs.as_usdt)
+		if (!bpf_program__autoload(p) || p == t->skel->progs.as_usdt ||
+		    p == t->skel->progs.as_wait_enter || p == t->skel->progs.as_wait_enter_uring ||
+		    p == t->skel->progs.as_wait_exit)
 			continue;
 		if (t->nlinks == ASTRACE_MAX_PROGS)
 			return -E2BIG;
@@ -479,6 +525,8 @@ int astrace_start(struct astrace *t, pid_t pid)
 	sm_init(&t->sm, t->st.t_start);
 	t->attached = 1;
 	rc = attach_programs(t);
+	if (!rc)
+		rc = attach_waits(t);
 	if (rc)
 		return rc;
 
@@ -532,6 +580,9 @@ static void detach(struct astrace *t)
 	for (int i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	t->nlinks = 0;
+	for (int i = 0; i < t->nwaits; i++)
+		bpf_link__destroy(t->waits[i]);
+	t->nwaits = 0;
 	t->attached = 0;
 }
 

@@ -48,6 +48,9 @@ struct astrace_prog_stat {
 
 #define ASTRACE_MAX_PROGS 16
 
+/* The event-wait syscalls hooked to find event loops (astrace.c's list). */
+#define ASTRACE_NWAITS 8
+
 struct astrace_stats {
 	uint64_t events;	  /* delivered */
 	uint64_t lost;		  /* ring buffer full, summed over CPUs */
@@ -56,6 +59,7 @@ struct astrace_stats {
 	int usdt_probes;	  /* asyncscope probes attached */
 	int raw_tp;		  /* 1: raw tracepoint fallback in use */
 	int syscall_names;	  /* 1: sleeps name their syscall (bpf_task_pt_regs, 5.15+) */
+	int wait_syscalls;	  /* event-wait syscalls hooked (entry and exit): loops are found */
 	int nprogs;
 	struct astrace_prog_stat progs[ASTRACE_MAX_PROGS];
 };

@@ -47,6 +47,16 @@ struct sm_mark {
 	uint32_t event; /* enum as_mark */
 };
 
+/* A thread entering or returning from an event wait (epoll_wait, ...): the
+ * raw material of stalls.c, kept as it came. */
+struct sm_wait {
+	uint64_t t;
+	int64_t ret;	 /* exit: the syscall's return value (ready events, or -errno) */
+	uint32_t tid;
+	int32_t syscall; /* which wait */
+	uint8_t exit;	 /* 0: entry, 1: return */
+};
+
 struct sm_thread {
 	uint32_t tid, tgid;
 	char comm[AS_COMM_LEN];
@@ -73,6 +83,8 @@ struct sm {
 	size_t niv, cap_iv;
 	struct sm_mark *marks;
 	size_t nmarks, cap_marks;
+	struct sm_wait *waits;
+	size_t nwaits, cap_waits;
 	uint64_t events, late;
 	uint64_t last_ts;
 	int oom; /* an allocation failed: results are incomplete */

@@ -1,0 +1,253 @@
+/* Loops and stalls from wait events and scheduler intervals (see stalls.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stalls.h"
+
+/* The waits of one thread are read in time order; sm->waits holds every
+ * thread's interleaved, so they are sorted by (tid, time, arrival). */
+struct wref {
+	uint32_t tid;
+	uint32_t i; /* index in sm->waits: keeps the sort stable */
+	uint64_t t;
+};
+
+static int wref_cmp(const void *a, const void *b)
+{
+	const struct wref *x = a, *y = b;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* A loop thread's intervals, by (tid, start): one thread's never overlap. */
+struct iref {
+	uint32_t tid;
+	uint32_t i; /* index in sm->iv */
+	uint64_t t_start;
+};
+
+static int iref_cmp(const void *a, const void *b)
+{
+	const struct iref *x = a, *y = b;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->t_start < y->t_start ? -1 : x->t_start > y->t_start;
+}
+
+static int push_stall(struct stalls *s, size_t *cap, const struct stall *st)
+{
+	if (s->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct stall *q = realloc(s->v, nc * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		s->v = q;
+		*cap = nc;
+	}
+	s->v[s->n++] = *st;
+	return 0;
+}
+
+static struct stall new_stall(uint32_t tid, uint64_t t_start)
+{
+	struct stall st = { .t_start = t_start, .tid = tid, .syscall = -1, .ready = -1,
+			    .requests_waiting = -1 };
+	return st;
+}
+
+/* The wait syscall a thread returned from most often, among at most a few. */
+struct wcount {
+	int32_t nr[8];
+	uint64_t n[8];
+};
+
+static void wcount_add(struct wcount *c, int32_t nr)
+{
+	for (int k = 0; k < 8; k++) {
+		if (c->n[k] && c->nr[k] != nr)
+			continue;
+		c->nr[k] = nr;
+		c->n[k]++;
+		return;
+	}
+}
+
+static int32_t wcount_top(const struct wcount *c)
+{
+	int best = 0;
+	for (int k = 1; k < 8; k++)
+		if (c->n[k] > c->n[best])
+			best = k;
+	return c->n[best] ? c->nr[best] : -1;
+}
+
+/* One thread's waits w[0..n): its stalls appended to s, and itself to s->loops
+ * when it is a loop (else the stalls found are dropped again). */
+static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint64_t min_ns,
+		      uint64_t t_end, struct stalls *s, size_t *cap, size_t *loops_cap)
+{
+	size_t first = s->n;
+	uint64_t returns = 0;
+	int in_wait = 0, open = 0; /* open: returned, the next entry not seen yet */
+	struct stall cur = { 0 };
+	struct wcount wc = { 0 };
+	int awaiting = 0; /* the last stall's `ready` comes with the next return */
+	for (size_t k = 0; k < n; k++) {
+		const struct sm_wait *e = &sm->waits[w[k].i];
+		if (!e->exit) {
+			if (open && e->t - cur.t_start >= min_ns) {
+				cur.t_end = e->t;
+				if (push_stall(s, cap, &cur))
+					return -ENOMEM;
+				awaiting = 1;
+			}
+			open = 0;
+			in_wait = 1;
+			continue;
+		}
+		/* An exit without its entry is a wait that began before the attach
+		 * when it is the thread's first, else not a wait (io_uring_enter
+		 * that only submitted: its exit cannot tell). */
+		if (!in_wait && k > 0)
+			continue;
+		in_wait = 0;
+		returns++;
+		wcount_add(&wc, e->syscall);
+		if (awaiting) {
+			s->v[s->n - 1].ready = e->ret >= 0 ? e->ret : -1;
+			awaiting = 0;
+		}
+		cur = new_stall(e->tid, e->t);
+		open = 1;
+	}
+	if (open && t_end > cur.t_start && t_end - cur.t_start >= min_ns) {
+		cur.t_end = t_end;
+		cur.cut = 1;
+		if (push_stall(s, cap, &cur))
+			return -ENOMEM;
+	}
+	if (returns < STALLS_LOOP_RETURNS) {
+		s->n = first; /* not a loop: its gaps are not stalls */
+		return 0;
+	}
+	if (s->nloops == *loops_cap) {
+		size_t nc = *loops_cap ? *loops_cap * 2 : 16;
+		struct stall_loop *q = realloc(s->loops, nc * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		s->loops = q;
+		*loops_cap = nc;
+	}
+	s->loops[s->nloops++] =
+	    (struct stall_loop){ .tid = w[0].tid, .syscall = wcount_top(&wc), .returns = returns };
+	return 0;
+}
+
+static int is_loop(const struct stalls *s, uint32_t tid)
+{
+	for (size_t k = 0; k < s->nloops; k++)
+		if (s->loops[k].tid == tid)
+			return 1;
+	return 0;
+}
+
+/* The stall's time by state, from its thread's intervals (ir[0..n), sorted),
+ * and its cause: the largest part, the earlier state on a tie. */
+static void split(const struct sm *sm, const struct iref *ir, size_t n, struct stall *st)
+{
+	/* The first interval of the thread ending after the stall starts. */
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct sm_interval *iv = &sm->iv[ir[mid].i];
+		if (ir[mid].tid < st->tid || (ir[mid].tid == st->tid && iv->t_end <= st->t_start))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint64_t longest[SM_NSTATES] = { 0 };
+	int32_t sc[SM_NSTATES] = { -1, -1, -1, -1, -1 };
+	for (size_t k = lo; k < n && ir[k].tid == st->tid; k++) {
+		const struct sm_interval *iv = &sm->iv[ir[k].i];
+		if (iv->t_start >= st->t_end)
+			break;
+		uint64_t a = iv->t_start > st->t_start ? iv->t_start : st->t_start;
+		uint64_t b = iv->t_end < st->t_end ? iv->t_end : st->t_end;
+		if (b <= a || iv->state >= SM_NSTATES)
+			continue;
+		st->ns[iv->state] += b - a;
+		if (b - a > longest[iv->state]) {
+			longest[iv->state] = b - a;
+			sc[iv->state] = iv->syscall;
+		}
+	}
+	int cause = SM_RUNNING;
+	for (int k = SM_RUNNABLE; k <= SM_BLOCKED; k++)
+		if (st->ns[k] > st->ns[cause])
+			cause = k;
+	st->cause = (uint8_t)cause;
+	st->syscall = cause == SM_SLEEPING || cause == SM_BLOCKED ? sc[cause] : -1;
+}
+
+int stalls_find(const struct sm *sm, uint64_t min_ns, uint64_t t_end, struct stalls *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->min_ns = min_ns;
+	int rc = 0;
+	struct wref *w = NULL;
+	struct iref *ir = NULL;
+	size_t cap = 0, loops_cap = 0, nir = 0;
+	if (!sm->nwaits)
+		return 0;
+	w = malloc(sm->nwaits * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < sm->nwaits; i++)
+		w[i] = (struct wref){ sm->waits[i].tid, (uint32_t)i, sm->waits[i].t };
+	qsort(w, sm->nwaits, sizeof(*w), wref_cmp);
+	for (size_t a = 0, b; a < sm->nwaits; a = b) {
+		for (b = a + 1; b < sm->nwaits && w[b].tid == w[a].tid; b++)
+			;
+		if ((rc = one_thread(sm, w + a, b - a, min_ns, t_end, out, &cap, &loops_cap)))
+			goto out;
+	}
+	if (!out->n)
+		goto out;
+	ir = malloc((sm->niv ? sm->niv : 1) * sizeof(*ir));
+	if (!ir) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < sm->niv; i++)
+		if (is_loop(out, sm->iv[i].tid))
+			ir[nir++] = (struct iref){ sm->iv[i].tid, (uint32_t)i, sm->iv[i].t_start };
+	qsort(ir, nir, sizeof(*ir), iref_cmp);
+	for (size_t k = 0; k < out->n; k++)
+		split(sm, ir, nir, &out->v[k]);
+out:
+	free(w);
+	free(ir);
+	return rc;
+}
+
+void stalls_free(struct stalls *s)
+{
+	free(s->v);
+	free(s->loops);
+	memset(s, 0, sizeof(*s));
+}
+
+void stalls_count_requests(struct stalls *s, const struct stalls_request *r, size_t n)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		struct stall *st = &s->v[k];
+		int64_t c = 0;
+		for (size_t i = 0; i < n; i++)
+			c += r[i].t_start < st->t_end && (!r[i].t_end || r[i].t_end > st->t_start);
+		st->requests_waiting = c;
+	}
+}
