@@ -389,20 +389,25 @@ static __always_inline struct as_event *wait_event(__u8 kind, __s32 nr)
 	return e;
 }
 
-static __always_inline int wait_enter(__s32 nr)
+/* The first argument is the epoll or io_uring fd, which tells a loop's own
+ * wait from another one made inside a callback; for poll and select it is an
+ * address, unused. */
+static __always_inline int wait_enter(__s32 nr, __u64 arg0)
 {
 	struct as_event *e = wait_event(AS_EV_WAIT_ENTER, nr);
-	if (e)
-		submit(e);
+	if (!e)
+		return 0;
+	e->rt = arg0;
+	submit(e);
 	return 0;
 }
 
-/* Reads nothing past the syscall number: the kernel refuses to attach a program
- * that may read beyond a tracepoint's record, and poll's has three arguments. */
+/* Reads nothing past the first argument: the kernel refuses to attach a
+ * program that may read beyond a tracepoint's record, and poll's has three. */
 SEC("tp")
 int as_wait_enter(struct as_sys_enter *ctx)
 {
-	return wait_enter(ctx->nr);
+	return wait_enter(ctx->nr, ctx->args[0]);
 }
 
 /* io_uring_enter(fd, to_submit, min_complete, flags, ...) only waits for
@@ -416,7 +421,7 @@ int as_wait_enter_uring(struct as_sys_enter *ctx)
 {
 	if (!(ctx->args[3] & AS_IORING_ENTER_GETEVENTS) || !(__u32)ctx->args[2])
 		return 0;
-	return wait_enter(ctx->nr);
+	return wait_enter(ctx->nr, ctx->args[0]);
 }
 
 SEC("tp")

@@ -310,7 +310,7 @@ static int on_wait(struct sm *sm, const struct as_event *e)
 	}
 	struct sm_wait *w = &sm->waits[sm->nwaits++];
 	w->t = e->ts;
-	w->ret = (int64_t)e->rt;
+	w->val = (int64_t)e->rt;
 	w->tid = e->pid;
 	w->syscall = e->syscall;
 	w->exit = e->kind == AS_EV_WAIT_EXIT;

@@ -51,7 +51,8 @@ struct sm_mark {
  * raw material of stalls.c, kept as it came. */
 struct sm_wait {
 	uint64_t t;
-	int64_t ret;	 /* exit: the syscall's return value (ready events, or -errno) */
+	int64_t val;	 /* entry: its first argument (epoll's or io_uring's fd); exit:
+			  * the return value (ready events, or -errno) */
 	uint32_t tid;
 	int32_t syscall; /* which wait */
 	uint8_t exit;	 /* 0: entry, 1: return */

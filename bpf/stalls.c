@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "stalls.h"
+#include "trace_out.h"
 
 /* The waits of one thread are read in time order; sm->waits holds every
  * thread's interleaved, so they are sorted by (tid, time, arrival). */
@@ -54,50 +55,136 @@ static int push_stall(struct stalls *s, size_t *cap, const struct stall *st)
 
 static struct stall new_stall(uint32_t tid, uint64_t t_start)
 {
-	struct stall st = { .t_start = t_start, .tid = tid, .syscall = -1, .ready = -1,
-			    .requests_waiting = -1 };
+	struct stall st = {
+		.t_start = t_start, .tid = tid, .syscall = -1, .ready = -1, .requests_waiting = -1
+	};
 	return st;
 }
 
-/* The wait syscall a thread returned from most often, among at most a few. */
+/* Which wait: the syscall, and for epoll and io_uring the instance's fd (a
+ * thread may wait on another instance, or poll() one socket, from inside a
+ * callback: that is part of a stall, not the loop's own wait). poll and select
+ * take fd sets, not an instance: their key is the syscall alone. */
+struct wkey {
+	int32_t nr;
+	int64_t fd;
+};
+
+static struct wkey key_of(const struct sm_wait *entry)
+{
+	char nb[16];
+	const char *name = trace_syscall_name(entry->syscall, nb, sizeof(nb));
+	int has_fd = !strncmp(name, "epoll", 5) || !strcmp(name, "io_uring_enter");
+	return (struct wkey){ entry->syscall, has_fd ? entry->val : -1 };
+}
+
+static int key_eq(struct wkey a, struct wkey b)
+{
+	return a.nr == b.nr && a.fd == b.fd;
+}
+
+/* The key a thread returned from most often, among the first few it used. */
 struct wcount {
-	int32_t nr[8];
+	struct wkey key[8];
 	uint64_t n[8];
 };
 
-static void wcount_add(struct wcount *c, int32_t nr)
+static void wcount_add(struct wcount *c, struct wkey k)
 {
-	for (int k = 0; k < 8; k++) {
-		if (c->n[k] && c->nr[k] != nr)
+	for (int i = 0; i < 8; i++) {
+		if (c->n[i] && !key_eq(c->key[i], k))
 			continue;
-		c->nr[k] = nr;
-		c->n[k]++;
+		c->key[i] = k;
+		c->n[i]++;
 		return;
 	}
 }
 
-static int32_t wcount_top(const struct wcount *c)
+static struct wkey wcount_top(const struct wcount *c)
 {
 	int best = 0;
-	for (int k = 1; k < 8; k++)
-		if (c->n[k] > c->n[best])
-			best = k;
-	return c->n[best] ? c->nr[best] : -1;
+	for (int i = 1; i < 8; i++)
+		if (c->n[i] > c->n[best])
+			best = i;
+	return c->n[best] ? c->key[best] : (struct wkey){ -1, -1 };
 }
 
-/* One thread's waits w[0..n): its stalls appended to s, and itself to s->loops
- * when it is a loop (else the stalls found are dropped again). */
+/* Walks one thread's waits w[0..n), pairing each return with its entry. An
+ * exit without its entry is a wait that began before the attach when it is the
+ * thread's first (its key: the syscall, fd unknown), else not a wait
+ * (io_uring_enter that only submitted: its exit cannot tell): skipped. */
+struct walk {
+	const struct sm *sm;
+	const struct wref *w;
+	size_t n, k;
+	struct wkey entered; /* .nr -1: not in a wait */
+};
+
+/* The next entry or return; NULL at the end. *key: the wait's key. */
+static const struct sm_wait *walk_next(struct walk *x, struct wkey *key)
+{
+	while (x->k < x->n) {
+		size_t k = x->k++;
+		const struct sm_wait *e = &x->sm->waits[x->w[k].i];
+		if (!e->exit) {
+			x->entered = *key = key_of(e);
+			return e;
+		}
+		if (x->entered.nr < 0 && k > 0)
+			continue;
+		*key = x->entered.nr < 0 ? (struct wkey){ e->syscall, -2 } : x->entered;
+		x->entered.nr = -1;
+		return e;
+	}
+	return NULL;
+}
+
+/* A key seen at the attach (fd unknown, -2) matches any fd of its syscall. */
+static int key_match(struct wkey seen, struct wkey loop)
+{
+	return seen.nr == loop.nr && (seen.fd == -2 || seen.fd == loop.fd);
+}
+
+/* One thread's waits w[0..n): when it is a loop, itself to s->loops and its
+ * stalls to s->v. A stall runs from a return from the loop's own wait (its
+ * most used key) to the next entry into it; other waits between are part of
+ * it. */
 static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint64_t min_ns,
 		      uint64_t t_end, struct stalls *s, size_t *cap, size_t *loops_cap)
 {
-	size_t first = s->n;
-	uint64_t returns = 0;
-	int in_wait = 0, open = 0; /* open: returned, the next entry not seen yet */
-	struct stall cur = { 0 };
+	struct walk x = { sm, w, n, 0, { -1, -1 } };
 	struct wcount wc = { 0 };
+	struct wkey key;
+	uint64_t returns = 0;
+	for (const struct sm_wait *e; (e = walk_next(&x, &key));)
+		if (e->exit) {
+			returns++;
+			if (key.fd != -2)
+				wcount_add(&wc, key);
+		}
+	if (returns < STALLS_LOOP_RETURNS)
+		return 0; /* not a loop: its gaps are not stalls */
+	struct wkey mine = wcount_top(&wc);
+	if (mine.nr < 0) /* only waits begun before the attach: their fd unknown */
+		mine = key;
+	if (s->nloops == *loops_cap) {
+		size_t nc = *loops_cap ? *loops_cap * 2 : 16;
+		struct stall_loop *q = realloc(s->loops, nc * sizeof(*q));
+		if (!q)
+			return -ENOMEM;
+		s->loops = q;
+		*loops_cap = nc;
+	}
+	s->loops[s->nloops++] =
+	    (struct stall_loop){ .tid = w[0].tid, .syscall = mine.nr, .returns = returns };
+
+	x = (struct walk){ sm, w, n, 0, { -1, -1 } };
+	int open = 0;	  /* returned, the next entry not seen yet */
 	int awaiting = 0; /* the last stall's `ready` comes with the next return */
-	for (size_t k = 0; k < n; k++) {
-		const struct sm_wait *e = &sm->waits[w[k].i];
+	struct stall cur = { 0 };
+	for (const struct sm_wait *e; (e = walk_next(&x, &key));) {
+		if (!key_match(key, mine))
+			continue;
 		if (!e->exit) {
 			if (open && e->t - cur.t_start >= min_ns) {
 				cur.t_end = e->t;
@@ -106,19 +193,10 @@ static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint6
 				awaiting = 1;
 			}
 			open = 0;
-			in_wait = 1;
 			continue;
 		}
-		/* An exit without its entry is a wait that began before the attach
-		 * when it is the thread's first, else not a wait (io_uring_enter
-		 * that only submitted: its exit cannot tell). */
-		if (!in_wait && k > 0)
-			continue;
-		in_wait = 0;
-		returns++;
-		wcount_add(&wc, e->syscall);
 		if (awaiting) {
-			s->v[s->n - 1].ready = e->ret >= 0 ? e->ret : -1;
+			s->v[s->n - 1].ready = e->val >= 0 ? e->val : -1;
 			awaiting = 0;
 		}
 		cur = new_stall(e->tid, e->t);
@@ -130,34 +208,24 @@ static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint6
 		if (push_stall(s, cap, &cur))
 			return -ENOMEM;
 	}
-	if (returns < STALLS_LOOP_RETURNS) {
-		s->n = first; /* not a loop: its gaps are not stalls */
-		return 0;
-	}
-	if (s->nloops == *loops_cap) {
-		size_t nc = *loops_cap ? *loops_cap * 2 : 16;
-		struct stall_loop *q = realloc(s->loops, nc * sizeof(*q));
-		if (!q)
-			return -ENOMEM;
-		s->loops = q;
-		*loops_cap = nc;
-	}
-	s->loops[s->nloops++] =
-	    (struct stall_loop){ .tid = w[0].tid, .syscall = wcount_top(&wc), .returns = returns };
 	return 0;
 }
 
-static int is_loop(const struct stalls *s, uint32_t tid)
+static const struct stall_loop *loop_of(const struct stalls *s, uint32_t tid)
 {
 	for (size_t k = 0; k < s->nloops; k++)
 		if (s->loops[k].tid == tid)
-			return 1;
-	return 0;
+			return &s->loops[k];
+	return NULL;
 }
 
 /* The stall's time by state, from its thread's intervals (ir[0..n), sorted),
- * and its cause: the largest part, the earlier state on a tie. */
-static void split(const struct sm *sm, const struct iref *ir, size_t n, struct stall *st)
+ * and its cause: the largest part, the earlier state on a tie. A stall cut by
+ * the end of the trace ends instead where the thread fell asleep in the loop's
+ * own wait syscall: an entry that did not reach us (seen once, at the very end
+ * of a trace), not a stall. */
+static void split(const struct sm *sm, const struct iref *ir, size_t n, struct stall *st,
+		  int32_t wait_nr)
 {
 	/* The first interval of the thread ending after the stall starts. */
 	size_t lo = 0, hi = n;
@@ -177,6 +245,11 @@ static void split(const struct sm *sm, const struct iref *ir, size_t n, struct s
 			break;
 		uint64_t a = iv->t_start > st->t_start ? iv->t_start : st->t_start;
 		uint64_t b = iv->t_end < st->t_end ? iv->t_end : st->t_end;
+		if (st->cut && iv->state == SM_SLEEPING && iv->syscall == wait_nr && wait_nr >= 0) {
+			st->t_end = a;
+			st->cut = 0;
+			break;
+		}
 		if (b <= a || iv->state >= SM_NSTATES)
 			continue;
 		st->ns[iv->state] += b - a;
@@ -223,11 +296,17 @@ int stalls_find(const struct sm *sm, uint64_t min_ns, uint64_t t_end, struct sta
 		goto out;
 	}
 	for (size_t i = 0; i < sm->niv; i++)
-		if (is_loop(out, sm->iv[i].tid))
+		if (loop_of(out, sm->iv[i].tid))
 			ir[nir++] = (struct iref){ sm->iv[i].tid, (uint32_t)i, sm->iv[i].t_start };
 	qsort(ir, nir, sizeof(*ir), iref_cmp);
-	for (size_t k = 0; k < out->n; k++)
-		split(sm, ir, nir, &out->v[k]);
+	size_t kept = 0;
+	for (size_t k = 0; k < out->n; k++) {
+		struct stall *st = &out->v[k];
+		split(sm, ir, nir, st, loop_of(out, st->tid)->syscall);
+		if (st->t_end - st->t_start >= min_ns)
+			out->v[kept++] = *st;
+	}
+	out->n = kept;
 out:
 	free(w);
 	free(ir);

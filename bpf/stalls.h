@@ -33,10 +33,10 @@ struct stall {
 	uint64_t t_start, t_end; /* the wait's return, the next wait's entry */
 	uint64_t ns[SM_NSTATES]; /* by state (SM_RUNNING ... SM_BLOCKED; unknown unused) */
 	uint32_t tid;
-	uint8_t cause;	       /* SM_RUNNING, SM_RUNNABLE, SM_SLEEPING or SM_BLOCKED */
-	uint8_t cut;	       /* the trace ended before the loop waited again */
-	int32_t syscall;       /* sleeping/blocked: the syscall of the longest such stretch */
-	int64_t ready;	       /* the next wait's return value; -1 unknown */
+	uint8_t cause;		  /* SM_RUNNING, SM_RUNNABLE, SM_SLEEPING or SM_BLOCKED */
+	uint8_t cut;		  /* the trace ended before the loop waited again */
+	int32_t syscall;	  /* sleeping/blocked: the syscall of the longest such stretch */
+	int64_t ready;		  /* the next wait's return value; -1 unknown */
 	int64_t requests_waiting; /* client requests in flight during it; -1 not known */
 };
 

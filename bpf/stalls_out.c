@@ -30,9 +30,10 @@ int stalls_write_csv(const struct stalls *s, const struct sm *sm, const char *pa
 			(unsigned long long)st->t_start, (unsigned long long)st->t_end,
 			(unsigned long long)(st->t_end - st->t_start), schema_state_name(st->cause),
 			trace_syscall_name(st->syscall, nb, sizeof(nb)),
-			(unsigned long long)st->ns[SM_RUNNING], (unsigned long long)st->ns[SM_RUNNABLE],
-			(unsigned long long)st->ns[SM_SLEEPING], (unsigned long long)st->ns[SM_BLOCKED],
-			(long long)st->ready);
+			(unsigned long long)st->ns[SM_RUNNING],
+			(unsigned long long)st->ns[SM_RUNNABLE],
+			(unsigned long long)st->ns[SM_SLEEPING],
+			(unsigned long long)st->ns[SM_BLOCKED], (long long)st->ready);
 		if (st->requests_waiting >= 0)
 			fprintf(f, "%lld", (long long)st->requests_waiting);
 		fputs(",\n", f); /* stack: not collected yet */
@@ -47,8 +48,8 @@ struct group {
 	int32_t syscall;
 	size_t n, cut;
 	uint64_t total, min, max;
-	int64_t requests; /* most in flight during one; -1 not known */
-	int64_t ready;	  /* most ready after one; -1 not known */
+	int64_t requests;    /* most in flight during one; -1 not known */
+	int64_t ready;	     /* most ready after one; -1 not known */
 	uint64_t loop_total; /* the loop's, all groups: orders the loops */
 };
 
@@ -82,12 +83,12 @@ static int name_is(const char *name, const char *const *list)
 static const char *diagnosis(int cause, const char *sc)
 {
 	static const char *const sleeps[] = { "nanosleep", "clock_nanosleep", NULL };
-	static const char *const locks[] = { "futex", "futex_waitv", "semop", "semtimedop",
-					     "flock", NULL };
-	static const char *const io[] = { "read",     "readv",	  "pread64",  "write",
-					  "writev",   "pwrite64", "recvfrom", "recvmsg",
-					  "recvmmsg", "sendto",	  "sendmsg",  "sendmmsg",
-					  "connect",  "accept",	  "accept4",  "openat",
+	static const char *const locks[] = { "futex",	   "futex_waitv", "semop",
+					     "semtimedop", "flock",	  NULL };
+	static const char *const io[] = { "read",     "readv",	   "pread64",  "write",
+					  "writev",   "pwrite64",  "recvfrom", "recvmsg",
+					  "recvmmsg", "sendto",	   "sendmsg",  "sendmmsg",
+					  "connect",  "accept",	   "accept4",  "openat",
 					  "fsync",    "fdatasync", "sendfile", NULL };
 	static const char *const children[] = { "wait4", "waitid", NULL };
 	switch (cause) {
@@ -180,7 +181,8 @@ static void print_quiet_loops(FILE *f, const struct stalls *s, const struct sm *
 		fputs(" or more.\n", f);
 	}
 	if (quiet)
-		fprintf(f, "  %zu more event loop%s never stalled.\n", quiet, quiet == 1 ? "" : "s");
+		fprintf(f, "  %zu more event loop%s never stalled.\n", quiet,
+			quiet == 1 ? "" : "s");
 }
 
 void stalls_print_verdict(FILE *f, const struct stalls *s, const struct sm *sm)
@@ -208,16 +210,20 @@ void stalls_print_verdict(FILE *f, const struct stalls *s, const struct sm *sm)
 				   g[j].syscall == st->syscall))
 			j++;
 		if (j == ng)
-			g[ng++] = (struct group){ .tid = st->tid, .cause = st->cause,
-						  .syscall = st->syscall, .min = d,
-						  .requests = -1, .ready = -1 };
+			g[ng++] = (struct group){ .tid = st->tid,
+						  .cause = st->cause,
+						  .syscall = st->syscall,
+						  .min = d,
+						  .requests = -1,
+						  .ready = -1 };
 		struct group *x = &g[j];
 		x->n++;
 		x->cut += st->cut;
 		x->total += d;
 		x->min = d < x->min ? d : x->min;
 		x->max = d > x->max ? d : x->max;
-		x->requests = st->requests_waiting > x->requests ? st->requests_waiting : x->requests;
+		x->requests =
+		    st->requests_waiting > x->requests ? st->requests_waiting : x->requests;
 		x->ready = st->ready > x->ready ? st->ready : x->ready;
 	}
 	for (size_t j = 0; j < ng; j++)
@@ -231,8 +237,8 @@ void stalls_print_verdict(FILE *f, const struct stalls *s, const struct sm *sm)
 		const struct stall_loop *l = loop_of(s, g[j].tid);
 		const char *wait = trace_syscall_name(l ? l->syscall : -1, nb, sizeof(nb));
 		if (first)
-			fprintf(f, "%s  tid %u (%s) is an event loop (%s).", j ? "\n" : "", g[j].tid,
-				comm_of(sm, g[j].tid), wait);
+			fprintf(f, "%s  tid %u (%s) is an event loop (%s).", j ? "\n" : "",
+				g[j].tid, comm_of(sm, g[j].tid), wait);
 		print_group(f, &g[j], wait, first);
 	}
 	if (ng)

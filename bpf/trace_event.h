@@ -18,7 +18,8 @@ enum as_ev_kind {
 	AS_EV_FORK,	  /* pid: parent, pid2/tgid2: child (a thread or a process) */
 	AS_EV_EXIT,	  /* pid: the exiting thread, still on its CPU */
 	AS_EV_MARK,	  /* pid: the thread that fired a USDT probe */
-	AS_EV_WAIT_ENTER, /* pid enters an event wait (epoll_wait, ...); syscall: which */
+	AS_EV_WAIT_ENTER, /* pid enters an event wait (epoll_wait, ...); syscall: which,
+			   * rt: its first argument (the epoll or io_uring fd) */
 	AS_EV_WAIT_EXIT,  /* pid returns from it; syscall: which, rt: the return value */
 };
 

@@ -20,6 +20,7 @@
 #define EPOLL_WAIT 232 /* x86_64's numbers; the names are only checked on x86_64 */
 #define NANOSLEEP  230
 #define FUTEX	   202
+#define POLL	   7
 
 static struct as_event sw(uint64_t ts, uint32_t prev, uint32_t state, int32_t sc, uint32_t next)
 {
@@ -50,8 +51,9 @@ static struct as_event run(uint64_t ts, uint32_t tid)
 
 static struct as_event wake(uint64_t ts, uint32_t tid)
 {
-	struct as_event e = { .ts = ts, .kind = AS_EV_WAKEUP, .syscall = -1, .pid = tid,
-			      .tgid = TGID };
+	struct as_event e = {
+		.ts = ts, .kind = AS_EV_WAKEUP, .syscall = -1, .pid = tid, .tgid = TGID
+	};
 	strcpy(e.comm, "loop");
 	return e;
 }
@@ -67,8 +69,20 @@ static struct as_event wait_ev(uint64_t ts, uint32_t tid, int exit, int64_t ret)
 	return e;
 }
 
-#define ENTER(ts, tid)	    wait_ev(ts, tid, 0, 0)
+#define ENTER(ts, tid)	   wait_ev(ts, tid, 0, 0)
 #define EXIT(ts, tid, ret) wait_ev(ts, tid, 1, ret)
+
+/* A wait on syscall sc: entry with its first argument v (the epoll fd), or
+ * exit with its return value v. */
+static struct as_event wait_on(uint64_t ts, uint32_t tid, int exit, int32_t sc, int64_t v)
+{
+	struct as_event e = wait_ev(ts, tid, exit, v);
+	e.syscall = sc;
+	return e;
+}
+
+#define ENTER_ON(ts, tid, sc, fd) wait_on(ts, tid, 0, sc, fd)
+#define EXIT_ON(ts, tid, sc, ret) wait_on(ts, tid, 1, sc, ret)
 
 static void feed(struct sm *sm, const struct as_event *e, size_t n, uint64_t t_end)
 {
@@ -164,7 +178,7 @@ static void test_not_loops(void **state)
 	struct as_event e[] = {
 		run(0, 8),
 		ENTER(1 * MS, 7),
-		EXIT(2 * MS, 7, 1),     /* tid 7 returns once, then runs 500 ms */
+		EXIT(2 * MS, 7, 1),	  /* tid 7 returns once, then runs 500 ms */
 		sleep_(3 * MS, 8, FUTEX), /* a pool thread */
 		wake(600 * MS, 8),
 		run(600 * MS, 8),
@@ -195,7 +209,7 @@ static void test_cpu_and_cut(void **state)
 	struct sm sm;
 	sm_init(&sm, 0);
 	struct as_event e[] = {
-		run(0, 7),	   ENTER(1 * MS, 7),   EXIT(2 * MS, 7, 1),
+		run(0, 7),	    ENTER(1 * MS, 7),	  EXIT(2 * MS, 7, 1),
 		ENTER(202 * MS, 7), EXIT(203 * MS, 7, 2), /* then busy to the end */
 	};
 	FEED(&sm, e, 400 * MS);
@@ -210,6 +224,66 @@ static void test_cpu_and_cut(void **state)
 	assert_int_equal(s.v[1].t_end, 400 * MS);
 	assert_true(s.v[1].cut);
 	assert_int_equal(s.v[1].ready, -1);
+	stalls_free(&s);
+	sm_free(&sm);
+}
+
+/* A wait made inside a callback (poll() on one socket, another epoll
+ * instance) is part of the stall: only the loop's own wait, the same syscall
+ * on the same fd, ends it. */
+static void test_nested_waits(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, 0);
+	struct as_event e[] = {
+		run(0, 7),
+		ENTER_ON(1 * MS, 7, EPOLL_WAIT, 5),
+		EXIT_ON(2 * MS, 7, EPOLL_WAIT, 1),
+		ENTER_ON(3 * MS, 7, POLL, 0x7fff0000),
+		sleep_(3 * MS, 7, POLL),
+		wake(303 * MS, 7),
+		run(303 * MS, 7),
+		EXIT_ON(303 * MS, 7, POLL, 1),
+		ENTER_ON(304 * MS, 7, EPOLL_WAIT, 9), /* another instance */
+		EXIT_ON(305 * MS, 7, EPOLL_WAIT, 1),
+		ENTER_ON(306 * MS, 7, EPOLL_WAIT, 5),
+		EXIT_ON(307 * MS, 7, EPOLL_WAIT, 4),
+		ENTER_ON(308 * MS, 7, EPOLL_WAIT, 5),
+	};
+	FEED(&sm, e, 400 * MS);
+	struct stalls s;
+	assert_int_equal(stalls_find(&sm, 100 * MS, 400 * MS, &s), 0);
+	assert_int_equal(s.nloops, 1);
+	assert_int_equal(s.loops[0].syscall, EPOLL_WAIT);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].t_start, 2 * MS);
+	assert_int_equal(s.v[0].t_end, 306 * MS);
+	assert_int_equal(s.v[0].cause, SM_SLEEPING);
+	assert_int_equal(s.v[0].syscall, POLL);
+	assert_int_equal(s.v[0].ready, 4);
+	stalls_free(&s);
+	sm_free(&sm);
+}
+
+/* A stall the trace cut, during which the thread fell asleep in the loop's own
+ * wait: its entry was missed, and the stall ends where the sleep began (here
+ * too soon to count). */
+static void test_cut_in_own_wait(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, 0);
+	struct as_event e[] = {
+		run(0, 7),	    ENTER(1 * MS, 7),
+		EXIT(2 * MS, 7, 1), ENTER(3 * MS, 7),
+		EXIT(4 * MS, 7, 1), sleep_(10 * MS, 7, EPOLL_WAIT), /* no entry seen */
+	};
+	FEED(&sm, e, 900 * MS);
+	struct stalls s;
+	assert_int_equal(stalls_find(&sm, 100 * MS, 900 * MS, &s), 0);
+	assert_int_equal(s.nloops, 1);
+	assert_int_equal(s.n, 0);
 	stalls_free(&s);
 	sm_free(&sm);
 }
@@ -325,7 +399,8 @@ int main(void)
 		cmocka_unit_test(test_blocking_sleep),	 cmocka_unit_test(test_idle_and_busy_loops),
 		cmocka_unit_test(test_not_loops),	 cmocka_unit_test(test_cpu_and_cut),
 		cmocka_unit_test(test_requests_waiting), cmocka_unit_test(test_csv_and_verdict),
-		cmocka_unit_test(test_verdict_no_loop),
+		cmocka_unit_test(test_verdict_no_loop),	 cmocka_unit_test(test_nested_waits),
+		cmocka_unit_test(test_cut_in_own_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
