@@ -202,7 +202,11 @@ static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint6
 		cur = new_stall(e->tid, e->t);
 		open = 1;
 	}
-	if (open && t_end > cur.t_start && t_end - cur.t_start >= min_ns) {
+	/* Still away from its wait when the trace ended: cut there, unless the
+	 * thread exited meanwhile; a loop that returns and exits has ended (a
+	 * program shutting down), not stalled. */
+	const struct sm_thread *t = sm_find((struct sm *)sm, w[0].tid); /* only reads */
+	if (open && !(t && t->exited) && t_end > cur.t_start && t_end - cur.t_start >= min_ns) {
 		cur.t_end = t_end;
 		cur.cut = 1;
 		if (push_stall(s, cap, &cur))

@@ -288,6 +288,27 @@ static void test_cut_in_own_wait(void **state)
 	sm_free(&sm);
 }
 
+/* A loop that returns and exits (a program shutting down) has ended, not
+ * stalled, however long the trace goes on. */
+static void test_exit_is_no_stall(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, 0);
+	struct as_event e[] = {
+		run(0, 7),	  ENTER(1 * MS, 7),   EXIT(2 * MS, 7, 1),
+		ENTER(3 * MS, 7), EXIT(4 * MS, 7, 1), wake(0, 0),
+	};
+	e[5] = (struct as_event){ .ts = 10 * MS, .kind = AS_EV_EXIT, .pid = 7, .tgid = TGID };
+	FEED(&sm, e, 900 * MS);
+	struct stalls s;
+	assert_int_equal(stalls_find(&sm, 100 * MS, 900 * MS, &s), 0);
+	assert_int_equal(s.nloops, 1);
+	assert_int_equal(s.n, 0);
+	stalls_free(&s);
+	sm_free(&sm);
+}
+
 /* Requests in flight during a stall: overlapping it at all, unfinished ones too. */
 static void test_requests_waiting(void **state)
 {
@@ -400,7 +421,7 @@ int main(void)
 		cmocka_unit_test(test_not_loops),	 cmocka_unit_test(test_cpu_and_cut),
 		cmocka_unit_test(test_requests_waiting), cmocka_unit_test(test_csv_and_verdict),
 		cmocka_unit_test(test_verdict_no_loop),	 cmocka_unit_test(test_nested_waits),
-		cmocka_unit_test(test_cut_in_own_wait),
+		cmocka_unit_test(test_cut_in_own_wait),	 cmocka_unit_test(test_exit_is_no_stall),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
