@@ -138,11 +138,38 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Returns the kernel still holds (astrace.bpf.c folds a return until the
+ * next entry says whether it mattered): a loop that returned and never waited
+ * again before the end has its last return there. Sent as the kernel would. */
+static void flush_waits(struct astrace *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.waiting);
+	uint32_t key, next, *prev = NULL;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct as_wait_state w;
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &w) || !w.pending)
+			continue;
+		struct as_event e = { .ts = w.exit_ts,
+				      .kind = AS_EV_WAIT_EXIT,
+				      .flags = AS_WAIT_QUICK,
+				      .syscall = w.key_nr,
+				      .pid = key,
+				      .state = (uint32_t)w.key_fd,
+				      .rt = (uint64_t)w.exit_ret,
+				      .rt2 = w.quick };
+		if (sm_add_wait(&t->sm, &e))
+			break;
+	}
+}
+
 /* The last drain, after the detach: everything left goes to the state machine. */
 static void drain_all(struct astrace *t)
 {
 	ring_buffer__consume(t->rb);
 	sm_reorder_flush(&t->ro, &t->sm);
+	flush_waits(t);
 }
 
 /* Wakes every drain_ms: the programs submit without a wakeup, which keeps the
@@ -236,6 +263,7 @@ static int open_and_load(struct astrace *t, int raw)
 		return errno ? -errno : -EINVAL;
 	s->rodata->cfg.owner = (uint32_t)getpid();
 	s->rodata->cfg.wake_bytes = t->opts.ringbuf_kb * 1024u / 2;
+	s->rodata->cfg.stall_ns = t->opts.stall_ns;
 	choose_programs(s, raw);
 	int rc = bpf_map__set_max_entries(s->maps.events, t->opts.ringbuf_kb * 1024u);
 	if (!rc)
@@ -264,6 +292,8 @@ int astrace_open(struct astrace **out, const struct astrace_opts *opts)
 		t->opts.drain_ms = 20;
 	if (!t->opts.ringbuf_kb)
 		t->opts.ringbuf_kb = 8192;
+	if (!t->opts.stall_ns)
+		t->opts.stall_ns = 100 * 1000 * 1000ull;
 	/* The ring buffer size must be a power-of-two number of pages. */
 	unsigned kb = 4;
 	while (kb < t->opts.ringbuf_kb)

@@ -33,6 +33,10 @@ struct astrace_opts {
 	int no_usdt;	     /* skip the USDT probes: each hit is a trap, a few us */
 	int verbose;	     /* print libbpf's debug lines too, not only its warnings */
 	int force_raw_tp;    /* raw tracepoints even where tp_btf works: tests the fallback */
+	/* Event waits: a return followed by the next entry into the same wait
+	 * sooner than this is folded in the kernel, not sent (0: 100 ms). Give
+	 * stalls_find() this threshold or a larger one. */
+	uint64_t stall_ns;
 
 	/* Fault hooks: the tests reach error paths through these; 0 in normal use. */
 	unsigned fault_attach_delay_ms; /* wait before attaching: the process may exit */

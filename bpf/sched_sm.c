@@ -302,7 +302,7 @@ static int on_mark(struct sm *sm, const struct as_event *e)
 	return 0;
 }
 
-static int on_wait(struct sm *sm, const struct as_event *e)
+int sm_add_wait(struct sm *sm, const struct as_event *e)
 {
 	if (grow((void **)&sm->waits, &sm->cap_waits, sm->nwaits, sizeof(*sm->waits), 4096)) {
 		sm->oom = 1;
@@ -314,6 +314,9 @@ static int on_wait(struct sm *sm, const struct as_event *e)
 	w->tid = e->pid;
 	w->syscall = e->syscall;
 	w->exit = e->kind == AS_EV_WAIT_EXIT;
+	w->fd = (int32_t)e->state;
+	w->quick = w->exit ? (uint32_t)e->rt2 : 0;
+	w->flags = w->exit ? e->flags : 0;
 	return 0;
 }
 
@@ -339,7 +342,7 @@ int sm_feed(struct sm *sm, const struct as_event *e)
 	}
 	case AS_EV_MARK: return on_mark(sm, e);
 	case AS_EV_WAIT_ENTER:
-	case AS_EV_WAIT_EXIT: return on_wait(sm, e);
+	case AS_EV_WAIT_EXIT: return sm_add_wait(sm, e);
 	}
 	return 0;
 }

@@ -75,7 +75,7 @@ static struct wkey key_of(const struct sm_wait *entry)
 	char nb[16];
 	const char *name = trace_syscall_name(entry->syscall, nb, sizeof(nb));
 	int has_fd = !strncmp(name, "epoll", 5) || !strcmp(name, "io_uring_enter");
-	return (struct wkey){ entry->syscall, has_fd ? entry->val : -1 };
+	return (struct wkey){ entry->syscall, has_fd ? entry->fd : -1 };
 }
 
 static int key_eq(struct wkey a, struct wkey b)
@@ -89,13 +89,13 @@ struct wcount {
 	uint64_t n[8];
 };
 
-static void wcount_add(struct wcount *c, struct wkey k)
+static void wcount_add(struct wcount *c, struct wkey k, uint64_t n)
 {
 	for (int i = 0; i < 8; i++) {
 		if (c->n[i] && !key_eq(c->key[i], k))
 			continue;
 		c->key[i] = k;
-		c->n[i]++;
+		c->n[i] += n;
 		return;
 	}
 }
@@ -109,10 +109,13 @@ static struct wkey wcount_top(const struct wcount *c)
 	return c->n[best] ? c->key[best] : (struct wkey){ -1, -1 };
 }
 
-/* Walks one thread's waits w[0..n), pairing each return with its entry. An
- * exit without its entry is a wait that began before the attach when it is the
- * thread's first (its key: the syscall, fd unknown), else not a wait
- * (io_uring_enter that only submitted: its exit cannot tell): skipped. */
+/* Walks one thread's waits w[0..n), pairing each return with its entry. The
+ * kernel does not send an entry that came sooner than the threshold after the
+ * previous return from the same wait (AS_WAIT_QUICK on its exit), nor one made
+ * before the attach (AS_WAIT_BEFORE: key fd unknown). An exit without its
+ * entry and without a flag is a wait that began before the attach when it is
+ * the thread's first, else not a wait (io_uring_enter that only submitted):
+ * skipped. */
 struct walk {
 	const struct sm *sm;
 	const struct wref *w;
@@ -128,6 +131,12 @@ static const struct sm_wait *walk_next(struct walk *x, struct wkey *key)
 		const struct sm_wait *e = &x->sm->waits[x->w[k].i];
 		if (!e->exit) {
 			x->entered = *key = key_of(e);
+			return e;
+		}
+		if (e->flags & (AS_WAIT_QUICK | AS_WAIT_BEFORE)) {
+			*key =
+			    e->flags & AS_WAIT_QUICK ? key_of(e) : (struct wkey){ e->syscall, -2 };
+			x->entered.nr = -1;
 			return e;
 		}
 		if (x->entered.nr < 0 && k > 0)
@@ -158,9 +167,9 @@ static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint6
 	uint64_t returns = 0;
 	for (const struct sm_wait *e; (e = walk_next(&x, &key));)
 		if (e->exit) {
-			returns++;
+			returns += 1 + e->quick;
 			if (key.fd != -2)
-				wcount_add(&wc, key);
+				wcount_add(&wc, key, 1 + e->quick);
 		}
 	if (returns < STALLS_LOOP_RETURNS)
 		return 0; /* not a loop: its gaps are not stalls */
@@ -195,6 +204,10 @@ static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint6
 			open = 0;
 			continue;
 		}
+		/* Its entry came too soon after the last return to matter: no stall
+		 * since then. */
+		if (e->flags & AS_WAIT_QUICK)
+			open = 0;
 		if (awaiting) {
 			s->v[s->n - 1].ready = e->val >= 0 ? e->val : -1;
 			awaiting = 0;

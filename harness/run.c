@@ -99,7 +99,7 @@ static int read_requests(const char *dir, struct stalls_request **out, size_t *n
 	while ((rc = pcsv_next(&f)) > 0) {
 		struct stalls_request r = { 0, 0 };
 		if (pcsv_u64(pcsv_get(&f, REQCOL_T_START), &r.t_start))
-			continue; /* never sent */
+			continue;				/* never sent */
 		pcsv_u64(pcsv_get(&f, REQCOL_T_END), &r.t_end); /* 0: never ended */
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 1024;
@@ -269,8 +269,10 @@ static void fail(struct run_outcome *o, const char *stderr_path, const char *fmt
 static struct astrace *tracer_open(const struct run_cell *c, struct run_outcome *o)
 {
 	struct astrace *tr = NULL;
-	struct astrace_opts topts = { 0 };
+	struct astrace_opts topts = { .stall_ns = c->stall_ns };
 	int err;
+	if (!topts.stall_ns)
+		run_parse_stall(RUN_STALL_DEFAULT, &topts.stall_ns);
 	if (!c->trace) {
 		snprintf(o->trace_note, sizeof(o->trace_note), "not traced: --no-trace");
 	} else if (astrace_check_privilege() < 0) {

@@ -66,7 +66,7 @@ static void usage(FILE *f)
 struct run_opts {
 	const char *target, *endpoint, *out;
 	int trace;
-	int ready_ms; /* 0: the cell's default */
+	int ready_ms;	   /* 0: the cell's default */
 	uint64_t stall_ns; /* 0: the cell's default */
 	struct loadopts load;
 	struct run_cpus_opts cpus_asked;
@@ -103,10 +103,10 @@ static int parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_STALL:
 			if (run_parse_stall(st.arg, &o->stall_ns))
-				return cmd_usage_error(
-				    "run", usage,
-				    "%s wants a duration from 1ms to 1h (like 100 or 250ms), not '%s'",
-				    st.name, st.arg);
+				return cmd_usage_error("run", usage,
+						       "%s wants a duration from 1ms to 1h (like "
+						       "100 or 250ms), not '%s'",
+						       st.name, st.arg);
 			break;
 		default:
 			if (run_cpus_opt(&o->cpus_asked, key, st.arg))

@@ -336,7 +336,8 @@ static int open_tracer(struct session *s)
 {
 	struct astrace_opts ao = { .ringbuf_kb = s->o->ring_kb,
 				   .exe = s->o->cmd ? s->exe : NULL,
-				   .no_usdt = s->o->no_usdt };
+				   .no_usdt = s->o->no_usdt,
+				   .stall_ns = s->o->stall_ns };
 	/* Debug output and test hooks (tests/trace/test_exit_paths.sh) come from the
 	 * environment here, in the CLI: the library takes options only. */
 	const char *fault = getenv("ASTRACE_FAULT"), *raw = getenv("ASTRACE_RAW_TP");

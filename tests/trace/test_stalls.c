@@ -66,6 +66,8 @@ static struct as_event wait_ev(uint64_t ts, uint32_t tid, int exit, int64_t ret)
 			      .pid = tid,
 			      .tgid = TGID,
 			      .rt = (uint64_t)ret };
+	if (!exit)
+		e.state = (uint32_t)ret; /* an entry's first argument, as the kernel sends it */
 	return e;
 }
 
@@ -309,6 +311,50 @@ static void test_exit_is_no_stall(void **state)
 	sm_free(&sm);
 }
 
+/* What the kernel sends for a busy loop: quick returns folded into the next
+ * exit sent (AS_WAIT_QUICK, rt2 the count), entries sent only after a long gap.
+ * The folded returns count towards the loop; a stall is found between the
+ * return sent and the entry after it, and a quick exit closes nothing. */
+static void test_folded_waits(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, 0);
+	struct as_event e[] = {
+		run(0, 7),
+		ENTER_ON(1 * MS, 7, EPOLL_WAIT, 5),
+		EXIT_ON(2 * MS, 7, EPOLL_WAIT, 1),    /* its entry was sent: sent at once */
+		EXIT_ON(50 * MS, 7, EPOLL_WAIT, 2),   /* after 40 folded returns */
+		ENTER_ON(400 * MS, 7, EPOLL_WAIT, 5), /* 350 ms after it: sent */
+		EXIT_ON(401 * MS, 7, EPOLL_WAIT, 6),
+	};
+	e[3].flags = AS_WAIT_QUICK;
+	e[3].state = 5;
+	e[3].rt2 = 40;
+	FEED(&sm, e, 420 * MS);
+	struct stalls s;
+	assert_int_equal(stalls_find(&sm, 100 * MS, 420 * MS, &s), 0);
+	assert_int_equal(s.nloops, 1);
+	assert_int_equal(s.loops[0].returns, 43);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].t_start, 50 * MS);
+	assert_int_equal(s.v[0].t_end, 400 * MS);
+	assert_int_equal(s.v[0].ready, 6);
+	stalls_free(&s);
+
+	/* Held in the kernel at the end, read by the loader: a cut stall. */
+	struct as_event held = e[3];
+	held.ts = 405 * MS;
+	held.rt2 = 0;
+	assert_int_equal(sm_add_wait(&sm, &held), 0);
+	assert_int_equal(stalls_find(&sm, 10 * MS, 420 * MS, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_true(s.v[1].cut);
+	assert_int_equal(s.v[1].t_start, 405 * MS);
+	stalls_free(&s);
+	sm_free(&sm);
+}
+
 /* Requests in flight during a stall: overlapping it at all, unfinished ones too. */
 static void test_requests_waiting(void **state)
 {
@@ -421,7 +467,8 @@ int main(void)
 		cmocka_unit_test(test_not_loops),	 cmocka_unit_test(test_cpu_and_cut),
 		cmocka_unit_test(test_requests_waiting), cmocka_unit_test(test_csv_and_verdict),
 		cmocka_unit_test(test_verdict_no_loop),	 cmocka_unit_test(test_nested_waits),
-		cmocka_unit_test(test_cut_in_own_wait),	 cmocka_unit_test(test_exit_is_no_stall),
+		cmocka_unit_test(test_cut_in_own_wait),	 cmocka_unit_test(test_folded_waits),
+		cmocka_unit_test(test_exit_is_no_stall),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
