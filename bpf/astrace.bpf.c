@@ -384,7 +384,7 @@ struct as_sys_exit {
  * Deciding what a gap means stays in userspace (stalls.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 16384); /* preallocated: 16k threads that wait, ~2 MB */
 	__type(key, __u32);
 	__type(value, struct as_wait_state);
 } waiting SEC(".maps");

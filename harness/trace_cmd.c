@@ -54,7 +54,7 @@ static const struct cliopt opts[] = {
 	  "an event loop away from its wait this long has stalled;\na bare number is ms "
 	  "(default " RUN_STALL_DEFAULT ")" },
 	{ "ring-kb", O_RING_KB, "N", "ring buffer size in KiB, 4 to 2097152 (default 8192)" },
-	{ "quiet", 'q', NULL, "no summary table (default: printed)" },
+	{ "quiet", 'q', NULL, "no summary table or stall verdict (default: printed)" },
 	CLIOPT_HELP,
 	CLIOPT_END,
 };
