@@ -66,13 +66,16 @@ for cell in "epoll /async?ms=300" "coroutine /async?ms=300" "hybrid /async?ms=30
     { cat "$tmp/out.txt"; fail "$cell: the loop not named as one that never stalled"; }
 done
 
-# 3. A callback that computes for 200 ms: a stall running on a CPU.
+# 3. A callback that computes for 200 ms: a stall on a CPU. On a shared machine
+# (the tests run beside each other, and beside other people's) the loop may wait
+# for its CPU longer than it runs: then the cause is runnable, which is true.
 d=$tmp/cpu
 run_bench run epoll '/cpu?us=200000' --burst -c 1 --out "$d" >"$tmp/out.txt" 2>&1 ||
   { cat "$tmp/out.txt"; fail "bench run epoll /cpu"; }
-check_stalls "$d" "epoll /cpu" 'len(rows) == 1' 'rows[0]["cause"] == "running"' \
-  'rows[0]["syscall"] == ""' '150 <= total_ms <= 1000'
-grep -q "running on a CPU.*CPU-bound work inside the loop" "$tmp/out.txt" ||
+check_stalls "$d" "epoll /cpu" 'len(rows) == 1' 'rows[0]["cause"] in ("running", "runnable")' \
+  'rows[0]["syscall"] == ""' '150 <= total_ms <= 1000' \
+  'rows[0]["sleeping_ns"] + rows[0]["blocked_ns"] < rows[0]["duration_ns"] / 10'
+grep -Eq "(running on a CPU.*CPU-bound work|runnable, waiting for a CPU.*got no CPU)" "$tmp/out.txt" ||
   { cat "$tmp/out.txt"; fail "epoll /cpu: no verdict"; }
 
 # 4. A loop busy with many short events is not stalled.
