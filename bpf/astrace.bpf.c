@@ -351,6 +351,185 @@ int BPF_PROG(as_exit_raw, struct task_struct *p)
 	return on_exit(p);
 }
 
+/* The event waits (epoll_wait, epoll_pwait, epoll_pwait2, poll, ppoll, select,
+ * pselect6, io_uring_enter): one program for every entry and one for every
+ * exit, each attached by the loader to the syscalls/sys_{enter,exit}_<name>
+ * tracepoints this kernel has. Per-syscall tracepoints cost nothing when other
+ * syscalls run, where raw_syscalls would run on every syscall of the machine.
+ * These tracepoints have no BTF type, so their records are described here, as
+ * the format files in tracefs give them (stable since syscall tracepoints came
+ * in 2.6.33). What a wait means for a thread is stalls.c's to decide. */
+struct as_sys_enter {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__u64 args[6];
+};
+
+struct as_sys_exit {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret;
+};
+
+/* A loop under load returns from its wait thousands of times a second, and
+ * most of those returns are followed by the next entry within microseconds.
+ * Sending each entry and exit would cost two events per wait (about 1.3 us a
+ * request on /hello). So each thread's last return is held here, and a
+ * return followed by an entry into the same wait (same syscall, same first
+ * argument) within cfg.stall_ns is folded: not sent, only counted (`quick`
+ * of the next exit sent). Everything around a longer gap, or a change of
+ * wait, is sent. The loader sends what is still held when the trace stops.
+ * Deciding what a gap means stays in userspace (stalls.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* preallocated: 16k threads that wait, ~2 MB */
+	__type(key, __u32);
+	__type(value, struct as_wait_state);
+} waiting SEC(".maps");
+
+static __always_inline struct as_event *wait_event(__u8 kind, __u32 tid, __u32 tgid, __u64 ts,
+						   __s32 nr)
+{
+	struct as_event *e = reserve(kind);
+	if (!e)
+		return NULL;
+	e->ts = ts;
+	e->pid = tid;
+	e->tgid = tgid;
+	e->syscall = nr;
+	e->comm[0] = 0; /* the thread's name comes with its switches */
+	return e;
+}
+
+/* The held return of w, sent (state: the fd of its wait; rt2: the returns
+ * folded before it). */
+static __always_inline void send_exit(struct as_wait_state *w, __u32 tid, __u32 tgid, __u8 flags)
+{
+	struct as_event *e = wait_event(AS_EV_WAIT_EXIT, tid, tgid, w->exit_ts, w->key_nr);
+	w->pending = 0;
+	if (!e)
+		return;
+	e->flags = flags;
+	e->state = (__u32)w->key_fd;
+	e->rt = (__u64)w->exit_ret;
+	e->rt2 = w->quick;
+	w->quick = 0;
+	submit(e);
+}
+
+/* The first argument is the epoll or io_uring fd, which tells a loop's own
+ * wait from another one made inside a callback; for poll and select it is an
+ * address, compared all the same. */
+static __always_inline int wait_enter(__s32 nr, __u64 arg0)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now;
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	if (!is_traced(tgid))
+		return 0;
+	now = bpf_ktime_get_ns();
+	struct as_wait_state *w = bpf_map_lookup_elem(&waiting, &tid);
+	if (!w) {
+		struct as_wait_state zero = {};
+		bpf_map_update_elem(&waiting, &tid, &zero, BPF_NOEXIST);
+		w = bpf_map_lookup_elem(&waiting, &tid);
+	}
+	if (w && w->has_exit && w->key_nr == nr && w->key_fd == arg0 &&
+	    now - w->exit_ts < cfg.stall_ns) {
+		if (w->pending)
+			w->quick++;
+		w->pending = 0;
+		w->entry_sent = 0;
+		w->in_wait = 1;
+		w->entered_nr = nr;
+		w->entered_fd = arg0;
+		return 0;
+	}
+	if (w) {
+		if (w->pending)
+			send_exit(w, tid, tgid, AS_WAIT_QUICK);
+		w->entry_sent = 1;
+		w->in_wait = 1;
+		w->entered_nr = nr;
+		w->entered_fd = arg0;
+	}
+	/* No state (the map is full): every entry and exit is sent. */
+	struct as_event *e = wait_event(AS_EV_WAIT_ENTER, tid, tgid, now, nr);
+	if (!e)
+		return 0;
+	e->rt = arg0;
+	e->state = (__u32)arg0;
+	submit(e);
+	return 0;
+}
+
+/* Reads nothing past the first argument: the kernel refuses to attach a
+ * program that may read beyond a tracepoint's record, and poll's has three. */
+SEC("tp")
+int as_wait_enter(struct as_sys_enter *ctx)
+{
+	return wait_enter(ctx->nr, ctx->args[0]);
+}
+
+/* io_uring_enter(fd, to_submit, min_complete, flags, ...) only waits for
+ * completions with IORING_ENTER_GETEVENTS and a min_complete above zero; a
+ * submit-only call is not a wait, and its exit is dropped below for want of
+ * an entry. */
+#define AS_IORING_ENTER_GETEVENTS 1u
+
+SEC("tp")
+int as_wait_enter_uring(struct as_sys_enter *ctx)
+{
+	if (!(ctx->args[3] & AS_IORING_ENTER_GETEVENTS) || !(__u32)ctx->args[2])
+		return 0;
+	return wait_enter(ctx->nr, ctx->args[0]);
+}
+
+SEC("tp")
+int as_wait_exit(struct as_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	if (!is_traced(tgid))
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	__u8 flags = 0;
+	struct as_wait_state *w = bpf_map_lookup_elem(&waiting, &tid);
+	if (!w) {
+		/* A wait that began before the attach (or io_uring's submit-only
+		 * call as the first seen: a small error). */
+		struct as_wait_state fresh = {
+			.in_wait = 1, .entered_nr = ctx->nr, .entered_fd = 0, .entry_sent = 1
+		};
+		bpf_map_update_elem(&waiting, &tid, &fresh, BPF_NOEXIST);
+		w = bpf_map_lookup_elem(&waiting, &tid);
+		flags = AS_WAIT_BEFORE;
+	}
+	if (!w) {
+		struct as_event *e = wait_event(AS_EV_WAIT_EXIT, tid, tgid, now, ctx->nr);
+		if (e) {
+			e->rt = (__u64)ctx->ret;
+			submit(e);
+		}
+		return 0;
+	}
+	if (!w->in_wait)
+		return 0; /* not a wait: io_uring_enter that only submitted */
+	w->in_wait = 0;
+	w->has_exit = 1;
+	w->exit_ts = now;
+	w->exit_ret = ctx->ret;
+	w->key_nr = w->entered_nr;
+	w->key_fd = w->entered_fd;
+	w->pending = 1;
+	/* The return from a wait whose entry was sent ends what may be a stall:
+	 * it carries `ready`, and is sent now. */
+	if (w->entry_sent)
+		send_exit(w, tid, tgid, flags);
+	return 0;
+}
+
 /* One program for the five asyncscope probes; the cookie says which one. */
 SEC("usdt")
 int as_usdt(struct pt_regs *ctx)

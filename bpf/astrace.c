@@ -42,6 +42,8 @@ struct astrace {
 	struct bpf_link *links[ASTRACE_MAX_PROGS];
 	int nlinks;
 	struct bpf_link *usdt[AS_MARK_MAX];
+	struct bpf_link *waits[2 * ASTRACE_NWAITS]; /* entry and exit of each event wait */
+	int nwaits;
 	struct astrace_opts opts;
 	int raw_tp;
 	int syscall_names;
@@ -136,11 +138,38 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Returns the kernel still holds (astrace.bpf.c folds a return until the
+ * next entry says whether it mattered): a loop that returned and never waited
+ * again before the end has its last return there. Sent as the kernel would. */
+static void flush_waits(struct astrace *t)
+{
+	int fd = bpf_map__fd(t->skel->maps.waiting);
+	uint32_t key, next, *prev = NULL;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct as_wait_state w;
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &w) || !w.pending)
+			continue;
+		struct as_event e = { .ts = w.exit_ts,
+				      .kind = AS_EV_WAIT_EXIT,
+				      .flags = AS_WAIT_QUICK,
+				      .syscall = w.key_nr,
+				      .pid = key,
+				      .state = (uint32_t)w.key_fd,
+				      .rt = (uint64_t)w.exit_ret,
+				      .rt2 = w.quick };
+		if (sm_add_wait(&t->sm, &e))
+			break;
+	}
+}
+
 /* The last drain, after the detach: everything left goes to the state machine. */
 static void drain_all(struct astrace *t)
 {
 	ring_buffer__consume(t->rb);
 	sm_reorder_flush(&t->ro, &t->sm);
+	flush_waits(t);
 }
 
 /* Wakes every drain_ms: the programs submit without a wakeup, which keeps the
@@ -234,6 +263,7 @@ static int open_and_load(struct astrace *t, int raw)
 		return errno ? -errno : -EINVAL;
 	s->rodata->cfg.owner = (uint32_t)getpid();
 	s->rodata->cfg.wake_bytes = t->opts.ringbuf_kb * 1024u / 2;
+	s->rodata->cfg.stall_ns = t->opts.stall_ns;
 	choose_programs(s, raw);
 	int rc = bpf_map__set_max_entries(s->maps.events, t->opts.ringbuf_kb * 1024u);
 	if (!rc)
@@ -262,6 +292,8 @@ int astrace_open(struct astrace **out, const struct astrace_opts *opts)
 		t->opts.drain_ms = 20;
 	if (!t->opts.ringbuf_kb)
 		t->opts.ringbuf_kb = 8192;
+	if (!t->opts.stall_ns)
+		t->opts.stall_ns = 100 * 1000 * 1000ull;
 	/* The ring buffer size must be a power-of-two number of pages. */
 	unsigned kb = 4;
 	while (kb < t->opts.ringbuf_kb)
@@ -434,6 +466,48 @@ static int attach_usdt(struct astrace *t, pid_t pid, const char *exe)
 	return 0;
 }
 
+/* The event waits that make a thread an event loop (stalls.h). Each syscall
+ * has its own tracepoints, so a thread calling anything else costs nothing. */
+static const char *const wait_syscalls[ASTRACE_NWAITS] = {
+	"epoll_wait", "epoll_pwait", "epoll_pwait2", "poll",
+	"ppoll",      "select",	     "pselect6",     "io_uring_enter",
+};
+
+/* as_wait_enter and as_wait_exit on syscalls/sys_{enter,exit}_<name> for each
+ * event wait this kernel has a tracepoint for: an architecture without one
+ * (aarch64 has no epoll_wait, poll or select: libc calls the p-versions) or a
+ * kernel without it is skipped; any other failure names the tracepoint. */
+static int attach_waits(struct astrace *t)
+{
+	for (int i = 0; i < ASTRACE_NWAITS; i++) {
+		char tp[40];
+		snprintf(tp, sizeof(tp), "sys_enter_%s", wait_syscalls[i]);
+		struct bpf_program *enter = strcmp(wait_syscalls[i], "io_uring_enter")
+						? t->skel->progs.as_wait_enter
+						: t->skel->progs.as_wait_enter_uring;
+		struct bpf_link *in = bpf_program__attach_tracepoint(enter, "syscalls", tp);
+		int err = in ? 0 : errno ? -errno : -EINVAL;
+		if (err == -ENOENT)
+			continue;
+		struct bpf_link *out = NULL;
+		if (!err) {
+			t->waits[t->nwaits++] = in;
+			snprintf(tp, sizeof(tp), "sys_exit_%s", wait_syscalls[i]);
+			out = bpf_program__attach_tracepoint(t->skel->progs.as_wait_exit,
+							     "syscalls", tp);
+			err = out ? 0 : errno ? -errno : -EINVAL;
+		}
+		if (err) {
+			snprintf(t->failed, sizeof(t->failed), "%s (tracepoint/syscalls/%s)",
+				 in ? "as_wait_exit" : bpf_program__name(enter), tp);
+			return err;
+		}
+		t->waits[t->nwaits++] = out;
+		t->st.wait_syscalls++;
+	}
+	return 0;
+}
+
 /* Attaches every loaded program but the USDT one (attach_usdt's, per probe),
  * one by one, so a failure names its program. */
 static int attach_programs(struct astrace *t)
@@ -441,7 +515,9 @@ static int attach_programs(struct astrace *t)
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, t->skel->obj)
 	{
-		if (!bpf_program__autoload(p) || p == t->skel->progs.as_usdt)
+		if (!bpf_program__autoload(p) || p == t->skel->progs.as_usdt ||
+		    p == t->skel->progs.as_wait_enter || p == t->skel->progs.as_wait_enter_uring ||
+		    p == t->skel->progs.as_wait_exit)
 			continue;
 		if (t->nlinks == ASTRACE_MAX_PROGS)
 			return -E2BIG;
@@ -479,6 +555,8 @@ int astrace_start(struct astrace *t, pid_t pid)
 	sm_init(&t->sm, t->st.t_start);
 	t->attached = 1;
 	rc = attach_programs(t);
+	if (!rc)
+		rc = attach_waits(t);
 	if (rc)
 		return rc;
 
@@ -532,6 +610,9 @@ static void detach(struct astrace *t)
 	for (int i = 0; i < t->nlinks; i++)
 		bpf_link__destroy(t->links[i]);
 	t->nlinks = 0;
+	for (int i = 0; i < t->nwaits; i++)
+		bpf_link__destroy(t->waits[i]);
+	t->nwaits = 0;
 	t->attached = 0;
 }
 

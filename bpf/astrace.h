@@ -33,6 +33,10 @@ struct astrace_opts {
 	int no_usdt;	     /* skip the USDT probes: each hit is a trap, a few us */
 	int verbose;	     /* print libbpf's debug lines too, not only its warnings */
 	int force_raw_tp;    /* raw tracepoints even where tp_btf works: tests the fallback */
+	/* Event waits: a return followed by the next entry into the same wait
+	 * sooner than this is folded in the kernel, not sent (0: 100 ms). Give
+	 * stalls_find() this threshold or a larger one. */
+	uint64_t stall_ns;
 
 	/* Fault hooks: the tests reach error paths through these; 0 in normal use. */
 	unsigned fault_attach_delay_ms; /* wait before attaching: the process may exit */
@@ -48,6 +52,9 @@ struct astrace_prog_stat {
 
 #define ASTRACE_MAX_PROGS 16
 
+/* The event-wait syscalls hooked to find event loops (astrace.c's list). */
+#define ASTRACE_NWAITS 8
+
 struct astrace_stats {
 	uint64_t events;	  /* delivered */
 	uint64_t lost;		  /* ring buffer full, summed over CPUs */
@@ -56,6 +63,7 @@ struct astrace_stats {
 	int usdt_probes;	  /* asyncscope probes attached */
 	int raw_tp;		  /* 1: raw tracepoint fallback in use */
 	int syscall_names;	  /* 1: sleeps name their syscall (bpf_task_pt_regs, 5.15+) */
+	int wait_syscalls;	  /* event-wait syscalls hooked (entry and exit): loops are found */
 	int nprogs;
 	struct astrace_prog_stat progs[ASTRACE_MAX_PROGS];
 };

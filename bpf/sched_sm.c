@@ -17,6 +17,7 @@ void sm_free(struct sm *sm)
 	free(sm->index);
 	free(sm->iv);
 	free(sm->marks);
+	free(sm->waits);
 	memset(sm, 0, sizeof(*sm));
 }
 
@@ -301,6 +302,24 @@ static int on_mark(struct sm *sm, const struct as_event *e)
 	return 0;
 }
 
+int sm_add_wait(struct sm *sm, const struct as_event *e)
+{
+	if (grow((void **)&sm->waits, &sm->cap_waits, sm->nwaits, sizeof(*sm->waits), 4096)) {
+		sm->oom = 1;
+		return -ENOMEM;
+	}
+	struct sm_wait *w = &sm->waits[sm->nwaits++];
+	w->t = e->ts;
+	w->val = (int64_t)e->rt;
+	w->tid = e->pid;
+	w->syscall = e->syscall;
+	w->exit = e->kind == AS_EV_WAIT_EXIT;
+	w->fd = (int32_t)e->state;
+	w->quick = w->exit ? (uint32_t)e->rt2 : 0;
+	w->flags = w->exit ? e->flags : 0;
+	return 0;
+}
+
 int sm_feed(struct sm *sm, const struct as_event *e)
 {
 	sm->events++;
@@ -322,6 +341,8 @@ int sm_feed(struct sm *sm, const struct as_event *e)
 		return 0;
 	}
 	case AS_EV_MARK: return on_mark(sm, e);
+	case AS_EV_WAIT_ENTER:
+	case AS_EV_WAIT_EXIT: return sm_add_wait(sm, e);
 	}
 	return 0;
 }

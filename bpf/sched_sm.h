@@ -47,6 +47,20 @@ struct sm_mark {
 	uint32_t event; /* enum as_mark */
 };
 
+/* A thread entering or returning from an event wait (epoll_wait, ...): the
+ * raw material of stalls.c, kept as it came. */
+struct sm_wait {
+	uint64_t t;
+	int64_t val; /* entry: its first argument; exit: the return value (ready
+		      * events, or -errno) */
+	uint32_t tid;
+	int32_t syscall; /* which wait */
+	int32_t fd;	 /* the wait's first argument as s32: the epoll or io_uring fd */
+	uint32_t quick;	 /* exit: earlier returns of the same wait folded into it */
+	uint8_t exit;	 /* 0: entry, 1: return */
+	uint8_t flags;	 /* exit: AS_WAIT_QUICK, AS_WAIT_BEFORE */
+};
+
 struct sm_thread {
 	uint32_t tid, tgid;
 	char comm[AS_COMM_LEN];
@@ -73,6 +87,8 @@ struct sm {
 	size_t niv, cap_iv;
 	struct sm_mark *marks;
 	size_t nmarks, cap_marks;
+	struct sm_wait *waits;
+	size_t nwaits, cap_waits;
 	uint64_t events, late;
 	uint64_t last_ts;
 	int oom; /* an allocation failed: results are incomplete */
@@ -92,6 +108,11 @@ void sm_unknown_syscall(struct sm *sm, uint32_t tid, int nr);
 
 /* One event, in timestamp order. 0 or -ENOMEM. */
 int sm_feed(struct sm *sm, const struct as_event *e);
+
+/* A wait event held in the kernel until the trace stopped (the loader reads
+ * them from its map): kept like one fed, without counting as an event. 0 or
+ * -ENOMEM. */
+int sm_add_wait(struct sm *sm, const struct as_event *e);
 
 /* Closes every open interval at t_end (marked cut). */
 void sm_finish(struct sm *sm, uint64_t t_end);

@@ -18,6 +18,33 @@ enum as_ev_kind {
 	AS_EV_FORK,	  /* pid: parent, pid2/tgid2: child (a thread or a process) */
 	AS_EV_EXIT,	  /* pid: the exiting thread, still on its CPU */
 	AS_EV_MARK,	  /* pid: the thread that fired a USDT probe */
+	AS_EV_WAIT_ENTER, /* pid enters an event wait (epoll_wait, ...); syscall: which,
+			   * rt: its first argument (the epoll or io_uring fd), state: as s32 */
+	AS_EV_WAIT_EXIT,  /* pid returns from it; syscall: which, rt: the return value,
+			   * state: the wait's first argument as s32, rt2: earlier returns
+			   * folded into this one (AS_WAIT_QUICK), flags: AS_WAIT_* */
+};
+
+/* Wait-exit flags. Returns followed by an entry into the same wait sooner than
+ * the stall threshold are not sent, only counted (astrace.bpf.c). */
+#define AS_WAIT_QUICK  1 /* this wait's entry was not sent: it came that soon */
+#define AS_WAIT_BEFORE 2 /* the wait began before the attach: no entry exists */
+
+/* Per thread, in the `waiting` map: its last return from an event wait, held
+ * until it is known whether the next entry comes soon enough to fold it. The
+ * loader reads what is still held when the trace stops. */
+struct as_wait_state {
+	__u64 exit_ts; /* the last return */
+	__s64 exit_ret;
+	__u64 entered_fd; /* the wait the thread is in, or last was in: first argument */
+	__u64 key_fd;	  /* the wait the last return was from */
+	__s32 entered_nr;
+	__s32 key_nr;
+	__u32 quick;	 /* returns folded since the last exit sent */
+	__u8 in_wait;	 /* entered, not returned yet */
+	__u8 has_exit;	 /* exit_* is set */
+	__u8 pending;	 /* the last return was not sent yet */
+	__u8 entry_sent; /* the current wait's entry was sent: its exit is, at once */
 };
 
 /* Switch flags: which side of the switch belongs to a traced process. */
@@ -48,6 +75,7 @@ struct as_config {
 	__u32 owner;
 	__u32 wake_bytes; /* wake the reader once this much is waiting (half the ring) */
 	__u32 pad;	  /* was want_syscalls: the syscall names are now free */
+	__u64 stall_ns;	  /* event waits: returns followed sooner by the next entry are folded */
 };
 
 struct as_event {

@@ -92,7 +92,7 @@ int trace_summarize(const struct sm *sm, struct trace_thread_sum **out, size_t *
 }
 
 /* comm is chosen by the program: quote it when CSV needs that. */
-static void csv_str(FILE *f, const char *s)
+void trace_csv_str(FILE *f, const char *s)
 {
 	if (!strpbrk(s, ",\"\n\r")) {
 		fputs(s, f);
@@ -107,7 +107,7 @@ static void csv_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static int finish(FILE *f)
+int trace_csv_close(FILE *f)
 {
 	int bad = ferror(f);
 	if (fclose(f) || bad)
@@ -115,7 +115,7 @@ static int finish(FILE *f)
 	return 0;
 }
 
-static FILE *open_out(const char *path)
+FILE *trace_csv_open(const char *path)
 {
 	FILE *f = fopen(path, "we");
 	if (f)
@@ -125,7 +125,7 @@ static FILE *open_out(const char *path)
 
 int trace_write_sched_csv(const struct sm *sm, const char *path)
 {
-	FILE *f = open_out(path);
+	FILE *f = trace_csv_open(path);
 	if (!f)
 		return -errno;
 	struct sm *msm = (struct sm *)sm;
@@ -137,17 +137,17 @@ int trace_write_sched_csv(const struct sm *sm, const char *path)
 		const struct sm_interval *iv = &sm->iv[i];
 		const struct sm_thread *t = sm_find(msm, iv->tid);
 		fprintf(f, "%u,", iv->tid);
-		csv_str(f, t ? t->comm : "");
+		trace_csv_str(f, t ? t->comm : "");
 		fprintf(f, ",%s,%llu,%llu,%d,%s\n", schema_state_name(iv->state),
 			(unsigned long long)iv->t_start, (unsigned long long)iv->t_end, iv->cpu,
 			trace_syscall_name(iv->syscall, nb, sizeof(nb)));
 	}
-	return finish(f);
+	return trace_csv_close(f);
 }
 
 int trace_write_marks_csv(const struct sm *sm, const char *path)
 {
-	FILE *f = open_out(path);
+	FILE *f = trace_csv_open(path);
 	if (!f)
 		return -errno;
 	char head[256];
@@ -158,12 +158,12 @@ int trace_write_marks_csv(const struct sm *sm, const char *path)
 		fprintf(f, "%u,%llu,%s,%llu\n", m->tid, (unsigned long long)m->request_id,
 			schema_mark_name((int)m->event), (unsigned long long)m->t);
 	}
-	return finish(f);
+	return trace_csv_close(f);
 }
 
 int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const char *path)
 {
-	FILE *f = open_out(path);
+	FILE *f = trace_csv_open(path);
 	if (!f)
 		return -errno;
 	char head[512];
@@ -172,7 +172,7 @@ int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const ch
 	for (size_t i = 0; i < n; i++) {
 		const struct trace_thread_sum *r = &s[i];
 		fprintf(f, "%u,%u,", r->tid, r->tgid);
-		csv_str(f, r->comm);
+		trace_csv_str(f, r->comm);
 		fprintf(f, ",%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu\n",
 			(unsigned long long)r->cpu_ns, (unsigned long long)r->running_ns,
 			(unsigned long long)r->runnable_ns, (unsigned long long)r->sleeping_ns,
@@ -182,7 +182,7 @@ int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const ch
 			(unsigned long long)r->rq_p50, (unsigned long long)r->rq_p99,
 			(unsigned long long)r->rq_max);
 	}
-	return finish(f);
+	return trace_csv_close(f);
 }
 
 static double ms(uint64_t ns)

@@ -33,6 +33,13 @@ int trace_write_sched_csv(const struct sm *sm, const char *path);
 /* tid,request_id,event,t */
 int trace_write_marks_csv(const struct sm *sm, const char *path);
 
+/* The one CSV escaping of the tracer's files: a field as it is, or quoted
+ * when it holds a comma, quote or line break. */
+void trace_csv_str(FILE *f, const char *s);
+/* A buffered file for writing, and its close: -EIO when anything failed. */
+FILE *trace_csv_open(const char *path);
+int trace_csv_close(FILE *f);
+
 /* The summary rows as CSV (tid,comm,cpu_ns,...), for scripts and tests. */
 int trace_write_threads_csv(const struct trace_thread_sum *s, size_t n, const char *path);
 

@@ -48,6 +48,22 @@ static const char *const threads_cols[THRCOL_N] = {
     [THRCOL_RQ_P99_NS] = "rq_p99_ns",
     [THRCOL_RQ_MAX_NS] = "rq_max_ns",
 };
+static const char *const stalls_cols[STALLCOL_N] = {
+    [STALLCOL_TID] = "tid",
+    [STALLCOL_COMM] = "comm",
+    [STALLCOL_T_START] = "t_start",
+    [STALLCOL_T_END] = "t_end",
+    [STALLCOL_DURATION_NS] = "duration_ns",
+    [STALLCOL_CAUSE] = "cause",
+    [STALLCOL_SYSCALL] = "syscall",
+    [STALLCOL_RUNNING_NS] = "running_ns",
+    [STALLCOL_RUNNABLE_NS] = "runnable_ns",
+    [STALLCOL_SLEEPING_NS] = "sleeping_ns",
+    [STALLCOL_BLOCKED_NS] = "blocked_ns",
+    [STALLCOL_READY] = "ready",
+    [STALLCOL_REQUESTS_WAITING] = "requests_waiting",
+    [STALLCOL_STACK] = "stack",
+};
 static const char *const summary_cols[SUMCOL_N] = {
     [SUMCOL_SCENARIO] = "scenario",   [SUMCOL_TARGET] = "target",
     [SUMCOL_ENDPOINT] = "endpoint",   [SUMCOL_CONCURRENCY] = "concurrency",
@@ -69,6 +85,7 @@ const struct schema_csv schema_sched = {SCHEMA_SCHED, sched_cols, SCHEDCOL_N};
 const struct schema_csv schema_marks = {SCHEMA_MARKS, marks_cols, MARKCOL_N};
 const struct schema_csv schema_summary = {SCHEMA_SUMMARY_CSV, summary_cols, SUMCOL_N};
 const struct schema_csv schema_threads = {SCHEMA_THREADS, threads_cols, THRCOL_N};
+const struct schema_csv schema_stalls = {SCHEMA_STALLS, stalls_cols, STALLCOL_N};
 
 int schema_csv_header(char *buf, size_t len, const struct schema_csv *c)
 {

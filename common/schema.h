@@ -16,6 +16,7 @@
 #define SCHEMA_SCHED	    "sched.csv"
 #define SCHEMA_MARKS	    "marks.csv"
 #define SCHEMA_THREADS	    "threads.csv"
+#define SCHEMA_STALLS	    "stalls.csv"
 #define SCHEMA_SUMMARY_JSON "summary.json"
 #define SCHEMA_TRACE_JSON   "trace.json"
 #define SCHEMA_STDERR	    "stderr.txt"
@@ -33,6 +34,7 @@ struct schema_csv {
 };
 extern const struct schema_csv schema_requests, schema_sched, schema_marks, schema_summary;
 extern const struct schema_csv schema_threads; /* threads.csv: the tracer's per-thread totals */
+extern const struct schema_csv schema_stalls;  /* stalls.csv: event-loop stalls (bpf/stalls.h) */
 
 /* Column indexes: a reader passes c.cols to the CSV reader and asks by these. */
 enum {
@@ -79,6 +81,23 @@ enum {
 	THRCOL_RQ_P99_NS,
 	THRCOL_RQ_MAX_NS,
 	THRCOL_N
+};
+enum {
+	STALLCOL_TID,
+	STALLCOL_COMM,
+	STALLCOL_T_START,
+	STALLCOL_T_END,
+	STALLCOL_DURATION_NS,
+	STALLCOL_CAUSE, /* a state name: running, runnable, sleeping or blocked */
+	STALLCOL_SYSCALL,
+	STALLCOL_RUNNING_NS,
+	STALLCOL_RUNNABLE_NS,
+	STALLCOL_SLEEPING_NS,
+	STALLCOL_BLOCKED_NS,
+	STALLCOL_READY,		   /* -1 unknown; else a lower bound */
+	STALLCOL_REQUESTS_WAITING, /* empty outside bench run */
+	STALLCOL_STACK,		   /* frames innermost first, ';'-separated */
+	STALLCOL_N
 };
 enum {
 	SUMCOL_SCENARIO,
@@ -199,6 +218,10 @@ unsigned schema_colour(const char *target);
 #define META_THREADS	 "threads"
 #define META_MARKS	 "marks"
 #define META_USDT_PROBES "usdt_probes"
+#define META_WAIT_SYSCALLS "wait_syscalls" /* event-wait syscalls hooked to find loops */
+#define META_STALL_MS	 "stall_ms"	 /* the stall threshold (stalls.csv) */
+#define META_LOOPS	 "loops"	 /* event-loop threads found */
+#define META_STALLS	 "stalls"	 /* rows of stalls.csv */
 #define META_BPF_PROGRAMS "bpf_programs" /* array of {name, run_time_ns, run_cnt} */
 #define META_BPF_NAME	 "name"
 #define META_BPF_RUN_NS	 "run_time_ns"

@@ -61,7 +61,8 @@ static int read_marks(const char *path, struct srv **out, size_t *nout)
 	}
 	if (rc < 0)
 		goto out;
-	qsort(v, n, sizeof(*v), cmp_srv);
+	if (n) /* no marks (a target without probes): v is NULL, which qsort may not get */
+		qsort(v, n, sizeof(*v), cmp_srv);
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (w && v[w - 1].id == v[i].id) {
@@ -124,7 +125,7 @@ int causality_check(const char *dir, struct causality *out)
 			break;
 		struct srv key = { .id = id };
 		const struct srv *m =
-		    whole ? bsearch(&key, srv, nsrv, sizeof(*srv), cmp_srv) : NULL;
+		    whole && nsrv ? bsearch(&key, srv, nsrv, sizeof(*srv), cmp_srv) : NULL;
 		if (!m || !m->start || !m->end)
 			continue;
 		out->joined++;

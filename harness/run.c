@@ -20,11 +20,13 @@
 #include "cpuset.h"
 #include "files.h"
 #include "loadopts.h"
+#include "pcsv.h"
 #include "meta.h"
 #include "plots.h"
 #include "proc.h"
 #include "sampler.h"
 #include "schema.h"
+#include "stalls.h"
 #include "trace_out.h"
 
 #define STOP_GRACE_MS 3000
@@ -60,6 +62,94 @@ int run_parse_ready_timeout(const char *s, int *ms)
 		return -EINVAL;
 	*ms = (int)(ns / 1000000ull);
 	return 0;
+}
+
+int run_parse_stall(const char *s, uint64_t *ns)
+{
+	uint64_t v;
+	if (*s && s[strspn(s, "0123456789")] == '\0') {
+		if (strlen(s) > 7)
+			return -EINVAL;
+		v = strtoull(s, NULL, 10) * 1000000ull;
+	} else if (dur_parse(s, &v)) {
+		return -EINVAL;
+	}
+	if (v < 1000000ull || v > 3600ull * 1000000000ull)
+		return -EINVAL;
+	*ns = v;
+	return 0;
+}
+
+/* The client's requests from DIR/requests.csv, for who waited during a stall.
+ * 0 or a negative errno; *out is freed by the caller. */
+static int read_requests(const char *dir, struct stalls_request **out, size_t *n)
+{
+	char path[PATH_MAX];
+	*out = NULL;
+	*n = 0;
+	int rc = files_join(path, sizeof(path), dir, SCHEMA_REQUESTS);
+	if (rc)
+		return rc;
+	const struct schema_csv *c = &schema_requests;
+	struct pcsv f;
+	rc = pcsv_open(&f, path, c->cols, c->ncols, 1u << REQCOL_T_START);
+	if (rc)
+		return rc;
+	size_t cap = 0;
+	while ((rc = pcsv_next(&f)) > 0) {
+		struct stalls_request r = { 0, 0 };
+		if (pcsv_u64(pcsv_get(&f, REQCOL_T_START), &r.t_start))
+			continue;				/* never sent */
+		pcsv_u64(pcsv_get(&f, REQCOL_T_END), &r.t_end); /* 0: never ended */
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			struct stalls_request *q = realloc(*out, cap * sizeof(*q));
+			if (!q) {
+				rc = -ENOMEM;
+				break;
+			}
+			*out = q;
+		}
+		(*out)[(*n)++] = r;
+	}
+	pcsv_close(&f);
+	return rc < 0 ? rc : 0;
+}
+
+/* DIR/stalls.csv, with the requests in flight during each stall, and the
+ * verdict in words for bench run to print. 0 or a negative errno. */
+static int write_stalls(const struct run_cell *c, struct astrace *tr, struct run_outcome *o)
+{
+	struct astrace_stats st;
+	astrace_get_stats(tr, &st);
+	const struct sm *sm = astrace_result(tr);
+	struct stalls s;
+	struct stalls_request *req = NULL;
+	size_t nreq = 0;
+	uint64_t min_ns = c->stall_ns;
+	if (!min_ns)
+		run_parse_stall(RUN_STALL_DEFAULT, &min_ns);
+	int err = stalls_find(sm, min_ns, st.t_stop, &s);
+	/* Without requests.csv the stalls stand, their waiting requests unknown. */
+	if (!err && read_requests(c->dir, &req, &nreq) == 0)
+		stalls_count_requests(&s, req, nreq);
+	char path[PATH_MAX], tmp[PATH_MAX];
+	if (!err)
+		err = files_join(path, sizeof(path), c->dir, SCHEMA_STALLS);
+	if (!err)
+		err = files_tmp_path(tmp, sizeof(tmp), path);
+	if (!err && (err = stalls_write_csv(&s, sm, tmp)))
+		unlink(tmp);
+	if (!err)
+		err = files_rename_tmp(path);
+	FILE *f = err ? NULL : fmemopen(o->stall_verdict, sizeof(o->stall_verdict) - 1, "w");
+	if (f) {
+		stalls_print_verdict(f, &s, sm);
+		fclose(f);
+	}
+	free(req);
+	stalls_free(&s);
+	return err;
 }
 
 /* Clear of loadopts' keys (CLIOPT_LONG + 100 up) and of the commands' own. */
@@ -179,8 +269,10 @@ static void fail(struct run_outcome *o, const char *stderr_path, const char *fmt
 static struct astrace *tracer_open(const struct run_cell *c, struct run_outcome *o)
 {
 	struct astrace *tr = NULL;
-	struct astrace_opts topts = { 0 };
+	struct astrace_opts topts = { .stall_ns = c->stall_ns };
 	int err;
+	if (!topts.stall_ns)
+		run_parse_stall(RUN_STALL_DEFAULT, &topts.stall_ns);
 	if (!c->trace) {
 		snprintf(o->trace_note, sizeof(o->trace_note), "not traced: --no-trace");
 	} else if (astrace_check_privilege() < 0) {
@@ -398,6 +490,8 @@ int run_cell(const struct run_cell *c, struct run_outcome *o)
 	if (tr && !err) {
 		tracer_counts(tr, o);
 		err = cell_write_trace(c->dir, astrace_result(tr));
+		if (!err)
+			err = write_stalls(c, tr, o);
 		/* Our own files, just written: one that does not read leaves the
 		 * check out ("causality": null) rather than fail the cell. */
 		if (!err && causality_check(c->dir, &o->causality) == 0)

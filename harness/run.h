@@ -62,6 +62,7 @@ struct run_cell {
 	const char *scenario;	  /* for meta.json; may be NULL */
 	int ready_timeout_ms;	  /* for the target's port; 0: RUN_READY_TIMEOUT */
 	const struct run_cpus *cpus; /* NULL: not pinned */
+	uint64_t stall_ns;	     /* stalls.csv's threshold; 0: RUN_STALL_DEFAULT */
 };
 
 struct run_outcome {
@@ -85,6 +86,9 @@ struct run_outcome {
 	uint64_t vol_switches, invol_switches; /* the tracer's when traced, else /proc's */
 	uint64_t events, lost_events;
 	int causality_checked; /* traced, and requests.csv joined to marks.csv */
+	/* Traced: the event loops' verdict in words (stalls.h), "" when untraced;
+	 * cut short if very long. */
+	char stall_verdict[2048];
 	struct causality causality;
 };
 
@@ -100,6 +104,14 @@ const char *run_status(const struct run_outcome *o);
 /* --ready-timeout's value ("500ms", "2s", "2") into *ms: 0, or -EINVAL unless it is
  * a duration from 1 ms to 10 minutes. */
 int run_parse_ready_timeout(const char *s, int *ms);
+
+/* The default of --stall-ms, as bench trace and bench run say it. */
+#define RUN_STALL_DEFAULT "100"
+
+/* --stall-ms's value into *ns: a bare number is milliseconds, as the option's
+ * name says; anything else is a duration ("250ms", "1.5s"). 0, or -EINVAL
+ * unless from 1 ms to an hour. */
+int run_parse_stall(const char *s, uint64_t *ns);
 
 /* Asks a running cell to stop early (Ctrl-C); async-signal-safe. */
 void run_interrupt(void);

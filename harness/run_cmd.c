@@ -19,7 +19,7 @@
 #include "loadview.h"
 #include "run.h"
 
-enum { O_OUT = CLIOPT_LONG, O_NO_TRACE, O_READY };
+enum { O_OUT = CLIOPT_LONG, O_NO_TRACE, O_READY, O_STALL };
 
 /* bench run's own options; the load options follow them (loadopts_table). */
 static const struct cliopt opts[] = {
@@ -27,6 +27,9 @@ static const struct cliopt opts[] = {
 	{ "no-trace", O_NO_TRACE, NULL, "no kernel lanes (default: traced when privileged)" },
 	{ "ready-timeout", O_READY, "D",
 	  "wait for the target's port (default " RUN_READY_TIMEOUT ")" },
+	{ "stall-ms", O_STALL, "D",
+	  "an event loop away from its wait this long has stalled\n(stalls.csv); a bare number "
+	  "is ms (default " RUN_STALL_DEFAULT ")" },
 	CLIOPT_END,
 };
 
@@ -63,7 +66,8 @@ static void usage(FILE *f)
 struct run_opts {
 	const char *target, *endpoint, *out;
 	int trace;
-	int ready_ms; /* 0: the cell's default */
+	int ready_ms;	   /* 0: the cell's default */
+	uint64_t stall_ns; /* 0: the cell's default */
 	struct loadopts load;
 	struct run_cpus_opts cpus_asked;
 	struct run_cpus cpus;
@@ -96,6 +100,13 @@ static int parse(int argc, char **argv, struct run_opts *o)
 				    "run", usage,
 				    "%s: '%s' is not a duration from 1ms to 10m (like %s)", st.name,
 				    st.arg, DUR_FORMS);
+			break;
+		case O_STALL:
+			if (run_parse_stall(st.arg, &o->stall_ns))
+				return cmd_usage_error("run", usage,
+						       "%s wants a duration from 1ms to 1h (like "
+						       "100 or 250ms), not '%s'",
+						       st.name, st.arg);
 			break;
 		default:
 			if (run_cpus_opt(&o->cpus_asked, key, st.arg))
@@ -230,7 +241,8 @@ int cmd_run(int argc, char **argv)
 				 .dir = out,
 				 .scenario = "run",
 				 .ready_timeout_ms = ro.ready_ms,
-				 .cpus = &ro.cpus };
+				 .cpus = &ro.cpus,
+				 .stall_ns = ro.stall_ns };
 	cell.load.records_path = NULL; /* the cell writes its own; --records gets a copy */
 	struct loadview live;
 	loadview_progress(&live, &cell.load, ro.load.quiet);
@@ -268,6 +280,7 @@ int cmd_run(int argc, char **argv)
 			(unsigned long long)o.events, (unsigned long long)o.lost_events);
 	else
 		fprintf(text, "%s\n", o.trace_note);
+	fputs(o.stall_verdict, text);
 	fprintf(text, "results: %s\n", out);
 	if (o.plot_note[0])
 		fprintf(stderr, "bench run: cannot draw the timeline: %s\n", o.plot_note);

@@ -25,11 +25,13 @@
 #include "cmds.h"
 #include "duration.h"
 #include "proc.h"
+#include "run.h"
+#include "stalls.h"
 #include "trace_out.h"
 #include "perfetto.h"
 #include "plots.h"
 
-enum { O_PID = CLIOPT_LONG, O_OUT, O_PERFETTO, O_PLOT, O_NO_USDT, O_SYSCALLS, O_RING_KB };
+enum { O_PID = CLIOPT_LONG, O_OUT, O_PERFETTO, O_PLOT, O_NO_USDT, O_SYSCALLS, O_RING_KB, O_STALL };
 
 static const struct cliopt opts[] = {
 	{ "pid", O_PID, "PID",
@@ -37,8 +39,8 @@ static const struct cliopt opts[] = {
 	  "creates" },
 	{ "duration", 'd', "D", "stop after D (default: when the process exits, or Ctrl-C)" },
 	{ "out", O_OUT, "DIR",
-	  "write sched.csv, marks.csv, threads.csv, meta.json there\n(default: none, only the "
-	  "summary)" },
+	  "write sched.csv, marks.csv, threads.csv, stalls.csv, meta.json\nthere (default: none, "
+	  "only the summary)" },
 	{ "perfetto", O_PERFETTO, "FILE",
 	  "Chrome trace event JSON (ui.perfetto.dev, chrome://tracing;\ndefault none)" },
 	{ "plot", O_PLOT, NULL, "draw DIR/timeline.png and .svg (needs --out and gnuplot)" },
@@ -48,8 +50,11 @@ static const struct cliopt opts[] = {
 	{ "syscalls", O_SYSCALLS, NULL,
 	  "accepted and ignored: every sleep is named with its syscall\nwithout it, at no cost "
 	  "(kernel 5.15+)" },
+	{ "stall-ms", O_STALL, "D",
+	  "an event loop away from its wait this long has stalled;\na bare number is ms "
+	  "(default " RUN_STALL_DEFAULT ")" },
 	{ "ring-kb", O_RING_KB, "N", "ring buffer size in KiB, 4 to 2097152 (default 8192)" },
-	{ "quiet", 'q', NULL, "no summary table (default: printed)" },
+	{ "quiet", 'q', NULL, "no summary table or stall verdict (default: printed)" },
 	CLIOPT_HELP,
 	CLIOPT_END,
 };
@@ -74,6 +79,7 @@ struct topts {
 	const char *out, *perfetto;
 	int plot, quiet, no_usdt;
 	unsigned ring_kb;
+	uint64_t stall_ns;
 };
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -90,6 +96,7 @@ static int parse(int argc, char **argv, struct topts *o)
 	char err[128];
 	uint64_t v;
 	memset(o, 0, sizeof(*o));
+	run_parse_stall(RUN_STALL_DEFAULT, &o->stall_ns);
 	cliopt_begin(&st, tables, argc, argv, 1);
 	for (int key; (key = cliopt_next(&st, err, sizeof(err))) != CLIOPT_DONE;) {
 		const char *a = st.arg;
@@ -111,6 +118,12 @@ static int parse(int argc, char **argv, struct topts *o)
 			if (dur_parse(a, &o->duration_ns) || !o->duration_ns)
 				return bad_usage("-d wants a positive duration (like " DUR_FORMS
 						 "), not '%s'",
+						 a);
+			break;
+		case O_STALL:
+			if (run_parse_stall(a, &o->stall_ns))
+				return bad_usage("--stall-ms wants a duration from 1ms to 1h (like "
+						 "100 or 250ms), not '%s'",
 						 a);
 			break;
 		case O_RING_KB:
@@ -180,9 +193,26 @@ static int exit_code_of(int status)
 	return 1;
 }
 
+/* One trace while it runs: what cmd_trace's steps hand each other. */
+struct session {
+	struct topts *o;
+	char exe[PATH_MAX]; /* -- CMD: the file that will be executed */
+	struct astrace *t;
+	sigset_t oldmask;
+	int sfd, pidfd;
+	struct proc child; /* -- CMD */
+	int have_status;   /* the command ended by itself, with status */
+	int status;
+	struct trace_thread_sum *sum;
+	size_t nsum;
+	struct stalls stalls;
+};
+
 static int write_meta(const char *dir, const struct topts *o, const struct astrace_stats *st,
-		      size_t nthreads, size_t nmarks, int have_status, int status)
+		      const struct session *s, size_t nmarks)
 {
+	size_t nthreads = s->nsum;
+	int have_status = s->have_status, status = s->status;
 	struct meta m;
 	int err = meta_create(&m, dir, "bench trace", st->t_start);
 	if (err)
@@ -201,6 +231,10 @@ static int write_meta(const char *dir, const struct topts *o, const struct astra
 	meta_u64(&m, META_THREADS, nthreads);
 	meta_u64(&m, META_MARKS, nmarks);
 	meta_int(&m, META_USDT_PROBES, st->usdt_probes);
+	meta_int(&m, META_WAIT_SYSCALLS, st->wait_syscalls);
+	meta_num(&m, META_STALL_MS, (double)s->stalls.min_ns / 1e6);
+	meta_u64(&m, META_LOOPS, s->stalls.nloops);
+	meta_u64(&m, META_STALLS, s->stalls.n);
 	/* Filled when kernel.bpf_stats_enabled=1: what the tracer itself cost. */
 	meta_array(&m, META_BPF_PROGRAMS);
 	for (int i = 0; i < st->nprogs; i++) {
@@ -223,19 +257,6 @@ static pid_t tgid_of(pid_t pid)
 	return proc_status_read(pid, 0, &st) ? pid : st.tgid;
 }
 
-/* One trace while it runs: what cmd_trace's steps hand each other. */
-struct session {
-	struct topts *o;
-	char exe[PATH_MAX]; /* -- CMD: the file that will be executed */
-	struct astrace *t;
-	sigset_t oldmask;
-	int sfd, pidfd;
-	struct proc child; /* -- CMD */
-	int have_status;   /* the command ended by itself, with status */
-	int status;
-	struct trace_thread_sum *sum;
-	size_t nsum;
-};
 
 static int can_trace(void)
 {
@@ -315,7 +336,8 @@ static int open_tracer(struct session *s)
 {
 	struct astrace_opts ao = { .ringbuf_kb = s->o->ring_kb,
 				   .exe = s->o->cmd ? s->exe : NULL,
-				   .no_usdt = s->o->no_usdt };
+				   .no_usdt = s->o->no_usdt,
+				   .stall_ns = s->o->stall_ns };
 	/* Debug output and test hooks (tests/trace/test_exit_paths.sh) come from the
 	 * environment here, in the CLI: the library takes options only. */
 	const char *fault = getenv("ASTRACE_FAULT"), *raw = getenv("ASTRACE_RAW_TP");
@@ -427,10 +449,16 @@ static int collect(struct session *s)
 		fprintf(stderr, "bench trace: summarizing: %s\n", strerror(-rc));
 		return 1;
 	}
+	struct astrace_stats st;
+	astrace_get_stats(s->t, &st);
+	rc = stalls_find(sm, s->o->stall_ns, st.t_stop, &s->stalls);
+	if (rc) {
+		fprintf(stderr, "bench trace: finding stalls: %s\n", strerror(-rc));
+		return 1;
+	}
 	if (!s->o->quiet) {
-		struct astrace_stats st;
-		astrace_get_stats(s->t, &st);
 		trace_print_summary(stdout, sm, s->sum, s->nsum, &st, st.syscall_names);
+		stalls_print_verdict(stdout, &s->stalls, sm);
 	}
 	fflush(stdout);
 	return 0;
@@ -441,7 +469,7 @@ static int collect(struct session *s)
 static void remove_scratch(const char *dir)
 {
 	static const char *const names[] = { SCHEMA_SCHED, SCHEMA_MARKS, SCHEMA_THREADS,
-					     SCHEMA_META };
+					     SCHEMA_STALLS, SCHEMA_META };
 	char path[PATH_MAX];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!files_join(path, sizeof(path), dir, names[i])) {
@@ -477,8 +505,10 @@ static int write_outputs(struct session *s)
 	     (rc = trace_write_marks_csv(sm, path)) ||
 	     (rc = files_join(path, sizeof(path), dir, SCHEMA_THREADS)) ||
 	     (rc = trace_write_threads_csv(s->sum, s->nsum, path)) ||
+	     (rc = files_join(path, sizeof(path), dir, SCHEMA_STALLS)) ||
+	     (rc = stalls_write_csv(&s->stalls, sm, path)) ||
 	     (rc = files_join(path, sizeof(path), dir, SCHEMA_META)) ||
-	     (rc = write_meta(dir, o, &st, s->nsum, sm->nmarks, s->have_status, s->status))))
+	     (rc = write_meta(dir, o, &st, s, sm->nmarks))))
 		goto fail;
 	if (o->perfetto && (rc = perfetto_write_dir(dir, o->perfetto, NULL))) {
 		snprintf(path, sizeof(path), "%s", o->perfetto);
@@ -517,6 +547,7 @@ static void session_end(struct session *s)
 	if (s->sfd >= 0)
 		close(s->sfd);
 	free(s->sum);
+	stalls_free(&s->stalls);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 }
 
