@@ -341,22 +341,32 @@ static int gone(int err)
 	return err == ENOENT || err == ESRCH || err == ENOTDIR ? -ESRCH : -err;
 }
 
-int proc_wait_read(pid_t pid, pid_t tid, uint64_t *wait_ns)
+/* A small /proc file of pid (or of its thread tid) into buf, NUL-terminated:
+ * 0, or -ESRCH when the process or thread is gone, or -errno. */
+static int read_small(pid_t pid, pid_t tid, const char *name, char *buf, size_t len)
 {
-	char path[64], buf[128];
-	*wait_ns = 0;
+	char path[64];
 	if (pid <= 0 || tid < 0)
 		return -ESRCH;
-	proc_path(path, sizeof(path), pid, tid, "schedstat");
+	proc_path(path, sizeof(path), pid, tid, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return gone(errno);
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	ssize_t n = read(fd, buf, len - 1);
 	int err = n < 0 ? gone(errno) : 0;
 	close(fd);
+	if (!err)
+		buf[n] = '\0';
+	return err;
+}
+
+int proc_wait_read(pid_t pid, pid_t tid, uint64_t *wait_ns)
+{
+	char buf[128];
+	*wait_ns = 0;
+	int err = read_small(pid, tid, "schedstat", buf, sizeof(buf));
 	if (err)
 		return err;
-	buf[n] = '\0';
 	/* "run_ns wait_ns timeslices" */
 	unsigned long long run, wait;
 	if (sscanf(buf, "%llu %llu", &run, &wait) != 2)
@@ -367,20 +377,11 @@ int proc_wait_read(pid_t pid, pid_t tid, uint64_t *wait_ns)
 
 int proc_stat_read(pid_t pid, pid_t tid, struct proc_stat *st)
 {
-	char path[64], buf[1024];
+	char buf[1024];
 	memset(st, 0, sizeof(*st));
-	if (pid <= 0 || tid < 0)
-		return -ESRCH;
-	proc_path(path, sizeof(path), pid, tid, "stat");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return gone(errno);
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	int err = n < 0 ? gone(errno) : 0;
-	close(fd);
+	int err = read_small(pid, tid, "stat", buf, sizeof(buf));
 	if (err)
 		return err;
-	buf[n] = '\0';
 	/* "pid (comm) S ppid ...": comm may hold spaces and parentheses, so it ends
 	 * at the last ')'. */
 	char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
