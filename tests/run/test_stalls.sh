@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Event-loop stalls (bpf/stalls.h) against our targets and a foreign program:
 # /wrong?ms=300 x 3 on every loop target stalls about 900 ms in all, asleep in
-# clock_nanosleep, with requests waiting; /async, hybrid /sync, FastAPI /async
-# and /hello under load never stall; /cpu stalls running on a CPU; bench trace
+# clock_nanosleep, with requests waiting; /async and hybrid /sync never stall,
+# FastAPI /async and /sync never stall asleep (a CPU stall of its loop is allowed),
+# /hello under load never stalls; /cpu stalls running on a CPU; bench trace
 # finds a plain Python selector loop that sleeps. The margins are wide: the
 # machine is shared. Needs the tracer: 77 (skipped) without BPF privilege.
 source "$(dirname "$0")/lib.sh"
@@ -95,7 +96,12 @@ if [[ -x $(dirname "$BENCH")/target-fastapi ]] && /usr/bin/python3 -c 'import fa
     d=$tmp/fastapi-ok
     run_bench run fastapi "$ep" --burst -c 3 --out "$d" >"$tmp/out.txt" 2>&1 ||
       { cat "$tmp/out.txt"; fail "bench run fastapi $ep"; }
-    check_stalls "$d" "fastapi $ep" 'rows == []'
+    # Never asleep inside the loop, which is the mistake /wrong makes. CPython's
+    # loop thread may still hold a CPU past 100 ms on a loaded machine (CI saw
+    # one 206 ms stall, all of it running, under the sanitizer run); that stall
+    # is real and named as CPU work, so here it is allowed, once, and only so.
+    check_stalls "$d" "fastapi $ep" 'len(rows) <= 1' \
+      'all(r["cause"] in ("running", "runnable") and r["sleeping_ns"] + r["blocked_ns"] < 50e6 for r in rows)'
   done
 else
   echo "fastapi not available: its cases skipped"
