@@ -541,12 +541,15 @@ static void bufs_flush(struct ring *r)
 		return;
 	io_uring_buf_ring_advance(r->br, r->returned);
 	r->returned = 0;
-	for (struct uconn *c = r->conns; c && r->nstarved; c = c->next)
+	for (struct uconn *c = r->conns, *next; c && r->nstarved; c = next) {
+		next = c->next;
 		if (c->starved) {
 			c->starved = 0;
 			r->nstarved--;
 			advance(c);
+			settle(c);
 		}
+	}
 }
 
 /* ---- a ring per thread ---- */
