@@ -30,6 +30,7 @@ setsid "$no_uring" "$bin/bench" run uring /hello -n 10 --no-trace -q --out "$tmp
   >"$tmp/run.txt" 2>&1 || rc=$?
 [[ $rc -eq 1 ]] || { cat "$tmp/run.txt"; fail "bench run uring: exit $rc, want 1"; }
 grep -q '"status": "unsupported"' "$tmp/run/summary.json" || fail "summary.json: not unsupported"
+grep -q '^bench run: unsupported: io_uring_setup' "$tmp/run.txt" || { cat "$tmp/run.txt"; fail "bench run does not say unsupported"; }
 
 # bench all: uring's cells unsupported, epoll's drawn, exit 0.
 rc=0
