@@ -151,6 +151,10 @@ struct schema_endpoint {
 	const char *path; /* "/sync?ms=N" */
 	const char *meaning;
 };
+/* A target that cannot run on this machine (uring where io_uring is disabled)
+ * exits 2 before its port, having written "target-NAME: unsupported: why" to
+ * stderr; bench marks its cells with this status instead of "failed". */
+#define SCHEMA_UNSUPPORTED "unsupported"
 extern const struct schema_target schema_targets[]; /* ends with a NULL name */
 extern const struct schema_endpoint schema_endpoints[];
 
