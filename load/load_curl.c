@@ -1,6 +1,7 @@
 /* The load engine's libcurl side: the socket, timer, open/close and write
  * callbacks that tie libcurl to a thread's epoll loop, and the setup and teardown
- * of a thread's multi handle and easy handles. */
+ * of a thread's multi handles (several, each with a bounded share of the
+ * connections: spread.h) and easy handles. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "clock.h"
 #include "load_int.h"
+#include "spread.h"
 
 /* ---- sockets: libcurl tells us which fds to watch; we watch them with epoll ---- */
 
@@ -66,11 +68,14 @@ static int close_cb(void *arg, curl_socket_t fd)
 
 static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 {
-	struct lthread *th = arg;
+	struct lmulti *m = arg;
+	struct lthread *th = m->th;
 	(void)sockp;
 	if (fd_grow(th, fd))
 		return -1;
 	struct fdinfo *fi = &th->fds[fd];
+	/* Each connection lives in one multi's cache: its events go back there. */
+	fi->multi = m->index;
 	if (what == CURL_POLL_REMOVE) {
 		/* libcurl removes a keep-alive socket at the end of every transfer
 		 * and adds it back for the next one: two epoll_ctl calls per request.
@@ -141,9 +146,9 @@ uint64_t load__conn_by_port(struct lthread *th, CURL *easy)
 
 static int timer_cb(CURLM *multi, long timeout_ms, void *arg)
 {
-	struct lthread *th = arg;
+	struct lmulti *m = arg;
 	(void)multi;
-	th->curl_deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * MS;
+	m->deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * MS;
 	return 0;
 }
 
@@ -223,11 +228,13 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 	SET(CURLOPT_PRIVATE, s);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, s);
-	/* The two stamps only go into the records: without them, libcurl is spared
-	 * the calls (about 113 instructions a request, scripts/bench-load.sh). */
+	/* The two stamps go into the records: without them, libcurl is spared the
+	 * calls (about 113 instructions a request, scripts/bench-load.sh). The
+	 * connected stamp is wanted for the first request of every slot (its connect
+	 * time); load_thread.c drops the callback after it when there are no records. */
+	SET(CURLOPT_PREREQFUNCTION, prereq_cb);
+	SET(CURLOPT_PREREQDATA, s);
 	if (th->run->rec_fd >= 0) {
-		SET(CURLOPT_PREREQFUNCTION, prereq_cb);
-		SET(CURLOPT_PREREQDATA, s);
 		SET(CURLOPT_HEADERFUNCTION, header_cb);
 		SET(CURLOPT_HEADERDATA, s);
 	}
@@ -263,7 +270,6 @@ int load__thread_setup(struct lthread *th, int nslots)
 	struct curl_slist *extra = NULL;
 	int err = -ENOMEM;
 
-	th->curl_deadline = UINT64_MAX;
 	th->ep = epoll_create1(EPOLL_CLOEXEC);
 	th->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (th->ep < 0 || th->pace_fd < 0)
@@ -277,24 +283,39 @@ int load__thread_setup(struct lthread *th, int nslots)
 
 	th->r.lat.corrected = hist_new();
 	th->r.lat.service = hist_new();
+	th->r.lat.connect = hist_new();
 	th->slots = calloc((size_t)nslots, sizeof(*th->slots));
 	th->free_slots = calloc((size_t)nslots, sizeof(int));
-	if (!th->r.lat.corrected || !th->r.lat.service || !th->slots || !th->free_slots)
+	int nm = spread_parts(nslots, SPREAD_MULTI_CONNS);
+	th->multis = calloc((size_t)nm, sizeof(*th->multis));
+	th->dirty = calloc((size_t)nm, sizeof(*th->dirty));
+	if (!th->r.lat.corrected || !th->r.lat.service || !th->r.lat.connect || !th->slots ||
+	    !th->free_slots || !th->multis || !th->dirty)
 		return -ENOMEM;
 	th->nslots = nslots;
 
-	th->multi = curl_multi_init();
 	th->url = curl_url();
-	if (!th->multi || !th->url)
+	if (!th->url)
 		return -ENOMEM;
 	if (curl_url_set(th->url, CURLUPART_URL, cfg->url, 0) != CURLUE_OK)
 		return -EINVAL;
-	curl_multi_setopt(th->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
-	curl_multi_setopt(th->multi, CURLMOPT_SOCKETDATA, th);
-	curl_multi_setopt(th->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(th->multi, CURLMOPT_TIMERDATA, th);
-	/* Keep every connection this thread may have open in libcurl's cache. */
-	curl_multi_setopt(th->multi, CURLMOPT_MAXCONNECTS, (long)nslots);
+	for (int i = 0; i < nm; i++) {
+		struct lmulti *m = &th->multis[i];
+		m->th = th;
+		m->index = (uint32_t)i;
+		m->deadline = UINT64_MAX;
+		m->multi = curl_multi_init();
+		if (!m->multi)
+			return -ENOMEM;
+		th->nmultis = i + 1;
+		curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+		curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
+		curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+		curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
+		/* Keep every connection its slots may have open in its cache. */
+		curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS,
+				  (long)spread_size(nslots, nm, i));
+	}
 
 	for (int i = 0; i < cfg->nheaders; i++) {
 		struct curl_slist *n = curl_slist_append(extra, cfg->headers[i]);
@@ -303,6 +324,7 @@ int load__thread_setup(struct lthread *th, int nslots)
 		extra = n;
 	}
 	for (int i = 0; i < nslots; i++) {
+		th->slots[i].m = &th->multis[spread_part_of(nslots, nm, i)];
 		err = slot_init(th, &th->slots[i], extra);
 		if (err)
 			goto out;
@@ -329,12 +351,11 @@ void load__thread_teardown(struct lthread *th)
 		if (err && !th->err)
 			th->err = err;
 	}
-	if (th->multi) {
-		for (int i = 0; i < th->nslots; i++)
-			if (th->slots[i].easy)
-				curl_multi_remove_handle(th->multi, th->slots[i].easy);
-		curl_multi_cleanup(th->multi); /* closes the cached connections */
-	}
+	for (int i = 0; i < th->nslots; i++)
+		if (th->slots[i].easy && th->slots[i].m->multi)
+			curl_multi_remove_handle(th->slots[i].m->multi, th->slots[i].easy);
+	for (int i = 0; i < th->nmultis; i++)
+		curl_multi_cleanup(th->multis[i].multi); /* closes the cached connections */
 	for (int i = 0; i < th->nslots; i++) {
 		if (th->slots[i].easy)
 			curl_easy_cleanup(th->slots[i].easy);
@@ -342,6 +363,8 @@ void load__thread_teardown(struct lthread *th)
 	}
 	free(th->slots);
 	free(th->free_slots);
+	free(th->multis);
+	free(th->dirty);
 	curl_url_cleanup(th->url);
 	free(th->fds);
 	if (th->ep >= 0)

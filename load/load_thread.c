@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "load_int.h"
+#include "spread.h"
 
 /* ---- requests ---- */
 
@@ -91,6 +92,7 @@ static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t 
 	s->t_intended = t_intended;
 	s->t_start = now_ns();
 	s->busy = 1;
+	s->first = !s->used;
 	s->used = 1;
 	th->inflight++;
 	th->seq++;
@@ -104,7 +106,7 @@ static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t 
 				th->r.late_max_ns = behind;
 		}
 	}
-	if (curl_multi_add_handle(th->multi, s->easy) != CURLM_OK) {
+	if (curl_multi_add_handle(s->m->multi, s->easy) != CURLM_OK) {
 		/* Cannot happen with a valid handle; if it does, this thread stops
 		 * rather than spin on it. */
 		th->err = -EIO;
@@ -183,6 +185,55 @@ static void send_due(struct lthread *th)
 	arm_pace(th, 0);
 }
 
+/* The most connects the ramp lets in per loop turn. libcurl issues a new
+ * transfer's connect() in the turn it is added, but sees it connected only in a
+ * later turn: a turn that started hundreds of connects (a generator behind its
+ * ramp catching up all at once) made each of them wait for all the others, and
+ * the connect times measured the generator's batch instead of the handshake
+ * (p50 280 ms at -c 4000). With a bound, a generator that cannot keep the asked
+ * rate opens connections as fast as it can, and the connect phase says how long
+ * that took. */
+#define RAMP_BATCH 16
+
+/* The connect ramp: the slots whose first send the ramp allows by now join the
+ * free stack (slot 0 first, as without a ramp), and the timerfd wakes the loop
+ * for the next one (at once when behind). A slot's first request opens its
+ * connection, so this paces the connects; later requests reuse them and are not
+ * paced. */
+static void ramp_admit(struct lthread *th)
+{
+	const struct run *run = th->run;
+	uint64_t now = now_ns();
+	int upto = spread_ramp_admitted(now > run->t0 ? now - run->t0 : 0, th->nslots, th->index,
+					run->nthreads, th->ramp_rate);
+	if (upto - th->admitted > RAMP_BATCH)
+		upto = th->admitted + RAMP_BATCH;
+	while (th->admitted < upto)
+		th->free_slots[th->nfree++] = th->admitted++;
+	if (th->admitted < th->nslots)
+		arm_pace(th, run->t0 + spread_ramp_ns((uint64_t)th->admitted, th->index,
+						     run->nthreads, th->ramp_rate));
+	else
+		arm_pace(th, 0);
+}
+
+/* A slot's first request ended: its connect time (first send to the request
+ * going out on a connected socket) and the end of the connect phase. Without
+ * records the connected stamp is not wanted any more: libcurl is spared the
+ * callback from the next request on. */
+static void first_done(struct lthread *th, struct slot *s, enum load_err kind)
+{
+	s->first = 0;
+	if (s->t_connected && kind != LOAD_E_CONNECT && kind != LOAD_E_ABORTED) {
+		hist_record(th->r.lat.connect, s->t_connected - s->t_start);
+		th->r.conns_connected++;
+		if (s->t_connected > th->first_connected)
+			th->first_connected = s->t_connected;
+	}
+	if (!th->rec_on)
+		curl_easy_setopt(s->easy, CURLOPT_PREREQFUNCTION, NULL);
+}
+
 static int closed_more(const struct lthread *th)
 {
 	return !th->stopping && (!th->limited || th->seq < th->quota);
@@ -250,10 +301,12 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 	uint64_t t_end = now_ns();
 	long status = 0;
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_multi_remove_handle(th->multi, s->easy);
+	curl_multi_remove_handle(s->m->multi, s->easy);
 	enum load_err kind = forced ? forced : classify(rc, status);
 
 	account(th, s, kind, status, t_end);
+	if (s->first)
+		first_done(th, s, kind);
 
 	if (th->rec_on) {
 		if (s->conn == REC_NONE)
@@ -303,11 +356,12 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 		send_due(th);
 }
 
-static void drain_msgs(struct lthread *th)
+static void drain_msgs(struct lthread *th, struct lmulti *lm)
 {
 	CURLMsg *m;
 	int left;
-	while ((m = curl_multi_info_read(th->multi, &left))) {
+	lm->dirty = 0;
+	while ((m = curl_multi_info_read(lm->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		struct slot *s = NULL;
@@ -447,10 +501,53 @@ static int can_send(struct lthread *th)
 	}
 }
 
-static void socket_action(struct lthread *th, curl_socket_t fd, int flags)
+static void socket_action(struct lthread *th, struct lmulti *m, curl_socket_t fd, int flags)
 {
 	int running;
-	curl_multi_socket_action(th->multi, fd, flags, &running);
+	curl_multi_socket_action(m->multi, fd, flags, &running);
+	if (!m->dirty) {
+		m->dirty = 1;
+		th->dirty[th->ndirty++] = m->index;
+	}
+}
+
+/* The multis whose sockets had events: their finished transfers. Read after all of
+ * a turn's events, as one multi did before there were several. */
+static void drain_dirty(struct lthread *th)
+{
+	while (th->ndirty) {
+		struct lmulti *m = &th->multis[th->dirty[--th->ndirty]];
+		if (m->dirty)
+			drain_msgs(th, m);
+	}
+}
+
+/* The earliest libcurl timer of the thread's multis: a scan, as there are at most
+ * connections / SPREAD_MULTI_CONNS of them (79 for 10,000), once per loop turn. */
+static uint64_t curl_next(const struct lthread *th)
+{
+	uint64_t next = UINT64_MAX;
+	for (int i = 0; i < th->nmultis; i++)
+		if (th->multis[i].deadline < next)
+			next = th->multis[i].deadline;
+	return next;
+}
+
+/* Runs the libcurl timers that are due; 1 if any was. */
+static int curl_timers(struct lthread *th)
+{
+	int ran = 0;
+	uint64_t now = now_ns();
+	for (int i = 0; i < th->nmultis; i++) {
+		struct lmulti *m = &th->multis[i];
+		if (m->deadline > now)
+			continue;
+		m->deadline = UINT64_MAX;
+		socket_action(th, m, CURL_SOCKET_TIMEOUT, 0);
+		ran = 1;
+	}
+	drain_dirty(th);
+	return ran;
 }
 
 /* Immediate libcurl timeouts run in one loop turn at most; see thread_loop. */
@@ -473,7 +570,13 @@ static void thread_loop(struct lthread *th)
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t0, NULL) == EINTR)
 		;
 	switch (th->cfg->mode) {
-	case LOAD_CLOSED: closed_send(th); break;
+	case LOAD_CLOSED:
+		if (th->ramp_rate > 0) {
+			th->nfree = 0; /* the ramp lets them in */
+			ramp_admit(th);
+		}
+		closed_send(th);
+		break;
 	case LOAD_BURST:
 		for (int i = 0; i < th->nslots; i++)
 			send_one(th, &th->slots[pop_free(th)],
@@ -497,7 +600,7 @@ static void thread_loop(struct lthread *th)
 		if (!th->inflight && !can_send(th))
 			break;
 
-		uint64_t next = th->curl_deadline;
+		uint64_t next = curl_next(th);
 		if (th->inflight && th->next_sweep < next)
 			next = th->next_sweep;
 		if (!th->stopping && run->t_stop && run->t_stop < next)
@@ -517,7 +620,12 @@ static void thread_loop(struct lthread *th)
 				if (read(fd, &ticks, sizeof(ticks)) < 0) {
 					/* EAGAIN: re-armed since; nothing to read */
 				}
-				send_due(th);
+				if (th->cfg->mode == LOAD_OPEN) {
+					send_due(th);
+				} else if (!th->stopping) {
+					ramp_admit(th);
+					closed_send(th);
+				}
 			} else if (fd == run->stop_fd) {
 				/* Nobody reads the eventfd (every thread must see it), so
 				 * it stays readable: left in the set, it would wake every
@@ -535,10 +643,10 @@ static void thread_loop(struct lthread *th)
 				int flags = (e & (EPOLLIN | EPOLLHUP) ? CURL_CSELECT_IN : 0) |
 					    (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
 					    (e & EPOLLERR ? CURL_CSELECT_ERR : 0);
-				socket_action(th, fd, flags);
+				socket_action(th, &th->multis[th->fds[fd].multi], fd, flags);
 			}
 		}
-		drain_msgs(th);
+		drain_dirty(th);
 		/* Requests started just now asked for an immediate timeout: run them
 		 * here rather than after another trip through epoll_wait. libcurl asks
 		 * for one too when it stops reading a socket that still has data (it
@@ -548,13 +656,8 @@ static void thread_loop(struct lthread *th)
 		 * rounds at most, then back to the top, where every turn checks the
 		 * sweep, the stop and the end of the run; epoll_wait then returns at
 		 * once (the deadline has passed) and gives the other sockets a turn. */
-		for (int round = 0; round < CURL_ROUNDS && th->curl_deadline != UINT64_MAX &&
-				    now_ns() >= th->curl_deadline;
-		     round++) {
-			th->curl_deadline = UINT64_MAX;
-			socket_action(th, CURL_SOCKET_TIMEOUT, 0);
-			drain_msgs(th);
-		}
+		for (int round = 0; round < CURL_ROUNDS && curl_timers(th); round++)
+			;
 	}
 }
 
@@ -571,6 +674,10 @@ void *load__thread_main(void *arg)
 			    ((uint64_t)th->index < cfg->requests % (uint64_t)run->nthreads);
 	}
 	th->next_k = (uint64_t)th->index;
+	/* The ramp paces a closed loop's connects; a burst is all at once by
+	 * definition, and an open loop's schedule paces its own sends. */
+	if (cfg->mode == LOAD_CLOSED)
+		th->ramp_rate = cfg->connect_rate;
 	th->err = load__thread_setup(th, n);
 
 	pthread_mutex_lock(&run->lock);
