@@ -126,7 +126,13 @@ if [[ $mode == scaling || $mode == all ]]; then
     last_us=$us last_rss=$rss
   done
   awk -v a="$last_us" -v b="$base" 'BEGIN { printf "ratio user CPU per request, 10000/250 connections: %.2f (flat within 2x: %s)\n", a / b, (a / b <= 2 ? "yes" : "NO") }'
-  awk -v a="$last_rss" -v b="$rss250" 'BEGIN { printf "generator memory per connection: %.1f KiB (peak RSS %.0f -> %.0f MiB, 250 -> 10000 connections)\n\n", (a - b) / 9750, b / 1024, a / 1024 }'
+  awk -v a="$last_rss" -v b="$rss250" 'BEGIN { printf "generator memory per connection: %.1f KiB (peak RSS %.0f -> %.0f MiB, 250 -> 10000 connections)\n", (a - b) / 9750, b / 1024, a / 1024 }'
+  # -t 2: the same 10,000 connections over two loops (unpinned: every CPU).
+  /usr/bin/time -f '%U %S %M' -o "$tmp/time.t2" \
+    "$bench" load "$url" -c 10000 -t 2 -d "$dur" --warmup "$warm" -q --json "$tmp/s.t2.json" >"$tmp/s.t2.out"
+  n=$(($(jget "$tmp/s.t2.json" requests completed) + $(jget "$tmp/s.t2.json" requests warmup)))
+  read -r user _ _ <"$tmp/time.t2"
+  awk -v u="$user" -v n="$n" -v b="$last_us" 'BEGIN { printf "-t 2 at 10000 connections: %d requests, %.1f us user per request (ratio to -t 1: %.2f)\n\n", n, u * 1e6 / n, u * 1e6 / n / b }'
 fi
 
 if [[ $mode == c10k || $mode == all ]]; then
