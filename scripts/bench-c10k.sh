@@ -19,7 +19,8 @@
 #              separate CPUs (taskset), a warmup that leaves the connect phase out:
 #              wants >= 9000 req/s and p99 <= 1.3 s, and prints the target's CPU.
 #
-# Environment: BENCH, TARGET (binaries; default build/bin/bench, target-epoll),
+# Environment: BENCH, TARGET (binaries; default build/bin/bench, target-epoll; an
+# older BENCH gives the "before" side of a comparison),
 # GEN_CPU and TARGET_CPU (default 1 and 0), DUR and WARMUP (c10k: 20s, 3s;
 # scaling: 8s, 2s), REQS (callgrind: 20000).
 #
@@ -51,6 +52,10 @@ for b in "$bench" "$target"; do
 done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 (($(ulimit -n) >= 20000)) || { echo "bench-c10k: RLIMIT_NOFILE $(ulimit -n) < 20000 (needs root or a higher hard limit)" >&2; exit 1; }
+
+# An older bench (BENCH=..., to compare before and after) has no --connect-rate.
+norate=()
+"$bench" load --help 2>&1 | grep -q -- --connect-rate && norate=(--connect-rate 0)
 
 tmp=$(mktemp -d)
 tpid=
@@ -95,7 +100,7 @@ if [[ $mode == callgrind || $mode == all ]]; then
   declare -A total
   for c in 250 2000; do
     valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$c" \
-      "$bench" load "$url" -c "$c" -n "$reqs" --connect-rate 0 -q >"$tmp/cg.$c.out" 2>"$tmp/cg.$c.err"
+      "$bench" load "$url" -c "$c" -n "$reqs" "${norate[@]}" -q >"$tmp/cg.$c.out" 2>"$tmp/cg.$c.err"
     total[$c]=$(callgrind_annotate "$tmp/cg.$c" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
     echo "-- $c connections: $(awk -v t="${total[$c]}" -v n="$reqs" 'BEGIN { printf "%.0f", t / n }') instructions per request; top functions by own instructions:"
     # The whole listing, then the top: awk quitting early would SIGPIPE the
