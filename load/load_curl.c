@@ -1,5 +1,7 @@
 /* The load engine's libcurl side: the socket, timer, open/close and write
- * callbacks that tie libcurl to a thread's epoll loop, and the setup and teardown
+ * callbacks that tie libcurl to a thread's epoll loop, driving the multi handles
+ * from that loop (socket actions, timers, finished transfers), and the setup and
+ * teardown
  * of a thread's multi handles (several, each with a bounded share of the
  * connections: spread.h) and easy handles. */
 #include <errno.h>
@@ -185,6 +187,74 @@ static size_t header_cb(char *p, size_t size, size_t n, void *arg)
 	if (!s->t_first_byte)
 		s->t_first_byte = now_ns();
 	return size * n;
+}
+
+/* ---- the thread's multi handles on its one loop ---- */
+
+/* A multi's finished transfers, each handed to the load model. */
+static void drain_msgs(struct lthread *th, struct lmulti *lm)
+{
+	CURLMsg *m;
+	int left;
+	lm->dirty = 0;
+	while ((m = curl_multi_info_read(lm->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct slot *s = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+		CURLcode rc = m->data.result; /* m is invalid once the handle is removed */
+		if (s)
+			load__finish(th, s, rc, LOAD_OK);
+	}
+}
+
+void load__socket_action(struct lthread *th, struct lmulti *m, curl_socket_t fd, int flags)
+{
+	int running;
+	curl_multi_socket_action(m->multi, fd, flags, &running);
+	if (!m->dirty) {
+		m->dirty = 1;
+		th->dirty[th->ndirty++] = m->index;
+	}
+}
+
+/* The multis whose sockets had events: their finished transfers. Read after all of
+ * a turn's events, as one multi did before there were several. */
+void load__drain_dirty(struct lthread *th)
+{
+	while (th->ndirty) {
+		struct lmulti *m = &th->multis[th->dirty[--th->ndirty]];
+		if (m->dirty)
+			drain_msgs(th, m);
+	}
+}
+
+/* The earliest libcurl timer of the thread's multis: a scan, as there are at most
+ * connections / SPREAD_MULTI_CONNS of them (79 for 10,000), once per loop turn. */
+uint64_t load__curl_next(const struct lthread *th)
+{
+	uint64_t next = UINT64_MAX;
+	for (int i = 0; i < th->nmultis; i++)
+		if (th->multis[i].deadline < next)
+			next = th->multis[i].deadline;
+	return next;
+}
+
+/* Runs the libcurl timers that are due; 1 if any was. */
+int load__curl_timers(struct lthread *th)
+{
+	int ran = 0;
+	uint64_t now = now_ns();
+	for (int i = 0; i < th->nmultis; i++) {
+		struct lmulti *m = &th->multis[i];
+		if (m->deadline > now)
+			continue;
+		m->deadline = UINT64_MAX;
+		load__socket_action(th, m, CURL_SOCKET_TIMEOUT, 0);
+		ran = 1;
+	}
+	load__drain_dirty(th);
+	return ran;
 }
 
 /* ---- setup and teardown ---- */

@@ -159,8 +159,18 @@ struct lthread {
 int load__thread_setup(struct lthread *th, int nslots);
 void load__thread_teardown(struct lthread *th);
 uint64_t load__conn_by_port(struct lthread *th, CURL *easy);
+/* A socket's events (or CURL_SOCKET_TIMEOUT) to multi m; m is then read for
+ * finished transfers by load__drain_dirty, after all of a loop turn's events. */
+void load__socket_action(struct lthread *th, struct lmulti *m, curl_socket_t fd, int flags);
+void load__drain_dirty(struct lthread *th);
+/* The earliest libcurl timer of the thread's multis (UINT64_MAX: none), and
+ * running the due ones: 1 if any was. */
+uint64_t load__curl_next(const struct lthread *th);
+int load__curl_timers(struct lthread *th);
 
-/* load_thread.c: a worker thread's body, given its struct lthread. */
+/* load_thread.c: a worker thread's body, given its struct lthread; and what to do
+ * when a request ends (rc from libcurl) or is cut off (forced). */
 void *load__thread_main(void *arg);
+void load__finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
 
 #endif

@@ -73,7 +73,6 @@ static void set_trace(struct slot *s, uint64_t id, int sampled)
 	s->sampled = sampled;
 }
 
-static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
 static void begin_stop(struct lthread *th, uint64_t now, uint64_t grace);
 
 /* Request ids count from 1: the targets read a missing X-Request-Id as 0, and a
@@ -111,7 +110,7 @@ static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t 
 		 * rather than spin on it. */
 		th->err = -EIO;
 		begin_stop(th, now_ns(), 0);
-		finish(th, s, CURLE_FAILED_INIT, LOAD_E_OTHER);
+		load__finish(th, s, CURLE_FAILED_INIT, LOAD_E_OTHER);
 	}
 }
 
@@ -304,7 +303,7 @@ static void account(struct lthread *th, struct slot *s, enum load_err kind, long
 
 /* A request ended (rc from libcurl) or is cut off (forced). Records it, frees its
  * slot, and lets the load model start the next one. */
-static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced)
+void load__finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced)
 {
 	uint64_t t_end = now_ns();
 	long status = 0;
@@ -362,22 +361,6 @@ static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_er
 		closed_send(th);
 	else if (th->cfg->mode == LOAD_OPEN)
 		send_due(th);
-}
-
-static void drain_msgs(struct lthread *th, struct lmulti *lm)
-{
-	CURLMsg *m;
-	int left;
-	lm->dirty = 0;
-	while ((m = curl_multi_info_read(lm->multi, &left))) {
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		struct slot *s = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-		CURLcode rc = m->data.result; /* m is invalid once the handle is removed */
-		if (s)
-			finish(th, s, rc, LOAD_OK);
-	}
 }
 
 /* How many sends of the whole schedule (every thread's) are due by off ns after
@@ -460,7 +443,7 @@ static void abort_inflight(struct lthread *th)
 {
 	for (int i = 0; i < th->nslots; i++)
 		if (th->slots[i].busy)
-			finish(th, &th->slots[i], CURLE_OK, LOAD_E_ABORTED);
+			load__finish(th, &th->slots[i], CURLE_OK, LOAD_E_ABORTED);
 }
 
 /* Once the run is over: connections that carried requests and never got one
@@ -494,7 +477,7 @@ static void sweep_timeouts(struct lthread *th, uint64_t now)
 		socklen_t len = sizeof(peer);
 		int connected =
 		    s->fd >= 0 && getpeername(s->fd, (struct sockaddr *)&peer, &len) == 0;
-		finish(th, s, CURLE_OPERATION_TIMEDOUT,
+		load__finish(th, s, CURLE_OPERATION_TIMEDOUT,
 		       connected ? LOAD_E_TIMEOUT : LOAD_E_CONNECT);
 	}
 }
@@ -507,55 +490,6 @@ static int can_send(struct lthread *th)
 	case LOAD_OPEN: return open_more(th, &due);
 	default: return 0;
 	}
-}
-
-static void socket_action(struct lthread *th, struct lmulti *m, curl_socket_t fd, int flags)
-{
-	int running;
-	curl_multi_socket_action(m->multi, fd, flags, &running);
-	if (!m->dirty) {
-		m->dirty = 1;
-		th->dirty[th->ndirty++] = m->index;
-	}
-}
-
-/* The multis whose sockets had events: their finished transfers. Read after all of
- * a turn's events, as one multi did before there were several. */
-static void drain_dirty(struct lthread *th)
-{
-	while (th->ndirty) {
-		struct lmulti *m = &th->multis[th->dirty[--th->ndirty]];
-		if (m->dirty)
-			drain_msgs(th, m);
-	}
-}
-
-/* The earliest libcurl timer of the thread's multis: a scan, as there are at most
- * connections / SPREAD_MULTI_CONNS of them (79 for 10,000), once per loop turn. */
-static uint64_t curl_next(const struct lthread *th)
-{
-	uint64_t next = UINT64_MAX;
-	for (int i = 0; i < th->nmultis; i++)
-		if (th->multis[i].deadline < next)
-			next = th->multis[i].deadline;
-	return next;
-}
-
-/* Runs the libcurl timers that are due; 1 if any was. */
-static int curl_timers(struct lthread *th)
-{
-	int ran = 0;
-	uint64_t now = now_ns();
-	for (int i = 0; i < th->nmultis; i++) {
-		struct lmulti *m = &th->multis[i];
-		if (m->deadline > now)
-			continue;
-		m->deadline = UINT64_MAX;
-		socket_action(th, m, CURL_SOCKET_TIMEOUT, 0);
-		ran = 1;
-	}
-	drain_dirty(th);
-	return ran;
 }
 
 /* Immediate libcurl timeouts run in one loop turn at most; see thread_loop. */
@@ -608,7 +542,7 @@ static void thread_loop(struct lthread *th)
 		if (!th->inflight && !can_send(th))
 			break;
 
-		uint64_t next = curl_next(th);
+		uint64_t next = load__curl_next(th);
 		if (th->inflight && th->next_sweep < next)
 			next = th->next_sweep;
 		if (!th->stopping && run->t_stop && run->t_stop < next)
@@ -651,10 +585,10 @@ static void thread_loop(struct lthread *th)
 				int flags = (e & (EPOLLIN | EPOLLHUP) ? CURL_CSELECT_IN : 0) |
 					    (e & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
 					    (e & EPOLLERR ? CURL_CSELECT_ERR : 0);
-				socket_action(th, &th->multis[th->fds[fd].multi], fd, flags);
+				load__socket_action(th, &th->multis[th->fds[fd].multi], fd, flags);
 			}
 		}
-		drain_dirty(th);
+		load__drain_dirty(th);
 		/* Requests started just now asked for an immediate timeout: run them
 		 * here rather than after another trip through epoll_wait. libcurl asks
 		 * for one too when it stops reading a socket that still has data (it
@@ -664,7 +598,7 @@ static void thread_loop(struct lthread *th)
 		 * rounds at most, then back to the top, where every turn checks the
 		 * sweep, the stop and the end of the run; epoll_wait then returns at
 		 * once (the deadline has passed) and gives the other sockets a turn. */
-		for (int round = 0; round < CURL_ROUNDS && curl_timers(th); round++)
+		for (int round = 0; round < CURL_ROUNDS && load__curl_timers(th); round++)
 			;
 	}
 }
