@@ -27,6 +27,7 @@ enum {
 	O_RECORDS,
 	O_JSON,
 	O_MARK_EVERY,
+	O_CONNECT_RATE,
 };
 
 const struct cliopt loadopts_table[] = {
@@ -41,6 +42,10 @@ const struct cliopt loadopts_table[] = {
 	{ "burst", O_BURST, NULL, "one request on each of the -c connections, all at once" },
 	{ "warmup", O_WARMUP, "D", "leave the first D out of the statistics (with -d; default 0)" },
 	{ "threads", 't', "N", "event-loop threads, each with its share of -c (default 1)" },
+	{ "connect-rate", O_CONNECT_RATE, "N",
+	  "closed loop: open at most N connections a second at the\n"
+	  "start (their first requests), so a large -c does not flood\n"
+	  "the listen backlog; 0 for all at once (default " STR(LOAD_CONNECT_RATE_DEFAULT_INT) ")" },
 	{ NULL, 0, NULL, "requests:" },
 	{ "method", 'X', "M", "request method (default GET)" },
 	{ "header", 'H', "'N: v'", "extra request header (repeatable; default none)" },
@@ -220,6 +225,15 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 				    LOAD_MARK_EVERY_MAX);
 		c->mark_every = (uint32_t)v;
 		return 0;
+	case O_CONNECT_RATE:
+		if (cliopt_uint(val, 0, 100000000, &v))
+			return fail(err, len,
+				    "%s: '%s' is not a connection rate from 0 (no ramp) to "
+				    "100000000 a second",
+				    name, val);
+		c->connect_rate = (double)v;
+		o->given |= LOADOPTS_GIVEN_CONNECT_RATE;
+		return 0;
 	case 'q': o->quiet = 1; return 0;
 	case 'X':
 		if (!is_token(val))
@@ -272,6 +286,10 @@ int loadopts_check(struct loadopts *o, char *err, size_t len)
 				    "--rate or --warmup");
 		c->duration_ns = 0;
 	}
+	if ((g & LOADOPTS_GIVEN_CONNECT_RATE) && (g & (LOADOPTS_GIVEN_BURST | LOADOPTS_GIVEN_RATE)))
+		return fail(err, len,
+			    "--connect-rate paces a closed loop's connects: a burst is all at "
+			    "once, and --rate's schedule paces its own sends");
 	if (g & LOADOPTS_GIVEN_RATE) {
 		c->mode = LOAD_OPEN;
 		if (c->rate_from != c->rate_to && !(g & LOADOPTS_GIVEN_D))
