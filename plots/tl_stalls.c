@@ -92,7 +92,12 @@ static void label(const struct tl_model *m, struct tl_stall *b, const struct rd_
 {
 	char d[32], full[64];
 	double px = (b->x1 - b->x0) / (m->ms_per_px > 0 ? m->ms_per_px : 1);
-	tl_dur(d, sizeof(d), s->t_end - s->t_start);
+	/* Whole milliseconds, as the verdict says them: a label is short. */
+	uint64_t ns = s->t_end - s->t_start;
+	if (ns >= 10000000000ull)
+		snprintf(d, sizeof(d), "%.1f s", (double)ns / 1e9);
+	else
+		snprintf(d, sizeof(d), "%.0f ms", (double)ns / 1e6);
 	snprintf(full, sizeof(full), "stall %s: %s%s%s", d, schema_state_name(s->cause),
 		 s->syscall[0] ? " " : "", s->syscall);
 	if (px >= strlen(full) * LBL_CHAR_PX + LBL_PAD_PX)
