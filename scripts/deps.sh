@@ -17,6 +17,7 @@ pkgs=(
   python3-fastapi python3-uvicorn       # the original experiment
   wrk nginx-light linux-perf time       # benchmark scripts: side-by-side references
   valgrind strace                       # bench-load.sh: each generator's instructions and syscalls per request
+  redis-server                          # stalls on a real event loop nobody here wrote (test_stalls_redis.sh)
 )
 
 missing=()
