@@ -15,6 +15,7 @@
 #include "files.h"
 #include "json.h"
 #include "perfetto_join.h"
+#include "perfetto_stall.h"
 #include "pjson.h"
 #include "schema.h"
 
@@ -294,13 +295,6 @@ static int stall_cmp(const void *a, const void *b)
 	return x->t_start < y->t_start ? -1 : x->t_start > y->t_start;
 }
 
-static void arg_u64(FILE *f, const char *key, uint64_t v)
-{
-	fputc(',', f);
-	json_str(f, key);
-	fprintf(f, ":%llu", (unsigned long long)v);
-}
-
 /* Each stall of stalls.csv as a slice on its loop's thread track, named
  * "stall: <cause> <syscall>", its args every column of its row under the
  * column's own name. Written before the states, so at an equal start the
@@ -309,7 +303,6 @@ static void arg_u64(FILE *f, const char *key, uint64_t v)
 static void stall_slices(struct pf *p)
 {
 	const struct rd_run *r = p->r;
-	const char *const *col = schema_stalls.cols;
 	for (size_t i = 0; i < r->nstall; i++) {
 		const struct rd_stall *s = &r->stall[i];
 		if (s->t_start >= p->wend || s->t_end <= s->t_start)
@@ -321,42 +314,9 @@ static void stall_slices(struct pf *p)
 			meta_name(p, "thread_name", pid, s->tid, s->comm);
 		ev(p, 'X', "stall", rd_stall_name(s, name, sizeof(name)), pid, s->tid, s->t_start);
 		put_time(p->f, "dur", b - s->t_start);
-		fputs(",\"args\":{", p->f);
-		json_str(p->f, col[STALLCOL_TID]);
-		fprintf(p->f, ":%u,", s->tid);
-		json_str(p->f, col[STALLCOL_COMM]);
-		fputc(':', p->f);
-		json_str(p->f, s->comm);
-		arg_u64(p->f, col[STALLCOL_T_START], s->t_start);
-		arg_u64(p->f, col[STALLCOL_T_END], s->t_end);
-		arg_u64(p->f, col[STALLCOL_DURATION_NS], s->t_end - s->t_start);
-		fputc(',', p->f);
-		json_str(p->f, col[STALLCOL_CAUSE]);
-		fputc(':', p->f);
-		json_str(p->f, schema_state_name(s->cause));
-		fputc(',', p->f);
-		json_str(p->f, col[STALLCOL_SYSCALL]);
-		fputc(':', p->f);
-		json_str(p->f, s->syscall);
-		arg_u64(p->f, col[STALLCOL_RUNNING_NS], s->ns[RD_RUNNING]);
-		arg_u64(p->f, col[STALLCOL_RUNNABLE_NS], s->ns[RD_RUNNABLE]);
-		arg_u64(p->f, col[STALLCOL_SLEEPING_NS], s->ns[RD_SLEEPING]);
-		arg_u64(p->f, col[STALLCOL_BLOCKED_NS], s->ns[RD_BLOCKED]);
-		fputc(',', p->f);
-		json_str(p->f, col[STALLCOL_READY]); /* -1: unknown, as in the file */
-		fprintf(p->f, ":%lld,", (long long)s->ready);
-		json_str(p->f, col[STALLCOL_REQUESTS_WAITING]);
-		if (s->requests >= 0)
-			fprintf(p->f, ":%lld,", (long long)s->requests);
-		else
-			fputs(":null,", p->f);
-		json_str(p->f, col[STALLCOL_STACK]);
-		fputc(':', p->f);
-		if (s->stack)
-			json_str(p->f, s->stack);
-		else
-			fputs("null", p->f);
-		fputs("}}", p->f);
+		fputs(",\"args\":", p->f);
+		pf_stall_args(p->f, s);
+		fputc('}', p->f);
 		p->st->stalls++;
 	}
 }
@@ -417,12 +377,13 @@ static int states(struct pf *p)
 		if (b <= a)
 			continue;
 		end = b;
-		while (ks < r->nstall && (sl[ks]->tid < tid || (sl[ks]->tid == tid && sl[ks]->t_end <= a)))
+		while (ks < r->nstall &&
+		       (sl[ks]->tid < tid || (sl[ks]->tid == tid && sl[ks]->t_end <= a)))
 			ks++;
 		for (uint64_t cut = a; cut < b;) {
 			uint64_t next = b;
-			for (size_t k = ks; k < r->nstall && sl[k]->tid == tid && sl[k]->t_start < b;
-			     k++) {
+			for (size_t k = ks;
+			     k < r->nstall && sl[k]->tid == tid && sl[k]->t_start < b; k++) {
 				uint64_t e = sl[k]->t_end < p->wend ? sl[k]->t_end : p->wend;
 				if (sl[k]->t_start > cut && sl[k]->t_start < next)
 					next = sl[k]->t_start;

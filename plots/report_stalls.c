@@ -84,10 +84,11 @@ static void stack_cell(char *b, size_t len, const char *stack)
 
 static void worst_table(struct doc *d, struct rd_stall *v, size_t n, uint64_t t0)
 {
-	static const char *const head[] = { "thread",	  "at ms",    "stalled ms", "cause",
-					    "syscall",	  "running",  "runnable",   "sleeping",
-					    "blocked",	  "ready",    "requests waiting",
-					    "stack (innermost first)" };
+	static const char *const head[] = {
+		"thread",  "at ms",   "stalled ms",	  "cause",
+		"syscall", "running", "runnable",	  "sleeping",
+		"blocked", "ready",   "requests waiting", "stack (innermost first)"
+	};
 	enum { NCOL = sizeof(head) / sizeof(head[0]) };
 	qsort(v, n, sizeof(*v), by_length);
 	doc_table(d, head, NCOL);
@@ -164,8 +165,10 @@ static int cell(struct doc *d, const char *dir, const struct sum_row *r)
 	}
 	if (n > WORST) {
 		char p[160];
-		snprintf(p, sizeof(p), "The %d longest of its %zu stalls (times in ms; \"at\" is "
-				       "since the load began):", WORST, n);
+		snprintf(p, sizeof(p),
+			 "The %d longest of its %zu stalls (times in ms; \"at\" is "
+			 "since the load began):",
+			 WORST, n);
 		doc_p(d, p);
 	} else {
 		doc_p(d, "Its stalls (times in ms; \"at\" is since the load began):");

@@ -57,8 +57,9 @@ void tl_stall_text(const struct tl_model *m, const struct rd_stall *s, char *t)
 	add(t, TL_HOVER_TEXT, "STALL of %.19s  \xc2\xb7  tid %u  \xc2\xb7  %s\n", s->comm, s->tid,
 	    tl_dur(d, sizeof(d), s->t_end - s->t_start));
 	cause_text(t, TL_HOVER_TEXT, s);
-	add(t, TL_HOVER_TEXT, "\n%.3f to %.3f ms\nrunning %.1f, runnable %.1f, sleeping %.1f, "
-			      "blocked %.1f ms",
+	add(t, TL_HOVER_TEXT,
+	    "\n%.3f to %.3f ms\nrunning %.1f, runnable %.1f, sleeping %.1f, "
+	    "blocked %.1f ms",
 	    tl_xms(m, s->t_start), tl_xms(m, s->t_end), ms(s->ns[RD_RUNNING]),
 	    ms(s->ns[RD_RUNNABLE]), ms(s->ns[RD_SLEEPING]), ms(s->ns[RD_BLOCKED]));
 	if (s->ready >= 0)
@@ -145,7 +146,8 @@ int tl_build_stalls(struct tl_model *m)
 			const struct tl_stall *p = &m->stl[k];
 			if (p->lane != b->lane || !p->label[0])
 				continue;
-			double ph = (strlen(p->label) * LBL_CHAR_PX + LBL_PAD_PX) / 2 * m->ms_per_px;
+			double ph =
+			    (strlen(p->label) * LBL_CHAR_PX + LBL_PAD_PX) / 2 * m->ms_per_px;
 			if ((p->x0 + p->x1) / 2 + ph > (b->x0 + b->x1) / 2 - half)
 				b->label[0] = '\0';
 			break;
