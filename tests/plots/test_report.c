@@ -224,7 +224,8 @@ static void test_stalls(void **state)
 	assert_non_null(strstr(html, ">7000.0<"));
 	assert_non_null(strstr(html, ">3000.0<"));
 	assert_null(strstr(html, ">2000.0<"));
-	assert_non_null(strstr(html, "nanosleep &lt; sleep_ms&lt;T&gt;&amp; &lt; handler &lt; ..."));
+	assert_non_null(
+	    strstr(html, "nanosleep &lt; sleep_ms&lt;T&gt;&amp; &lt; handler &lt; ..."));
 	assert_non_null(strstr(html, "blog/epoll-wrong/timeline.png"));
 	assert_non_null(strstr(md, "## Event-loop stalls"));
 	free(html);
