@@ -268,6 +268,7 @@ int tl_build_hover(struct tl_model *m)
 		h->panel = TL_PANEL_THR;
 		tl_stall_text(m, &m->r->stall[b->row], h->text);
 	}
+	m->nhov_stl = nstl;
 	for (size_t j = 0; j < nthr; j++) {
 		const struct rd_iv *v = &m->r->iv[c[j].iv];
 		struct tl_hover *h = &m->hov[m->nhov++];

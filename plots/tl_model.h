@@ -229,6 +229,7 @@ struct tl_model {
 	/* tl_hover.c: requests first, then stalls and thread intervals */
 	struct tl_hover *hov;
 	size_t nhov, nhov_req;
+	size_t nhov_stl;       /* stalls', after the requests' */
 	size_t hov_thr_all;    /* thread intervals drawn, each one a candidate */
 	size_t hov_thr_placed; /* of those, one per TL_HOVER_PX of a lane */
 	/* tl_page.c */
