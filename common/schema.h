@@ -17,6 +17,7 @@
 #define SCHEMA_MARKS	    "marks.csv"
 #define SCHEMA_THREADS	    "threads.csv"
 #define SCHEMA_STALLS	    "stalls.csv"
+#define SCHEMA_STALLS_TXT   "stalls.txt" /* the stall verdict in words, as printed */
 #define SCHEMA_SUMMARY_JSON "summary.json"
 #define SCHEMA_TRACE_JSON   "trace.json"
 #define SCHEMA_STDERR	    "stderr.txt"

@@ -148,6 +148,18 @@ static int write_stalls(const struct run_cell *c, struct astrace *tr, struct run
 		stalls_print_verdict(f, &s, sm);
 		fclose(f);
 	}
+	/* The same words, whole, for the report (stalls.txt). */
+	if (!err && !(err = files_join(path, sizeof(path), c->dir, SCHEMA_STALLS_TXT))) {
+		f = files_create(path);
+		if (f)
+			stalls_print_verdict(f, &s, sm);
+		err = f ? files_commit(f, path, 0) : -errno;
+	}
+	if (!err) {
+		o->stall_ns = s.min_ns;
+		o->loops = s.nloops;
+		o->stalls = s.n;
+	}
 	free(req);
 	stalls_free(&s);
 	return err;

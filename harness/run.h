@@ -92,6 +92,9 @@ struct run_outcome {
 	/* Traced: the event loops' verdict in words (stalls.h), "" when untraced;
 	 * cut short if very long. */
 	char stall_verdict[2048];
+	/* Traced: stalls.csv's threshold, the loops found and their stalls, for
+	 * meta.json (stall_ms, loops, stalls). */
+	uint64_t stall_ns, loops, stalls;
 	struct causality causality;
 };
 

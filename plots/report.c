@@ -18,6 +18,7 @@
 #include "pjson.h"
 #include "plots.h"
 #include "report_cells.h"
+#include "report_stalls.h"
 #include "summary.h"
 
 struct para {
@@ -583,6 +584,7 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, struc
 	rcell_timelines(d, s, dir);
 	doc_h(d, 2, "Key numbers");
 	numbers_table(d, s, dir);
+	rstall_section(d, s, dir);
 	failures(d, s, dir);
 	degraded_cells(d, s, dir);
 	unsupported_cells(d, s);

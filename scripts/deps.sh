@@ -18,6 +18,7 @@ pkgs=(
   wrk nginx-light linux-perf time       # benchmark scripts: side-by-side references
   valgrind strace                       # bench-load.sh: each generator's instructions and syscalls per request
   liburing-dev                          # target-uring
+  redis-server                          # stalls on a real event loop nobody here wrote (test_stalls_redis.sh)
 )
 
 missing=()
