@@ -184,6 +184,11 @@ static __always_inline void submit(struct as_event *e)
 	bpf_ringbuf_submit(e, waiting > cfg.wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
+/* Defined with the event waits below. */
+static __always_inline void sleep_out(struct task_struct *prev);
+static __always_inline void sleep_in(struct task_struct *next);
+static __always_inline void held_exit(struct task_struct *task, __u32 tid, __u32 tgid);
+
 static __always_inline int on_switch(bool raw, bool preempt, struct task_struct *prev,
 				     struct task_struct *next, __u32 prev_state)
 {
@@ -196,6 +201,12 @@ static __always_inline int on_switch(bool raw, bool preempt, struct task_struct 
 		flags |= AS_SW_NEXT;
 	if (!flags)
 		return 0;
+	/* Where a loop sleeps away from its wait: tp_btf only (sleep_out). */
+	if (!raw && (flags & AS_SW_PREV) && !preempt &&
+	    (prev_state & (AS_TASK_INTERRUPTIBLE | AS_TASK_UNINTERRUPTIBLE)))
+		sleep_out(prev);
+	if (!raw && (flags & AS_SW_NEXT))
+		sleep_in(next);
 
 	struct as_event *e = reserve(AS_EV_SWITCH);
 	if (!e)
@@ -270,6 +281,7 @@ static __always_inline int on_exit(struct task_struct *p)
 	__u32 tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
 	if (!is_traced(tgid))
 		return 0;
+	held_exit(bpf_get_current_task_btf(), pid, tgid); /* current is p */
 	struct as_event *e = reserve(AS_EV_EXIT);
 	if (!e)
 		return 0;
@@ -380,14 +392,54 @@ struct as_sys_exit {
  * return followed by an entry into the same wait (same syscall, same first
  * argument) within cfg.stall_ns is folded: not sent, only counted (`quick`
  * of the next exit sent). Everything around a longer gap, or a change of
- * wait, is sent. The loader sends what is still held when the trace stops.
- * Deciding what a gap means stays in userspace (stalls.c). */
+ * wait, is sent. The loader sends what is still held when the trace stops
+ * (as_held), and a thread's exit sends its own (on_exit). Deciding what a gap
+ * means stays in userspace (stalls.c).
+ *
+ * Task storage (5.11) rather than a hash keyed by tid: it cannot fill up, a
+ * lookup is a pointer walk from the task, and it goes when the thread does. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384); /* preallocated: 16k threads that wait, ~2 MB */
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct as_wait_state);
 } waiting SEC(".maps");
+
+/* Stack snapshots of loop threads (trace_event.h): created at a thread's first
+ * return from a wait, in the syscall, so the scheduler hook never allocates. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct as_stack_slot);
+} stacks SEC(".maps");
+
+/* Ready counts of the loops' epoll instances, keyed by the struct eventpoll
+ * address (as_ep_ready). An entry stays until the trace ends: an instance
+ * closed and another allocated at the same address would inherit it, a small
+ * error. neps: entries made, so the callback costs one compare while none. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct as_ep_ready);
+} ep_ready SEC(".maps");
+
+volatile __u32 neps;
+
+/* The epoll items counted since their loop's last return (value: that
+ * return's time, as_ep_ready.gen), so an fd that gets data many times in one
+ * stall counts once. LRU: items of closed fds age out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} ep_seen SEC(".maps");
+
+/* Set by the loader once a ready hook is attached: until then entries do not
+ * claim a count. */
+volatile __u32 ready_hooked;
 
 static __always_inline struct as_event *wait_event(__u8 kind, __u32 tid, __u32 tgid, __u64 ts,
 						   __s32 nr)
@@ -419,22 +471,184 @@ static __always_inline void send_exit(struct as_wait_state *w, __u32 tid, __u32 
 	submit(e);
 }
 
+/* The struct eventpoll behind an epoll fd of the current task, through its fd
+ * table (CO-RE reads: the table moves under RCU, a torn read gives a wrong
+ * pointer that no callback will match). 0 when fd is not open. The syscall has
+ * not checked yet that fd is an epoll: a wrong one gives a pointer no
+ * callback passes either. */
+static __always_inline __u64 epoll_of(__s64 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (fd < 0 || fd >= (__s64)BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **fds = BPF_CORE_READ(fdt, fd), *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f ? (__u64)BPF_CORE_READ(f, private_data) : 0;
+}
+
+/* The first argument of the syscall the current task is returning from, from
+ * its saved user registers (the exit tracepoint has only the return value). */
+static __always_inline __u64 syscall_arg0(struct task_struct *task)
+{
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!r)
+		return 0;
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(r, di);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(r, orig_x0);
+#else
+	return 0;
+#endif
+}
+
+/* The loop's epoll instance gets a ready count, once per fd it waits on. */
+static __always_inline void learn_epoll(struct as_wait_state *w, __u32 tid, __s64 fd)
+{
+	if (w->ep_fd == fd && w->ep)
+		return;
+	w->ep_fd = fd;
+	w->ep = epoll_of(fd);
+	if (!w->ep)
+		return;
+	struct as_ep_ready r = { .tid = tid };
+	if (!bpf_map_update_elem(&ep_ready, &w->ep, &r, BPF_NOEXIST))
+		neps = 1;
+}
+
+/* A user stack snapshot (trace_event.h) of the current task. Reads the top
+ * AS_STACK_BYTES above its stack pointer, or less near the stack's end; size
+ * 0 when nothing could be read. */
+static __always_inline void snapshot(struct as_stack_ev *s, struct task_struct *task)
+{
+	s->size = 0;
+#if defined(__TARGET_ARCH_x86)
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!r)
+		return;
+	s->regs[0] = BPF_CORE_READ(r, ax);
+	s->regs[1] = BPF_CORE_READ(r, dx);
+	s->regs[2] = BPF_CORE_READ(r, cx);
+	s->regs[3] = BPF_CORE_READ(r, bx);
+	s->regs[4] = BPF_CORE_READ(r, si);
+	s->regs[5] = BPF_CORE_READ(r, di);
+	s->regs[6] = BPF_CORE_READ(r, bp);
+	s->regs[7] = BPF_CORE_READ(r, sp);
+	s->regs[8] = BPF_CORE_READ(r, r8);
+	s->regs[9] = BPF_CORE_READ(r, r9);
+	s->regs[10] = BPF_CORE_READ(r, r10);
+	s->regs[11] = BPF_CORE_READ(r, r11);
+	s->regs[12] = BPF_CORE_READ(r, r12);
+	s->regs[13] = BPF_CORE_READ(r, r13);
+	s->regs[14] = BPF_CORE_READ(r, r14);
+	s->regs[15] = BPF_CORE_READ(r, r15);
+	s->regs[16] = BPF_CORE_READ(r, ip);
+	/* A read that crosses the stack's end fails whole: a coroutine's stack
+	 * may have little above its frame, so smaller reads are tried too. */
+	void *sp = (void *)s->regs[7];
+	if (!bpf_probe_read_user(s->data, AS_STACK_BYTES, sp))
+		s->size = AS_STACK_BYTES;
+	else if (!bpf_probe_read_user(s->data, AS_STACK_BYTES / 2, sp))
+		s->size = AS_STACK_BYTES / 2;
+	else if (!bpf_probe_read_user(s->data, AS_STACK_BYTES / 8, sp))
+		s->size = AS_STACK_BYTES / 8;
+	else if (!bpf_probe_read_user(s->data, AS_STACK_BYTES / 32, sp))
+		s->size = AS_STACK_BYTES / 32;
+#endif
+}
+
+/* Between a return from its wait and the next entry: where a stall happens. */
+static __always_inline bool in_gap(struct as_wait_state *w)
+{
+	return w->has_exit && !w->in_wait;
+}
+
+/* sched_switch, tp_btf only (raw_tp's task pointers are not BTF ones, which
+ * task storage wants): a loop thread going to sleep away from its wait has its
+ * stack taken; when it comes back, a sleep longer than the longest so far in
+ * this gap becomes the one kept. Only threads in a gap pay for a snapshot:
+ * about 1 us for 8 KiB. */
+static __always_inline void sleep_out(struct task_struct *prev)
+{
+	struct as_wait_state *w = bpf_task_storage_get(&waiting, prev, 0, 0);
+	if (!w || !in_gap(w) || !w->has_slot)
+		return;
+	struct as_stack_slot *sl = bpf_task_storage_get(&stacks, prev, 0, 0);
+	if (!sl)
+		return;
+	if (sl->gen != w->exit_ts) {
+		sl->gen = w->exit_ts;
+		sl->have = 0;
+		sl->best_ns = 0;
+	}
+	__u8 k = sl->have ? !sl->best : 0;
+	struct as_stack_ev *b = &sl->buf[k & 1];
+	snapshot(b, prev);
+	sl->cur = k & 1;
+	sl->out_ts = bpf_ktime_get_ns();
+}
+
+static __always_inline void sleep_in(struct task_struct *next)
+{
+	struct as_stack_slot *sl = bpf_task_storage_get(&stacks, next, 0, 0);
+	if (!sl || !sl->out_ts)
+		return;
+	__u64 d = bpf_ktime_get_ns() - sl->out_ts;
+	sl->out_ts = 0;
+	if (!sl->have || d > sl->best_ns) {
+		sl->best = sl->cur;
+		sl->best_ns = d;
+		sl->have = 1;
+	}
+}
+
+/* A sent entry ends a gap of at least the threshold, or a change of wait: its
+ * stall, if stalls.c makes it one, gets the longest sleep's stack. */
+static __always_inline void send_sleep_stack(struct as_wait_state *w, struct task_struct *task,
+					     __u32 tid, __u32 tgid, __u64 ts)
+{
+	if (!w->has_slot)
+		return;
+	struct as_stack_slot *sl = bpf_task_storage_get(&stacks, task, 0, 0);
+	if (!sl || !sl->have || sl->gen != w->exit_ts)
+		return;
+	struct as_stack_ev *b = &sl->buf[sl->best & 1];
+	b->ts = ts;
+	b->kind = AS_EV_STACK;
+	b->flags = AS_STACK_SLEEP;
+	b->pid = tid;
+	b->tgid = tgid;
+	sl->have = 0;
+	if (bpf_ringbuf_output(&events, b, sizeof(*b), 0)) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+		if (n)
+			*n += 1;
+	}
+}
+
+/* A thread exiting with a return held: sent now, as its storage goes with it. */
+static __always_inline void held_exit(struct task_struct *task, __u32 tid, __u32 tgid)
+{
+	struct as_wait_state *w = bpf_task_storage_get(&waiting, task, 0, 0);
+	if (w && w->pending)
+		send_exit(w, tid, tgid, AS_WAIT_QUICK);
+}
+
 /* The first argument is the epoll or io_uring fd, which tells a loop's own
  * wait from another one made inside a callback; for poll and select it is an
  * address, compared all the same. */
-static __always_inline int wait_enter(__s32 nr, __u64 arg0)
+static __always_inline int wait_enter(__s32 nr, __u64 arg0, bool epoll)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), now;
 	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
 	if (!is_traced(tgid))
 		return 0;
 	now = bpf_ktime_get_ns();
-	struct as_wait_state *w = bpf_map_lookup_elem(&waiting, &tid);
-	if (!w) {
-		struct as_wait_state zero = {};
-		bpf_map_update_elem(&waiting, &tid, &zero, BPF_NOEXIST);
-		w = bpf_map_lookup_elem(&waiting, &tid);
-	}
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct as_wait_state *w =
+	    bpf_task_storage_get(&waiting, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (w && w->has_exit && w->key_nr == nr && w->key_fd == arg0 &&
 	    now - w->exit_ts < cfg.stall_ns) {
 		if (w->pending)
@@ -446,20 +660,34 @@ static __always_inline int wait_enter(__s32 nr, __u64 arg0)
 		w->entered_fd = arg0;
 		return 0;
 	}
+	struct as_ep_ready *r = NULL;
 	if (w) {
 		if (w->pending)
 			send_exit(w, tid, tgid, AS_WAIT_QUICK);
+		if (epoll) {
+			learn_epoll(w, tid, (__s64)arg0);
+			r = w->ep ? bpf_map_lookup_elem(&ep_ready, &w->ep) : NULL;
+		}
+		if (w->has_exit)
+			send_sleep_stack(w, task, tid, tgid, now);
 		w->entry_sent = 1;
 		w->in_wait = 1;
 		w->entered_nr = nr;
 		w->entered_fd = arg0;
 	}
-	/* No state (the map is full): every entry and exit is sent. */
+	/* No state (out of memory): every entry and exit is sent. */
 	struct as_event *e = wait_event(AS_EV_WAIT_ENTER, tid, tgid, now, nr);
 	if (!e)
 		return 0;
 	e->rt = arg0;
 	e->state = (__u32)arg0;
+	/* Counted since the last return only when this entry's wait is the one
+	 * that returned (the count was reset there). */
+	if (r && ready_hooked && w->has_exit && w->key_nr == nr && w->key_fd == arg0) {
+		e->flags = AS_WAIT_READY;
+		e->pid2 = r->count;
+		e->rt2 = r->first;
+	}
 	submit(e);
 	return 0;
 }
@@ -469,7 +697,15 @@ static __always_inline int wait_enter(__s32 nr, __u64 arg0)
 SEC("tp")
 int as_wait_enter(struct as_sys_enter *ctx)
 {
-	return wait_enter(ctx->nr, ctx->args[0]);
+	return wait_enter(ctx->nr, ctx->args[0], false);
+}
+
+/* epoll_wait, epoll_pwait, epoll_pwait2: the same, and the instance gets a
+ * ready count (count_ready). */
+SEC("tp")
+int as_wait_enter_epoll(struct as_sys_enter *ctx)
+{
+	return wait_enter(ctx->nr, ctx->args[0], true);
 }
 
 /* io_uring_enter(fd, to_submit, min_complete, flags, ...) only waits for
@@ -483,7 +719,7 @@ int as_wait_enter_uring(struct as_sys_enter *ctx)
 {
 	if (!(ctx->args[3] & AS_IORING_ENTER_GETEVENTS) || !(__u32)ctx->args[2])
 		return 0;
-	return wait_enter(ctx->nr, ctx->args[0]);
+	return wait_enter(ctx->nr, ctx->args[0], false);
 }
 
 SEC("tp")
@@ -495,15 +731,24 @@ int as_wait_exit(struct as_sys_exit *ctx)
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	__u8 flags = 0;
-	struct as_wait_state *w = bpf_map_lookup_elem(&waiting, &tid);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct as_wait_state *w = bpf_task_storage_get(&waiting, task, 0, 0);
 	if (!w) {
 		/* A wait that began before the attach (or io_uring's submit-only
 		 * call as the first seen: a small error). */
-		struct as_wait_state fresh = {
-			.in_wait = 1, .entered_nr = ctx->nr, .entered_fd = 0, .entry_sent = 1
-		};
-		bpf_map_update_elem(&waiting, &tid, &fresh, BPF_NOEXIST);
-		w = bpf_map_lookup_elem(&waiting, &tid);
+		w = bpf_task_storage_get(&waiting, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (w) {
+			w->in_wait = 1;
+			w->entered_nr = ctx->nr;
+			w->entered_fd = syscall_arg0(task);
+			w->entry_sent = 1;
+			w->ep_fd = -1;
+			/* An epoll loop attached in its wait gets its ready count
+			 * from this return on, not from its next entry: its first
+			 * stall is counted too. For the other waits the first
+			 * argument resolves to no eventpoll any callback passes. */
+			learn_epoll(w, tid, (__s64)w->entered_fd);
+		}
 		flags = AS_WAIT_BEFORE;
 	}
 	if (!w) {
@@ -523,10 +768,148 @@ int as_wait_exit(struct as_sys_exit *ctx)
 	w->key_nr = w->entered_nr;
 	w->key_fd = w->entered_fd;
 	w->pending = 1;
+	w->nsamples = 0;
+	/* The ready count starts again: what becomes ready from now on waits
+	 * for this loop's next turn. */
+	if (w->ep && w->ep_fd == (__s64)w->key_fd) {
+		struct as_ep_ready *r = bpf_map_lookup_elem(&ep_ready, &w->ep);
+		if (r) {
+			r->count = 0;
+			r->first = 0;
+			r->gen = now;
+		}
+	}
+	if (!w->has_slot && bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		w->has_slot = 1;
 	/* The return from a wait whose entry was sent ends what may be a stall:
 	 * it carries `ready`, and is sent now. */
 	if (w->entry_sent)
 		send_exit(w, tid, tgid, flags);
+	return 0;
+}
+
+/* An epoll item's file became ready: counted when the item belongs to a loop's
+ * instance and was not counted since the loop's last return, so an fd counts
+ * once however often it is poked during a stall; the first is stamped. This
+ * runs in the waker's context (current says nothing about the loop), for
+ * every wakeup of its kind on the machine: while no loop instance is known it
+ * costs one compare (neps), then a hash lookup. */
+static __always_inline void count_ready(struct epitem *epi)
+{
+	__u64 ep = (__u64)BPF_CORE_READ(epi, ep), key = (__u64)epi;
+	struct as_ep_ready *r = bpf_map_lookup_elem(&ep_ready, &ep);
+	if (!r)
+		return;
+	__u64 *seen = bpf_map_lookup_elem(&ep_seen, &key);
+	if (seen && *seen == r->gen)
+		return;
+	__u64 gen = r->gen;
+	bpf_map_update_elem(&ep_seen, &key, &gen, BPF_ANY);
+	r->count++; /* racy across CPUs: a lost increment is a small error */
+	if (!r->first)
+		r->first = bpf_ktime_get_ns();
+}
+
+/* ep_poll_callback(wait, mode, sync, key): the hook for every kind of fd. */
+static __always_inline int on_ep_callback(wait_queue_entry_t *wait)
+{
+	if (!neps)
+		return 0;
+	struct eppoll_entry *pwq =
+	    (void *)wait - bpf_core_field_offset(struct eppoll_entry, wait);
+	count_ready(BPF_CORE_READ(pwq, base));
+	return 0;
+}
+
+SEC("fentry/ep_poll_callback")
+int BPF_PROG(as_epcb, wait_queue_entry_t *wait)
+{
+	return on_ep_callback(wait);
+}
+
+SEC("kprobe/ep_poll_callback")
+int BPF_KPROBE(as_epcb_kp, wait_queue_entry_t *wait)
+{
+	return on_ep_callback(wait);
+}
+
+/* The fallback where neither can attach (fentry refused, as under lockdown,
+ * or no kprobes): the sk_data_ready tracepoint (6.5), fired when a socket
+ * gets data or, for a listening one, a connection: sockets only, not
+ * eventfds, timers or pipes. Its waiters are walked the way the kernel wakes
+ * them; an epoll's waiter is an eppoll_entry, and any other kind gives an ep
+ * address no loop registered. A socket in epoll has one such waiter, rarely
+ * two: the first AS_SK_WAITERS are looked at. */
+#define AS_SK_WAITERS 3
+
+SEC("raw_tp/sk_data_ready")
+int BPF_PROG(as_sk_ready, struct sock *sk)
+{
+	if (!neps)
+		return 0;
+	struct socket_wq *wq = BPF_CORE_READ(sk, sk_wq);
+	if (!wq)
+		return 0;
+	struct list_head *head = (void *)wq + bpf_core_field_offset(struct socket_wq, wait) +
+				 bpf_core_field_offset(struct wait_queue_head, head);
+	struct list_head *pos = BPF_CORE_READ(wq, wait.head.next);
+	for (int i = 0; i < AS_SK_WAITERS && pos && pos != head; i++) {
+		wait_queue_entry_t *w =
+		    (void *)pos - bpf_core_field_offset(struct wait_queue_entry, entry);
+		struct eppoll_entry *pwq =
+		    (void *)w - bpf_core_field_offset(struct eppoll_entry, wait);
+		count_ready(BPF_CORE_READ(pwq, base));
+		pos = BPF_CORE_READ(pos, next);
+	}
+	return 0;
+}
+
+/* CPU samples (the loader opens a 49 Hz clock event per CPU): a traced thread
+ * caught more than the threshold after its last return, so inside a stall,
+ * sends its stack, at most AS_MAX_SAMPLES a stall. Everything else returns
+ * after a compare or a task storage lookup. */
+SEC("perf_event")
+int as_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (!is_traced(tgid))
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct as_wait_state *w = bpf_task_storage_get(&waiting, task, 0, 0);
+	__u64 now = bpf_ktime_get_ns();
+	if (!w || !in_gap(w) || now - w->exit_ts < cfg.stall_ns || w->nsamples >= AS_MAX_SAMPLES)
+		return 0;
+	struct as_stack_ev *s = bpf_ringbuf_reserve(&events, sizeof(*s), 0);
+	if (!s)
+		return 0;
+	w->nsamples++;
+	s->ts = now;
+	s->kind = AS_EV_STACK;
+	s->flags = AS_STACK_CPU;
+	s->pad = 0;
+	s->pid = (__u32)pid_tgid;
+	s->tgid = tgid;
+	snapshot(s, task);
+	bpf_ringbuf_submit(s, 0);
+	return 0;
+}
+
+/* The returns still held when the trace stops, for the loader to read
+ * (flush_waits in astrace.c): a task iterator, as task storage cannot be
+ * listed from userspace. */
+SEC("iter/task")
+int as_held(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	if (!task || !is_traced(task->tgid))
+		return 0;
+	struct as_wait_state *w = bpf_task_storage_get(&waiting, task, 0, 0);
+	if (!w || !(w->pending || w->quick))
+		return 0;
+	struct as_held h = { .tid = task->pid };
+	h.w = *w;
+	bpf_seq_write(ctx->meta->seq, &h, sizeof(h));
 	return 0;
 }
 
