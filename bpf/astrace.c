@@ -202,12 +202,16 @@ static void drain_all(struct astrace *t)
 /* Wakes every drain_ms: the programs submit without a wakeup, which keeps the
  * tracer from adding the very context switches it is counting, except when the
  * ring is half full (submit() in astrace.bpf.c), when the poll returns at once.
- * ring_buffer__poll consumes what is there either way. */
+ * ring_buffer__poll only reads a ring its epoll reported, which a submit
+ * without wakeup never makes it do: the consume after it reads what is there
+ * either way (until it did, events waited for the end of the trace, and a
+ * stack arrived after its process had gone, unnamed). */
 static void *reader_main(void *arg)
 {
 	struct astrace *t = arg;
 	while (!atomic_load(&t->quit)) {
 		ring_buffer__poll(t->rb, (int)t->opts.drain_ms);
+		ring_buffer__consume(t->rb);
 		sm_reorder_release(&t->ro, &t->sm, mono_ns());
 	}
 	return NULL;

@@ -218,7 +218,7 @@ static void print_ready_note(FILE *f, const struct stalls *s)
 			bounded++;
 	}
 	if (counted)
-		fprintf(f, "  ready counted by %s (fds that became ready during the stall)%s\n",
+		fprintf(f, "  ready: fds that became ready during the stall, counted by %s%s\n",
 			s->ready_by ? s->ready_by : "the kernel",
 			bounded ? "; elsewhere a lower bound from the next wait's return" : "");
 	else if (bounded)

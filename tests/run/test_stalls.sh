@@ -179,7 +179,7 @@ kill "$tpid"
 wait "$tpid" 2>/dev/null || true
 check_stalls "$d" "who waited" 'len(rows) >= 1' \
   'any(r["duration_ns"] >= 500e6 and ";endpoint_sleep+0x" in r["stack"] for r in rows)'
-if grep -q "ready counted by" "$tmp/out.txt"; then
+if grep -q "ready: fds that became ready during the stall, counted by" "$tmp/out.txt"; then
   check_stalls "$d" "who waited (counted)" \
     'any(r["duration_ns"] >= 500e6 and r["ready"] >= 2 for r in rows)'
   age=$(grep -o "the oldest waited [0-9]* ms" "$tmp/out.txt" | head -1 | grep -o "[0-9][0-9]*")
