@@ -305,6 +305,28 @@ static void choose_programs(struct astrace_bpf *s, int raw, int hooks)
 	}
 }
 
+/* Whether the kernel loads an fentry program on ep_poll_callback: a two-
+ * instruction one, as lockdown refuses fentry at load whatever the program.
+ * Costs a parse of the kernel's BTF (tens of ms), against a second load of
+ * every program (hundreds) when the first is refused. */
+static int fentry_loads(void)
+{
+	int id = libbpf_find_vmlinux_btf_id("ep_poll_callback", BPF_TRACE_FENTRY);
+	if (id <= 0)
+		return 0;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (uint32_t)id);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "probe_fentry", "GPL", insns, 2, &o);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 static int open_and_load(struct astrace *t, int raw, int hooks)
 {
 	struct astrace_bpf *s = astrace_bpf__open();
@@ -364,6 +386,8 @@ int astrace_open(struct astrace **out, const struct astrace_opts *opts)
 						(access("/sys/bus/event_source/devices/kprobe", F_OK)
 						     ? 0
 						     : HOOK_KPROBE);
+	if ((hooks & HOOK_FENTRY) && !fentry_loads())
+		hooks &= ~HOOK_FENTRY;
 	atomic_store(&libbpf_quiet, (hooks & (HOOK_FENTRY | HOOK_KPROBE)) != 0);
 	rc = open_and_load(t, raw, hooks);
 	atomic_store(&libbpf_quiet, 0);
