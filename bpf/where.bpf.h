@@ -212,6 +212,14 @@ static __always_inline void count_ready(struct epitem *epi)
 	struct as_ep_ready *r = bpf_map_lookup_elem(&ep_ready, &ep);
 	if (!r)
 		return;
+	/* The loop asleep in its wait is on the instance's wait queue (the hooks
+	 * run before the wakeup takes it off): this readiness wakes it, nobody
+	 * waits for it. Skipped here, a busy loop's wakeups cost no more. */
+	struct eventpoll *e = (struct eventpoll *)ep;
+	void *wq_head = (void *)e + bpf_core_field_offset(struct eventpoll, wq) +
+			bpf_core_field_offset(struct wait_queue_head, head);
+	if (BPF_CORE_READ(e, wq.head.next) != wq_head)
+		return;
 	__u64 *seen = bpf_map_lookup_elem(&ep_seen, &key);
 	if (seen && *seen == r->gen)
 		return;
