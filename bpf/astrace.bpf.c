@@ -184,6 +184,11 @@ static __always_inline void submit(struct as_event *e)
 	bpf_ringbuf_submit(e, waiting > cfg.wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
+/* Defined with the event waits below. */
+static __always_inline void sleep_out(struct task_struct *prev);
+static __always_inline void sleep_in(struct task_struct *next);
+static __always_inline void held_exit(struct task_struct *task, __u32 tid, __u32 tgid);
+
 static __always_inline int on_switch(bool raw, bool preempt, struct task_struct *prev,
 				     struct task_struct *next, __u32 prev_state)
 {
@@ -196,6 +201,12 @@ static __always_inline int on_switch(bool raw, bool preempt, struct task_struct 
 		flags |= AS_SW_NEXT;
 	if (!flags)
 		return 0;
+	/* Where a loop sleeps away from its wait: tp_btf only (sleep_out). */
+	if (!raw && (flags & AS_SW_PREV) && !preempt &&
+	    (prev_state & (AS_TASK_INTERRUPTIBLE | AS_TASK_UNINTERRUPTIBLE)))
+		sleep_out(prev);
+	if (!raw && (flags & AS_SW_NEXT))
+		sleep_in(next);
 
 	struct as_event *e = reserve(AS_EV_SWITCH);
 	if (!e)
@@ -270,6 +281,7 @@ static __always_inline int on_exit(struct task_struct *p)
 	__u32 tgid = BPF_CORE_READ(p, tgid), pid = BPF_CORE_READ(p, pid);
 	if (!is_traced(tgid))
 		return 0;
+	held_exit(bpf_get_current_task_btf(), pid, tgid); /* current is p */
 	struct as_event *e = reserve(AS_EV_EXIT);
 	if (!e)
 		return 0;
@@ -380,12 +392,16 @@ struct as_sys_exit {
  * return followed by an entry into the same wait (same syscall, same first
  * argument) within cfg.stall_ns is folded: not sent, only counted (`quick`
  * of the next exit sent). Everything around a longer gap, or a change of
- * wait, is sent. The loader sends what is still held when the trace stops.
- * Deciding what a gap means stays in userspace (stalls.c). */
+ * wait, is sent. The loader sends what is still held when the trace stops
+ * (as_held), and a thread's exit sends its own (on_exit). Deciding what a gap
+ * means stays in userspace (stalls.c).
+ *
+ * Task storage (5.11) rather than a hash keyed by tid: it cannot fill up, a
+ * lookup is a pointer walk from the task, and it goes when the thread does. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384); /* preallocated: 16k threads that wait, ~2 MB */
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct as_wait_state);
 } waiting SEC(".maps");
 
@@ -419,22 +435,29 @@ static __always_inline void send_exit(struct as_wait_state *w, __u32 tid, __u32 
 	submit(e);
 }
 
+#include "where.bpf.h"
+
+/* A thread exiting with a return held: sent now, as its storage goes with it. */
+static __always_inline void held_exit(struct task_struct *task, __u32 tid, __u32 tgid)
+{
+	struct as_wait_state *w = bpf_task_storage_get(&waiting, task, 0, 0);
+	if (w && w->pending)
+		send_exit(w, tid, tgid, AS_WAIT_QUICK);
+}
+
 /* The first argument is the epoll or io_uring fd, which tells a loop's own
  * wait from another one made inside a callback; for poll and select it is an
  * address, compared all the same. */
-static __always_inline int wait_enter(__s32 nr, __u64 arg0)
+static __always_inline int wait_enter(__s32 nr, __u64 arg0, bool epoll)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), now;
 	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
 	if (!is_traced(tgid))
 		return 0;
 	now = bpf_ktime_get_ns();
-	struct as_wait_state *w = bpf_map_lookup_elem(&waiting, &tid);
-	if (!w) {
-		struct as_wait_state zero = {};
-		bpf_map_update_elem(&waiting, &tid, &zero, BPF_NOEXIST);
-		w = bpf_map_lookup_elem(&waiting, &tid);
-	}
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct as_wait_state *w =
+	    bpf_task_storage_get(&waiting, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (w && w->has_exit && w->key_nr == nr && w->key_fd == arg0 &&
 	    now - w->exit_ts < cfg.stall_ns) {
 		if (w->pending)
@@ -446,20 +469,34 @@ static __always_inline int wait_enter(__s32 nr, __u64 arg0)
 		w->entered_fd = arg0;
 		return 0;
 	}
+	struct as_ep_ready *r = NULL;
 	if (w) {
 		if (w->pending)
 			send_exit(w, tid, tgid, AS_WAIT_QUICK);
+		if (epoll) {
+			learn_epoll(w, tid, (__s64)arg0);
+			r = w->ep ? bpf_map_lookup_elem(&ep_ready, &w->ep) : NULL;
+		}
+		if (w->has_exit)
+			send_sleep_stack(w, task, tid, tgid, now);
 		w->entry_sent = 1;
 		w->in_wait = 1;
 		w->entered_nr = nr;
 		w->entered_fd = arg0;
 	}
-	/* No state (the map is full): every entry and exit is sent. */
+	/* No state (out of memory): every entry and exit is sent. */
 	struct as_event *e = wait_event(AS_EV_WAIT_ENTER, tid, tgid, now, nr);
 	if (!e)
 		return 0;
 	e->rt = arg0;
 	e->state = (__u32)arg0;
+	/* Counted since the last return only when this entry's wait is the one
+	 * that returned (the count was reset there). */
+	if (r && ready_hooked && w->has_exit && w->key_nr == nr && w->key_fd == arg0) {
+		e->flags = AS_WAIT_READY;
+		e->pid2 = r->count;
+		e->rt2 = r->first;
+	}
 	submit(e);
 	return 0;
 }
@@ -469,7 +506,15 @@ static __always_inline int wait_enter(__s32 nr, __u64 arg0)
 SEC("tp")
 int as_wait_enter(struct as_sys_enter *ctx)
 {
-	return wait_enter(ctx->nr, ctx->args[0]);
+	return wait_enter(ctx->nr, ctx->args[0], false);
+}
+
+/* epoll_wait, epoll_pwait, epoll_pwait2: the same, and the instance gets a
+ * ready count (count_ready). */
+SEC("tp")
+int as_wait_enter_epoll(struct as_sys_enter *ctx)
+{
+	return wait_enter(ctx->nr, ctx->args[0], true);
 }
 
 /* io_uring_enter(fd, to_submit, min_complete, flags, ...) only waits for
@@ -483,7 +528,7 @@ int as_wait_enter_uring(struct as_sys_enter *ctx)
 {
 	if (!(ctx->args[3] & AS_IORING_ENTER_GETEVENTS) || !(__u32)ctx->args[2])
 		return 0;
-	return wait_enter(ctx->nr, ctx->args[0]);
+	return wait_enter(ctx->nr, ctx->args[0], false);
 }
 
 SEC("tp")
@@ -495,15 +540,24 @@ int as_wait_exit(struct as_sys_exit *ctx)
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	__u8 flags = 0;
-	struct as_wait_state *w = bpf_map_lookup_elem(&waiting, &tid);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct as_wait_state *w = bpf_task_storage_get(&waiting, task, 0, 0);
 	if (!w) {
 		/* A wait that began before the attach (or io_uring's submit-only
 		 * call as the first seen: a small error). */
-		struct as_wait_state fresh = {
-			.in_wait = 1, .entered_nr = ctx->nr, .entered_fd = 0, .entry_sent = 1
-		};
-		bpf_map_update_elem(&waiting, &tid, &fresh, BPF_NOEXIST);
-		w = bpf_map_lookup_elem(&waiting, &tid);
+		w = bpf_task_storage_get(&waiting, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (w) {
+			w->in_wait = 1;
+			w->entered_nr = ctx->nr;
+			w->entered_fd = syscall_arg0(task);
+			w->entry_sent = 1;
+			w->ep_fd = -1;
+			/* An epoll loop attached in its wait gets its ready count
+			 * from this return on, not from its next entry: its first
+			 * stall is counted too. For the other waits the first
+			 * argument resolves to no eventpoll any callback passes. */
+			learn_epoll(w, tid, (__s64)w->entered_fd);
+		}
 		flags = AS_WAIT_BEFORE;
 	}
 	if (!w) {
@@ -523,10 +577,41 @@ int as_wait_exit(struct as_sys_exit *ctx)
 	w->key_nr = w->entered_nr;
 	w->key_fd = w->entered_fd;
 	w->pending = 1;
+	w->nsamples = 0;
+	/* The ready count starts again: what becomes ready from now on waits
+	 * for this loop's next turn. */
+	if (w->ep && w->ep_fd == (__s64)w->key_fd) {
+		struct as_ep_ready *r = bpf_map_lookup_elem(&ep_ready, &w->ep);
+		if (r) {
+			r->count = 0;
+			r->first = 0;
+			r->gen = now;
+		}
+	}
+	if (!w->has_slot && bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		w->has_slot = 1;
 	/* The return from a wait whose entry was sent ends what may be a stall:
 	 * it carries `ready`, and is sent now. */
 	if (w->entry_sent)
 		send_exit(w, tid, tgid, flags);
+	return 0;
+}
+
+/* The returns still held when the trace stops, for the loader to read
+ * (flush_waits in astrace.c): a task iterator, as task storage cannot be
+ * listed from userspace. */
+SEC("iter/task")
+int as_held(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	if (!task || !is_traced(task->tgid))
+		return 0;
+	struct as_wait_state *w = bpf_task_storage_get(&waiting, task, 0, 0);
+	if (!w || !(w->pending || w->quick))
+		return 0;
+	struct as_held h = { .tid = task->pid };
+	h.w = *w;
+	bpf_seq_write(ctx->meta->seq, &h, sizeof(h));
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <linux/btf.h>
 #include <linux/capability.h>
+#include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -27,6 +28,7 @@
 #include "schema.h"
 #include "sm_reorder.h"
 #include "usdt_note.h"
+#include "where.h"
 
 /* How long events wait in the reorder buffer: far more than the few
  * microseconds by which CPUs' records can be out of order in the ring buffer,
@@ -44,6 +46,11 @@ struct astrace {
 	struct bpf_link *usdt[AS_MARK_MAX];
 	struct bpf_link *waits[2 * ASTRACE_NWAITS]; /* entry and exit of each event wait */
 	int nwaits;
+	struct bpf_link *epcb;	   /* ep_poll_callback: who waited */
+	struct bpf_link **samples; /* a 49 Hz clock per CPU: where CPU stalls ran */
+	int nsamples;
+	int hooks;	/* HOOK_* loaded */
+	int ready_hook; /* the one attached: 1 fentry, 2 kprobe, 3 sk_data_ready, 0 none */
 	struct astrace_opts opts;
 	int raw_tp;
 	int syscall_names;
@@ -57,6 +64,7 @@ struct astrace {
 	atomic_int quit;
 
 	struct sm_reorder ro; /* touched by the reader thread only while it runs */
+	struct where where;   /* likewise */
 	struct sm sm;
 	struct astrace_stats st;
 };
@@ -72,6 +80,7 @@ static uint64_t mono_ns(void)
  * astrace_open() decides. */
 static atomic_int libbpf_verbose;
 static atomic_int libbpf_midline; /* the last message did not end its line */
+static atomic_int libbpf_quiet;	  /* trying what may fail, and has a fallback */
 
 /* libbpf's warnings reach stderr as libbpf-tools print them; debug lines only
  * when verbose. Every line starts "libbpf: ", which libbpf's own lines mostly
@@ -79,6 +88,8 @@ static atomic_int libbpf_midline; /* the last message did not end its line */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && !atomic_load(&libbpf_verbose))
+		return 0;
+	if (atomic_load(&libbpf_quiet) && !atomic_load(&libbpf_verbose))
 		return 0;
 	char small[512], *text = small, *big = NULL;
 	va_list aq;
@@ -133,35 +144,51 @@ int astrace_pid_check(pid_t pid)
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct astrace *t = ctx;
-	if (size >= sizeof(struct as_event))
+	/* A stack is named at once, while the process is there to be read. */
+	if (size >= sizeof(struct as_event) && ((struct as_event *)data)->kind == AS_EV_STACK)
+		where_add(&t->where, data, size);
+	else if (size >= sizeof(struct as_event))
 		sm_reorder_push(&t->ro, data); /* a failure is counted in ro.dropped */
 	return 0;
 }
 
 /* Returns the kernel still holds (astrace.bpf.c folds a return until the
- * next entry says whether it mattered): a loop that returned and never waited
- * again before the end has its last return there. Sent as the kernel would. */
+ * next entry says whether it mattered), read out by a task iterator (as_held):
+ * task storage cannot be listed from userspace. A thread in a gap has its last
+ * return pending; a thread back in its wait has its returns folded into the
+ * count `quick`, the last at exit_ts, and its entry soon after (when exactly
+ * is not kept: exit_ts stands for it). Sent as the kernel would have. */
 static void flush_waits(struct astrace *t)
 {
-	int fd = bpf_map__fd(t->skel->maps.waiting);
-	uint32_t key, next, *prev = NULL;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		struct as_wait_state w;
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &w) || !w.pending)
-			continue;
-		struct as_event e = { .ts = w.exit_ts,
+	struct bpf_link *l = bpf_program__attach_iter(t->skel->progs.as_held, NULL);
+	int fd = l ? bpf_iter_create(bpf_link__fd(l)) : -1;
+	struct as_held h;
+	while (fd >= 0 && read(fd, &h, sizeof(h)) == (ssize_t)sizeof(h)) {
+		const struct as_wait_state *w = &h.w;
+		struct as_event e = { .ts = w->exit_ts,
 				      .kind = AS_EV_WAIT_EXIT,
 				      .flags = AS_WAIT_QUICK,
-				      .syscall = w.key_nr,
-				      .pid = key,
-				      .state = (uint32_t)w.key_fd,
-				      .rt = (uint64_t)w.exit_ret,
-				      .rt2 = w.quick };
+				      .syscall = w->key_nr,
+				      .pid = h.tid,
+				      .state = (uint32_t)w->key_fd,
+				      .rt = (uint64_t)w->exit_ret,
+				      .rt2 = w->pending ? w->quick : w->quick - 1 };
+		if (sm_add_wait(&t->sm, &e))
+			break;
+		if (w->pending || !w->in_wait || w->entry_sent)
+			continue;
+		e.kind = AS_EV_WAIT_ENTER;
+		e.flags = 0;
+		e.syscall = w->entered_nr;
+		e.state = (uint32_t)w->entered_fd;
+		e.rt = w->entered_fd;
+		e.rt2 = 0;
 		if (sm_add_wait(&t->sm, &e))
 			break;
 	}
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(l);
 }
 
 /* The last drain, after the detach: everything left goes to the state machine. */
@@ -175,12 +202,16 @@ static void drain_all(struct astrace *t)
 /* Wakes every drain_ms: the programs submit without a wakeup, which keeps the
  * tracer from adding the very context switches it is counting, except when the
  * ring is half full (submit() in astrace.bpf.c), when the poll returns at once.
- * ring_buffer__poll consumes what is there either way. */
+ * ring_buffer__poll only reads a ring its epoll reported, which a submit
+ * without wakeup never makes it do: the consume after it reads what is there
+ * either way (until it did, events waited for the end of the trace, and a
+ * stack arrived after its process had gone, unnamed). */
 static void *reader_main(void *arg)
 {
 	struct astrace *t = arg;
 	while (!atomic_load(&t->quit)) {
 		ring_buffer__poll(t->rb, (int)t->opts.drain_ms);
+		ring_buffer__consume(t->rb);
 		sm_reorder_release(&t->ro, &t->sm, mono_ns());
 	}
 	return NULL;
@@ -189,17 +220,26 @@ static void *reader_main(void *arg)
 static const char *const tracepoints[NTP] = { "sched_switch", "sched_wakeup", "sched_wakeup_new",
 					      "sched_process_fork", "sched_process_exit" };
 
-/* Whether a BTF string section holds "btf_trace_<tp>" for each tracepoint. The
- * section starts with an empty string, so every name has a NUL before it. */
+/* Whether a BTF string section names a "btf_trace_<tp>" type for each
+ * tracepoint (bit 0), and the function ep_poll_callback (bit 1: fentry can
+ * attach; a kernel that inlined or renamed it has no such name). The section
+ * starts with an empty string, so every name has a NUL before it. */
+#define BTF_TP_TYPES 1
+#define BTF_EPCB     2
+static const char epcb_name[] = "\0ep_poll_callback";
+
 static int trace_types_named(const char *strs, size_t len)
 {
+	int found = BTF_TP_TYPES;
 	for (int i = 0; i < NTP; i++) {
 		char name[64];
 		int n = snprintf(name, sizeof(name), "%cbtf_trace_%s", 0, tracepoints[i]);
 		if (!memmem(strs, len, name, (size_t)n + 1))
-			return 0;
+			found = 0;
 	}
-	return 1;
+	if (memmem(strs, len, epcb_name, sizeof(epcb_name)))
+		found |= BTF_EPCB;
+	return found;
 }
 
 /* Whether the kernel takes tp_btf programs on our tracepoints, by the types
@@ -211,7 +251,7 @@ static int trace_types_named(const char *strs, size_t len)
  * costs ~15 us a page through sysfs, where mapping it, which recent kernels
  * allow, costs about a millisecond. A "no" costs only the cheaper flavour: the
  * raw_tp programs do the same work. */
-static int tp_btf_works(void)
+static int btf_probe(void)
 {
 	int ok = 0, fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -235,16 +275,25 @@ static int tp_btf_works(void)
 			break;
 		got += (size_t)n;
 	}
-	ok = strs && got == len && trace_types_named(strs, len);
+	ok = strs && got == len ? trace_types_named(strs, len) : 0;
 	free(strs);
 out:
 	close(fd);
 	return ok;
 }
 
-/* Loads one flavour: the other's programs stay out of the kernel. */
-static void choose_programs(struct astrace_bpf *s, int raw)
+/* The ready count's hooks (astrace.bpf.c, count_ready), best first. */
+#define HOOK_FENTRY  1 /* fentry/ep_poll_callback: every kind of fd */
+#define HOOK_KPROBE  2 /* kprobe/ep_poll_callback: the same, dearer */
+#define HOOK_SKREADY 4 /* the sk_data_ready tracepoint (6.5): sockets only */
+
+/* Loads one flavour: the other's programs stay out of the kernel; and the
+ * ready hooks in hooks (HOOK_*). */
+static void choose_programs(struct astrace_bpf *s, int raw, int hooks)
 {
+	bpf_program__set_autoload(s->progs.as_epcb, hooks & HOOK_FENTRY);
+	bpf_program__set_autoload(s->progs.as_epcb_kp, hooks & HOOK_KPROBE);
+	bpf_program__set_autoload(s->progs.as_sk_ready, hooks & HOOK_SKREADY);
 	struct bpf_program *btf[NTP] = { s->progs.as_switch, s->progs.as_wakeup, s->progs.as_wnew,
 					 s->progs.as_fork, s->progs.as_exit };
 	struct bpf_program *rawp[NTP] = { s->progs.as_switch_raw, s->progs.as_wakeup_raw,
@@ -256,7 +305,29 @@ static void choose_programs(struct astrace_bpf *s, int raw)
 	}
 }
 
-static int open_and_load(struct astrace *t, int raw)
+/* Whether the kernel loads an fentry program on ep_poll_callback: a two-
+ * instruction one, as lockdown refuses fentry at load whatever the program.
+ * Costs a parse of the kernel's BTF (tens of ms), against a second load of
+ * every program (hundreds) when the first is refused. */
+static int fentry_loads(void)
+{
+	int id = libbpf_find_vmlinux_btf_id("ep_poll_callback", BPF_TRACE_FENTRY);
+	if (id <= 0)
+		return 0;
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = (uint32_t)id);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "probe_fentry", "GPL", insns, 2, &o);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static int open_and_load(struct astrace *t, int raw, int hooks)
 {
 	struct astrace_bpf *s = astrace_bpf__open();
 	if (!s)
@@ -264,7 +335,7 @@ static int open_and_load(struct astrace *t, int raw)
 	s->rodata->cfg.owner = (uint32_t)getpid();
 	s->rodata->cfg.wake_bytes = t->opts.ringbuf_kb * 1024u / 2;
 	s->rodata->cfg.stall_ns = t->opts.stall_ns;
-	choose_programs(s, raw);
+	choose_programs(s, raw, hooks);
 	int rc = bpf_map__set_max_entries(s->maps.events, t->opts.ringbuf_kb * 1024u);
 	if (!rc)
 		rc = astrace_bpf__load(s);
@@ -274,6 +345,7 @@ static int open_and_load(struct astrace *t, int raw)
 	}
 	t->skel = s;
 	t->raw_tp = raw;
+	t->hooks = hooks;
 	/* The same test the kernel side makes (task_syscall in astrace.bpf.c). */
 	t->syscall_names =
 	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_task_pt_regs, NULL) == 1;
@@ -303,8 +375,24 @@ int astrace_open(struct astrace **out, const struct astrace_opts *opts)
 	atomic_store(&libbpf_verbose, t->opts.verbose != 0);
 	libbpf_set_print(libbpf_print);
 
-	/* tp_btf reads task fields directly, raw_tp through probe reads. */
-	int rc = open_and_load(t, t->opts.force_raw_tp || !tp_btf_works());
+	/* tp_btf reads task fields directly, raw_tp through probe reads. The
+	 * ready count's hooks: fentry where BTF names ep_poll_callback, a kprobe
+	 * where the kernel has kprobes, and the sk_data_ready tracepoint. A
+	 * kernel that refuses fentry at load (lockdown does) gets a second load
+	 * without the ep_poll_callback ones, the first load's complaints unsaid. */
+	int btf = btf_probe(), raw = t->opts.force_raw_tp || !(btf & BTF_TP_TYPES), rc;
+	int hooks = t->opts.no_ready_hook ? 0
+					  : HOOK_SKREADY | ((btf & BTF_EPCB) ? HOOK_FENTRY : 0) |
+						(access("/sys/bus/event_source/devices/kprobe", F_OK)
+						     ? 0
+						     : HOOK_KPROBE);
+	if ((hooks & HOOK_FENTRY) && !fentry_loads())
+		hooks &= ~HOOK_FENTRY;
+	atomic_store(&libbpf_quiet, (hooks & (HOOK_FENTRY | HOOK_KPROBE)) != 0);
+	rc = open_and_load(t, raw, hooks);
+	atomic_store(&libbpf_quiet, 0);
+	if (rc && (hooks & (HOOK_FENTRY | HOOK_KPROBE)))
+		rc = open_and_load(t, raw, hooks & HOOK_SKREADY);
 	if (rc)
 		goto fail;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_event, t, NULL);
@@ -482,9 +570,10 @@ static int attach_waits(struct astrace *t)
 	for (int i = 0; i < ASTRACE_NWAITS; i++) {
 		char tp[40];
 		snprintf(tp, sizeof(tp), "sys_enter_%s", wait_syscalls[i]);
-		struct bpf_program *enter = strcmp(wait_syscalls[i], "io_uring_enter")
-						? t->skel->progs.as_wait_enter
-						: t->skel->progs.as_wait_enter_uring;
+		struct bpf_program *enter =
+		    !strcmp(wait_syscalls[i], "io_uring_enter") ? t->skel->progs.as_wait_enter_uring
+		    : !strncmp(wait_syscalls[i], "epoll", 5)	 ? t->skel->progs.as_wait_enter_epoll
+								 : t->skel->progs.as_wait_enter;
 		struct bpf_link *in = bpf_program__attach_tracepoint(enter, "syscalls", tp);
 		int err = in ? 0 : errno ? -errno : -EINVAL;
 		if (err == -ENOENT)
@@ -508,16 +597,67 @@ static int attach_waits(struct astrace *t)
 	return 0;
 }
 
-/* Attaches every loaded program but the USDT one (attach_usdt's, per probe),
- * one by one, so a failure names its program. */
+/* The first ready hook that attaches, best first. None is not an error:
+ * ready falls back to a lower bound (stalls.h), and the stats say so; hence
+ * libbpf's complaints about the ones that fail are not printed. */
+static void attach_ready_hook(struct astrace *t)
+{
+	struct bpf_program *p[3] = { t->skel->progs.as_epcb, t->skel->progs.as_epcb_kp,
+				     t->skel->progs.as_sk_ready };
+	atomic_store(&libbpf_quiet, 1);
+	for (int i = 0; i < 3 && !t->epcb; i++)
+		if ((t->hooks & (1 << i)) && (t->epcb = bpf_program__attach(p[i])))
+			t->ready_hook = i + 1;
+	atomic_store(&libbpf_quiet, 0);
+	t->skel->bss->ready_hooked = t->epcb != NULL;
+}
+
+/* A 49 Hz CPU clock on every CPU, for as_sample: a prime rate that does not
+ * beat with 10 ms timers, and a stall of 100 ms gets a few samples. A CPU
+ * that cannot be sampled (offline) is skipped; none is not an error either:
+ * CPU stalls then have no stack. */
+static void attach_samples(struct astrace *t)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0 || !(t->samples = calloc((size_t)ncpu, sizeof(*t->samples))))
+		return;
+	for (int cpu = 0; cpu < ncpu; cpu++) {
+		struct perf_event_attr a = { .type = PERF_TYPE_SOFTWARE,
+					     .size = sizeof(a),
+					     .config = PERF_COUNT_SW_CPU_CLOCK,
+					     .sample_freq = 49,
+					     .freq = 1 };
+		int fd = (int)syscall(SYS_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0)
+			continue;
+		struct bpf_link *l = bpf_program__attach_perf_event(t->skel->progs.as_sample, fd);
+		if (!l) {
+			close(fd);
+			continue;
+		}
+		t->samples[t->nsamples++] = l; /* the link closes fd */
+	}
+}
+
+/* Programs attached by their own code, not by attach_programs(). */
+static int attached_elsewhere(const struct astrace *t, const struct bpf_program *p)
+{
+	const struct astrace_bpf *k = t->skel;
+	return p == k->progs.as_usdt || p == k->progs.as_wait_enter ||
+	       p == k->progs.as_wait_enter_uring || p == k->progs.as_wait_enter_epoll ||
+	       p == k->progs.as_wait_exit || p == k->progs.as_epcb || p == k->progs.as_epcb_kp ||
+	       p == k->progs.as_sk_ready ||
+	       p == k->progs.as_sample || p == k->progs.as_held;
+}
+
+/* Attaches every loaded program but those above, one by one, so a failure
+ * names its program. */
 static int attach_programs(struct astrace *t)
 {
 	struct bpf_program *p;
 	bpf_object__for_each_program(p, t->skel->obj)
 	{
-		if (!bpf_program__autoload(p) || p == t->skel->progs.as_usdt ||
-		    p == t->skel->progs.as_wait_enter || p == t->skel->progs.as_wait_enter_uring ||
-		    p == t->skel->progs.as_wait_exit)
+		if (!bpf_program__autoload(p) || attached_elsewhere(t, p))
 			continue;
 		if (t->nlinks == ASTRACE_MAX_PROGS)
 			return -E2BIG;
@@ -553,12 +693,15 @@ int astrace_start(struct astrace *t, pid_t pid)
 
 	t->st.t_start = mono_ns();
 	sm_init(&t->sm, t->st.t_start);
+	where_init(&t->where);
 	t->attached = 1;
 	rc = attach_programs(t);
 	if (!rc)
 		rc = attach_waits(t);
 	if (rc)
 		return rc;
+	attach_ready_hook(t);
+	attach_samples(t);
 
 	char exe[PATH_MAX];
 	const char *path = t->opts.exe;
@@ -613,7 +756,7 @@ static void *destroy_link(void *l)
  * start detaches its link here, the slow way. */
 static void destroy_links(struct bpf_link **l, int n)
 {
-	pthread_t th[2 * ASTRACE_NWAITS + ASTRACE_MAX_PROGS + AS_MARK_MAX];
+	pthread_t th[2 * ASTRACE_NWAITS + ASTRACE_MAX_PROGS + AS_MARK_MAX + 1];
 	int started[sizeof(th) / sizeof(th[0])] = { 0 };
 	for (int i = 0; i < n && i < (int)(sizeof(th) / sizeof(th[0])); i++)
 		if (l[i])
@@ -629,7 +772,7 @@ static void destroy_links(struct bpf_link **l, int n)
 
 static void detach(struct astrace *t)
 {
-	struct bpf_link *all[2 * ASTRACE_NWAITS + ASTRACE_MAX_PROGS + AS_MARK_MAX];
+	struct bpf_link *all[2 * ASTRACE_NWAITS + ASTRACE_MAX_PROGS + AS_MARK_MAX + 1];
 	int n = 0;
 	for (int k = 0; k < AS_MARK_MAX; k++) {
 		all[n++] = t->usdt[k];
@@ -641,7 +784,15 @@ static void detach(struct astrace *t)
 	for (int i = 0; i < t->nwaits; i++)
 		all[n++] = t->waits[i];
 	t->nwaits = 0;
+	all[n++] = t->epcb;
+	t->epcb = NULL;
 	destroy_links(all, n);
+	/* Perf event links detach without a grace period to wait for. */
+	for (int i = 0; i < t->nsamples; i++)
+		bpf_link__destroy(t->samples[i]);
+	free(t->samples);
+	t->samples = NULL;
+	t->nsamples = 0;
 	t->attached = 0;
 }
 
@@ -709,6 +860,8 @@ int astrace_stop(struct astrace *t)
 	t->st.late = t->sm.late;
 	t->st.raw_tp = t->raw_tp;
 	t->st.syscall_names = t->syscall_names;
+	t->st.stacks = t->where.n;
+	t->st.stacks_unnamed = t->where.unnamed;
 	return t->sm.oom ? -ENOMEM : 0;
 }
 
@@ -722,6 +875,7 @@ void astrace_close(struct astrace *t)
 	astrace_bpf__destroy(t->skel);
 	sm_free(&t->sm);
 	sm_reorder_free(&t->ro);
+	where_free(&t->where);
 	free(t);
 }
 
@@ -730,9 +884,25 @@ const struct sm *astrace_result(const struct astrace *t)
 	return &t->sm;
 }
 
+const char *astrace_ready_hook_name(int ready_hook)
+{
+	static const char *const names[] = { NULL, "ep_poll_callback (fentry)",
+					     "ep_poll_callback (kprobe)",
+					     "the sk_data_ready tracepoint (sockets only)" };
+	return ready_hook >= 0 && ready_hook < 4 ? names[ready_hook] : NULL;
+}
+
+size_t astrace_stacks(const struct astrace *t, const struct stall_stack **v)
+{
+	*v = t->where.v;
+	return t->where.n;
+}
+
 void astrace_get_stats(const struct astrace *t, struct astrace_stats *st)
 {
 	*st = t->st;
 	st->raw_tp = t->raw_tp;
 	st->syscall_names = t->syscall_names;
+	st->ready_hook = t->ready_hook;
+	st->cpu_samples = t->nsamples;
 }

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "sched_sm.h"
+#include "stalls.h"
 
 /* Every BPF program of the tracer has a name starting with this. */
 #define ASTRACE_PROG_PREFIX "as_"
@@ -33,6 +34,7 @@ struct astrace_opts {
 	int no_usdt;	     /* skip the USDT probes: each hit is a trap, a few us */
 	int verbose;	     /* print libbpf's debug lines too, not only its warnings */
 	int force_raw_tp;    /* raw tracepoints even where tp_btf works: tests the fallback */
+	int no_ready_hook;   /* leave ep_poll_callback alone: tests the lower-bound fallback */
 	/* Event waits: a return followed by the next entry into the same wait
 	 * sooner than this is folded in the kernel, not sent (0: 100 ms). Give
 	 * stalls_find() this threshold or a larger one. */
@@ -50,7 +52,7 @@ struct astrace_prog_stat {
 	uint64_t run_ns, run_cnt;
 };
 
-#define ASTRACE_MAX_PROGS 16
+#define ASTRACE_MAX_PROGS 24
 
 /* The event-wait syscalls hooked to find event loops (astrace.c's list). */
 #define ASTRACE_NWAITS 8
@@ -64,6 +66,11 @@ struct astrace_stats {
 	int raw_tp;		  /* 1: raw tracepoint fallback in use */
 	int syscall_names;	  /* 1: sleeps name their syscall (bpf_task_pt_regs, 5.15+) */
 	int wait_syscalls;	  /* event-wait syscalls hooked (entry and exit): loops are found */
+	int ready_hook;		  /* ep_poll_callback hooked: 1 fentry, 2 kprobe, 0 not (ready is
+				   * then a lower bound) */
+	int cpu_samples;	  /* CPUs sampled for the stacks of CPU stalls */
+	uint64_t stacks;	  /* stack snapshots received and named */
+	uint64_t stacks_unnamed;  /* ... that could not be named (the process had gone) */
 	int nprogs;
 	struct astrace_prog_stat progs[ASTRACE_MAX_PROGS];
 };
@@ -94,6 +101,13 @@ void astrace_close(struct astrace *t);
 
 /* Valid after astrace_stop(). */
 const struct sm *astrace_result(const struct astrace *t);
+/* What counted `ready` (astrace_stats.ready_hook) in words: "ep_poll_callback
+ * (fentry)", "the sk_data_ready tracepoint (sockets only)"; NULL for none. */
+const char *astrace_ready_hook_name(int ready_hook);
+
+/* The stacks taken during stalls, named (stalls_add_stacks()); valid until
+ * astrace_close(). */
+size_t astrace_stacks(const struct astrace *t, const struct stall_stack **v);
 void astrace_get_stats(const struct astrace *t, struct astrace_stats *st);
 
 #endif

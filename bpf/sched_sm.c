@@ -316,7 +316,9 @@ int sm_add_wait(struct sm *sm, const struct as_event *e)
 	w->exit = e->kind == AS_EV_WAIT_EXIT;
 	w->fd = (int32_t)e->state;
 	w->quick = w->exit ? (uint32_t)e->rt2 : 0;
-	w->flags = w->exit ? e->flags : 0;
+	w->flags = e->flags;
+	w->ready = w->exit ? 0 : e->pid2;
+	w->ready_t = w->exit ? 0 : e->rt2;
 	return 0;
 }
 

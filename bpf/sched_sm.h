@@ -58,7 +58,10 @@ struct sm_wait {
 	int32_t fd;	 /* the wait's first argument as s32: the epoll or io_uring fd */
 	uint32_t quick;	 /* exit: earlier returns of the same wait folded into it */
 	uint8_t exit;	 /* 0: entry, 1: return */
-	uint8_t flags;	 /* exit: AS_WAIT_QUICK, AS_WAIT_BEFORE */
+	uint8_t flags;	 /* exit: AS_WAIT_QUICK, AS_WAIT_BEFORE; entry: AS_WAIT_READY */
+	uint32_t ready;	 /* entry with AS_WAIT_READY: items of the loop's epoll that
+			  * became ready since its last return */
+	uint64_t ready_t; /* ... and when the first did (0: none) */
 };
 
 struct sm_thread {

@@ -197,6 +197,11 @@ static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint6
 		if (!e->exit) {
 			if (open && e->t - cur.t_start >= min_ns) {
 				cur.t_end = e->t;
+				if (e->flags & AS_WAIT_READY) {
+					cur.ready = e->ready;
+					cur.ready_counted = 1;
+					cur.ready_since = e->ready_t;
+				}
 				if (push_stall(s, cap, &cur))
 					return -ENOMEM;
 				awaiting = 1;
@@ -208,10 +213,10 @@ static int one_thread(const struct sm *sm, const struct wref *w, size_t n, uint6
 		 * since then. */
 		if (e->flags & AS_WAIT_QUICK)
 			open = 0;
-		if (awaiting) {
+		if (awaiting && !s->v[s->n - 1].ready_counted) {
 			s->v[s->n - 1].ready = e->val >= 0 ? e->val : -1;
-			awaiting = 0;
 		}
+		awaiting = 0;
 		cur = new_stall(e->tid, e->t);
 		open = 1;
 	}
@@ -345,5 +350,51 @@ void stalls_count_requests(struct stalls *s, const struct stalls_request *r, siz
 		for (size_t i = 0; i < n; i++)
 			c += r[i].t_start < st->t_end && (!r[i].t_end || r[i].t_end > st->t_start);
 		st->requests_waiting = c;
+	}
+}
+
+static int same_place(const struct stall_stack *a, const struct stall_stack *b)
+{
+	return !strcmp(a->callers ? a->callers : "", b->callers ? b->callers : "");
+}
+
+static int in_stall(const struct stall *st, const struct stall_stack *x)
+{
+	return x->text && x->tid == st->tid && x->ts >= st->t_start && x->ts <= st->t_end;
+}
+
+/* Stacks are few (one a stall, and AS_MAX_SAMPLES samples at most), so each
+ * stall looks through all of them. */
+void stalls_add_stacks(struct stalls *s, const struct stall_stack *v, size_t n)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		struct stall *st = &s->v[k];
+		const struct stall_stack *sleep = NULL, *sample = NULL;
+		size_t best = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!in_stall(st, &v[i]))
+				continue;
+			if (!v[i].cpu) {
+				if (v[i].ts == st->t_end)
+					sleep = &v[i];
+				continue;
+			}
+			st->nsamples++;
+			size_t same = 0;
+			for (size_t j = 0; j < n; j++)
+				same += v[j].cpu && in_stall(st, &v[j]) && same_place(&v[i], &v[j]);
+			if (same > best) {
+				best = same;
+				sample = &v[i];
+			}
+		}
+		const struct stall_stack *use = sleep;
+		if (sample && (!sleep || st->cause <= SM_RUNNABLE))
+			use = sample;
+		if (use) {
+			st->stack = use->text;
+			st->callers = use->callers;
+			st->stack_cpu = use->cpu;
+		}
 	}
 }

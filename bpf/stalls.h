@@ -14,9 +14,16 @@
  *
  * Limits: a loop that returned fewer than twice during the trace (attached
  * while it was already stuck) is not recognised; the stretch before the first
- * wait seen is not judged (its start is unknown); `ready` is the next wait's
- * return value, a lower bound on what became ready during the stall (its
- * maxevents caps it, and events the kernel coalesced count once). */
+ * wait seen is not judged (its start is unknown).
+ *
+ * Who waited: on an epoll loop whose instance the kernel side could follow
+ * (ep_poll_callback hooked), `ready` is the number of its items that became
+ * ready during the stall (each counted once, when it joined the ready list),
+ * and ready_since when the first did. Elsewhere (poll, select, io_uring, or no
+ * hook) `ready` is the next wait's return value, a lower bound on what became
+ * ready (its maxevents caps it, and what was ready before the stall counts
+ * too); ready_counted tells which. Where: the stack of the longest sleep of
+ * the stall, or of CPU samples taken during it (stalls_add_stacks). */
 #ifndef ASTRACE_STALLS_H
 #define ASTRACE_STALLS_H
 
@@ -36,8 +43,24 @@ struct stall {
 	uint8_t cause;		  /* SM_RUNNING, SM_RUNNABLE, SM_SLEEPING or SM_BLOCKED */
 	uint8_t cut;		  /* the trace ended before the loop waited again */
 	int32_t syscall;	  /* sleeping/blocked: the syscall of the longest such stretch */
-	int64_t ready;		  /* the next wait's return value; -1 unknown */
+	int64_t ready;		  /* items that became ready (see above); -1 unknown */
 	int64_t requests_waiting; /* client requests in flight during it; -1 not known */
+	uint64_t ready_since;	  /* ready_counted: when the first became ready, 0 none */
+	uint8_t ready_counted;	  /* ready was counted (ep_poll_callback), not bounded */
+	uint8_t stack_cpu;	  /* the stack is from CPU samples, not from a sleep */
+	uint32_t nsamples;	  /* CPU samples taken during it */
+	const char *stack;	  /* frames innermost first, ';' between; NULL none */
+	const char *callers;	  /* the first frames outside libc, " <- " between */
+};
+
+/* A stack the tracer took and named (astrace_stacks()): the longest sleep of
+ * a loop between its wait's return and its next entry (sent with that entry:
+ * ts is the entry's time), or a CPU sample of a loop inside a stall (ts: when). */
+struct stall_stack {
+	uint64_t ts;
+	uint32_t tid;
+	uint8_t cpu; /* a CPU sample */
+	const char *text, *callers;
 };
 
 struct stall_loop {
@@ -52,6 +75,8 @@ struct stalls {
 	struct stall_loop *loops; /* every loop, with or without stalls */
 	size_t nloops;
 	uint64_t min_ns; /* the threshold they were found with */
+	const char *ready_by; /* the hook that counted ready ("ep_poll_callback"), for
+			       * the verdict; set by the caller, NULL when none */
 };
 
 /* Loops and their stalls of at least min_ns in sm (finished: sm_finish(t_end)
@@ -69,8 +94,14 @@ struct stalls_request {
  * during it (sent before it ended, not finished before it began). */
 void stalls_count_requests(struct stalls *s, const struct stalls_request *r, size_t n);
 
+/* Gives each stall its stack from v[0..n): for a stall whose cause is running
+ * or runnable the most frequent of the CPU samples taken during it, else the
+ * sleep stack sent with its end; the other kind when that one is missing. The
+ * strings are borrowed: v's must outlive s's use. */
+void stalls_add_stacks(struct stalls *s, const struct stall_stack *v, size_t n);
+
 /* stalls.csv (schema_stalls): one row per stall; requests_waiting empty when
- * not known, stack empty (not collected yet). 0 or -errno. */
+ * not known, stack empty when none was taken. 0 or -errno. */
 int stalls_write_csv(const struct stalls *s, const struct sm *sm, const char *path);
 
 /* The verdict: per loop and kind of stall, most time stalled first, in words

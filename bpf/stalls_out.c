@@ -36,7 +36,10 @@ int stalls_write_csv(const struct stalls *s, const struct sm *sm, const char *pa
 			(unsigned long long)st->ns[SM_BLOCKED], (long long)st->ready);
 		if (st->requests_waiting >= 0)
 			fprintf(f, "%lld", (long long)st->requests_waiting);
-		fputs(",\n", f); /* stack: not collected yet */
+		fputc(',', f);
+		if (st->stack)
+			trace_csv_str(f, st->stack); /* C++ names may hold commas */
+		fputc('\n', f);
 	}
 	return trace_csv_close(f);
 }
@@ -50,6 +53,11 @@ struct group {
 	uint64_t total, min, max;
 	int64_t requests;    /* most in flight during one; -1 not known */
 	int64_t ready;	     /* most ready after one; -1 not known */
+	int counted;	     /* ready counted by ep_poll_callback (else a lower bound) */
+	uint64_t oldest;     /* counted: the longest an item waited, ns */
+	const char *callers; /* of the longest stall that has a stack */
+	int stack_cpu;	     /* ... from CPU samples */
+	uint64_t stack_dur;
 	uint64_t loop_total; /* the loop's, all groups: orders the loops */
 };
 
@@ -139,12 +147,24 @@ static void print_group(FILE *f, const struct group *g, const char *wait_name, i
 		fprintf(f, " blocked (uninterruptible) in %s",
 			*sc ? sc : "a syscall the kernel could not name");
 	}
+	/* Where, in the program's own code when the stack reaches it. */
+	if (g->callers && *g->callers)
+		fprintf(f, " (%s %s)", g->stack_cpu ? "sampled in" : "called from", g->callers);
 	if (g->requests >= 0)
 		fprintf(f, ", while %s%lld request%s waited", g->requests > 1 ? "up to " : "",
 			(long long)g->requests, g->requests == 1 ? "" : "s");
-	else if (g->ready > 0)
+	if (g->counted && g->ready > 0) {
+		fprintf(f, "%s %s%lld connection%s became ready", g->requests >= 0 ? " and" : ", while",
+			g->ready > 1 ? "up to " : "", (long long)g->ready, g->ready == 1 ? "" : "s");
+		if (g->oldest) {
+			fputs(" (the oldest waited ", f);
+			print_dur(f, g->oldest);
+			fputc(')', f);
+		}
+	} else if (!g->counted && g->ready > 0 && g->requests < 0) {
 		fprintf(f, ", with at least %lld event%s ready when it got back to %s",
 			(long long)g->ready, g->ready == 1 ? "" : "s", wait_name);
+	}
 	fprintf(f, ": %s.", diagnosis(g->cause, sc));
 	if (g->cut)
 		fputs(" The last one was still going when the trace ended.", f);
@@ -183,6 +203,28 @@ static void print_quiet_loops(FILE *f, const struct stalls *s, const struct sm *
 	if (quiet)
 		fprintf(f, "  %zu more event loop%s never stalled.\n", quiet,
 			quiet == 1 ? "" : "s");
+}
+
+/* How `ready` was measured, since the two ways differ in meaning. */
+static void print_ready_note(FILE *f, const struct stalls *s)
+{
+	size_t counted = 0, bounded = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].ready < 0)
+			continue;
+		if (s->v[i].ready_counted)
+			counted++;
+		else
+			bounded++;
+	}
+	if (counted)
+		fprintf(f, "  ready: fds that became ready during the stall, counted by %s%s\n",
+			s->ready_by ? s->ready_by : "the kernel",
+			bounded ? "; elsewhere a lower bound from the next wait's return" : "");
+	else if (bounded)
+		fputs("  ready: a lower bound from the next wait's return (no ready hook, or not "
+		      "an epoll loop)\n",
+		      f);
 }
 
 void stalls_print_verdict(FILE *f, const struct stalls *s, const struct sm *sm)
@@ -225,6 +267,15 @@ void stalls_print_verdict(FILE *f, const struct stalls *s, const struct sm *sm)
 		x->requests =
 		    st->requests_waiting > x->requests ? st->requests_waiting : x->requests;
 		x->ready = st->ready > x->ready ? st->ready : x->ready;
+		x->counted |= st->ready_counted;
+		if (st->ready_counted && st->ready_since && st->t_end > st->ready_since &&
+		    st->t_end - st->ready_since > x->oldest)
+			x->oldest = st->t_end - st->ready_since;
+		if (st->callers && d >= x->stack_dur) {
+			x->callers = st->callers;
+			x->stack_cpu = st->stack_cpu;
+			x->stack_dur = d;
+		}
 	}
 	for (size_t j = 0; j < ng; j++)
 		for (size_t k = 0; k < ng; k++)
@@ -244,5 +295,6 @@ void stalls_print_verdict(FILE *f, const struct stalls *s, const struct sm *sm)
 	if (ng)
 		fputc('\n', f);
 	print_quiet_loops(f, s, sm, g, ng);
+	print_ready_note(f, s);
 	free(g);
 }

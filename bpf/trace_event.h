@@ -23,12 +23,17 @@ enum as_ev_kind {
 	AS_EV_WAIT_EXIT,  /* pid returns from it; syscall: which, rt: the return value,
 			   * state: the wait's first argument as s32, rt2: earlier returns
 			   * folded into this one (AS_WAIT_QUICK), flags: AS_WAIT_* */
+	AS_EV_STACK,	  /* a struct as_stack_ev, not an as_event: the same first fields */
 };
 
 /* Wait-exit flags. Returns followed by an entry into the same wait sooner than
  * the stall threshold are not sent, only counted (astrace.bpf.c). */
 #define AS_WAIT_QUICK  1 /* this wait's entry was not sent: it came that soon */
 #define AS_WAIT_BEFORE 2 /* the wait began before the attach: no entry exists */
+/* Wait-entry flag: pid2 is the count of the loop's epoll items that became ready
+ * since its last return, counted by the ep_poll_callback hook, and rt2 when the
+ * first of them did (0: none). Without the flag, no count was kept. */
+#define AS_WAIT_READY 4
 
 /* Per thread, in the `waiting` map: its last return from an event wait, held
  * until it is known whether the next entry comes soon enough to fold it. The
@@ -45,6 +50,60 @@ struct as_wait_state {
 	__u8 has_exit;	 /* exit_* is set */
 	__u8 pending;	 /* the last return was not sent yet */
 	__u8 entry_sent; /* the current wait's entry was sent: its exit is, at once */
+	__u8 has_slot;	 /* its as_stack_slot exists (created at a return, not at a switch) */
+	__u8 nsamples;	 /* CPU samples sent since the last return */
+	__u8 pad[2];
+	__u64 ep;    /* the eventpoll of ep_fd: the key of its ready count, 0 unknown */
+	__s64 ep_fd; /* the epoll fd ep was resolved from, -1 none */
+};
+
+/* The loop's epoll instance: items that became ready since the loop last
+ * returned from its wait, and when the first did (ep_poll_callback). */
+struct as_ep_ready {
+	__u32 tid; /* the loop thread that registered it */
+	__u32 count;
+	__u64 first;
+	__u64 gen; /* the loop's last return: an item is counted once per gen */
+};
+
+/* A thread's user stack as it was when it went to sleep away from its wait, or
+ * when a CPU sample caught it stalled: registers and the top AS_STACK_BYTES of
+ * its stack, unwound and symbolized in userspace (libdwfl, bpf/symbols.c), which
+ * needs no frame pointers. x86_64 only: other architectures send none. */
+#define AS_STACK_BYTES 8192
+#define AS_NREGS       17 /* x86_64 DWARF numbering: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
+#define AS_STACK_SLEEP 1  /* flags: the longest sleep of a stall; ts is the stall's end */
+#define AS_STACK_CPU   2  /* flags: a CPU sample inside a stall; ts is when */
+#define AS_MAX_SAMPLES 8  /* CPU samples sent per stall, at most */
+
+struct as_stack_ev {
+	__u64 ts;
+	__u8 kind; /* AS_EV_STACK: where struct as_event has its kind */
+	__u8 flags;
+	__u16 pad;
+	__u32 size; /* bytes of data[] read */
+	__u32 pid;
+	__u32 tgid;
+	__u64 regs[AS_NREGS];
+	__u8 data[AS_STACK_BYTES];
+};
+
+/* Per loop thread: the stack of the sleep in progress and of the longest one
+ * since its last return (gen: that return's time; a slot of an older gap is
+ * stale). Two buffers, so keeping the longest is a flip, not a copy. */
+struct as_stack_slot {
+	struct as_stack_ev buf[2];
+	__u64 gen;
+	__u64 out_ts;  /* when the sleep in buf[cur] began, 0 none */
+	__u64 best_ns; /* the longest sleep, in buf[best] */
+	__u8 cur, best, have, pad[5];
+};
+
+/* What the task iterator hands the loader at the stop: a held return. */
+struct as_held {
+	__u32 tid;
+	__u32 pad;
+	struct as_wait_state w;
 };
 
 /* Switch flags: which side of the switch belongs to a traced process. */

@@ -131,6 +131,12 @@ static int write_stalls(const struct run_cell *c, struct astrace *tr, struct run
 	if (!min_ns)
 		run_parse_stall(RUN_STALL_DEFAULT, &min_ns);
 	int err = stalls_find(sm, min_ns, st.t_stop, &s);
+	const struct stall_stack *stacks;
+	size_t nstacks = astrace_stacks(tr, &stacks);
+	if (!err) {
+		stalls_add_stacks(&s, stacks, nstacks);
+		s.ready_by = astrace_ready_hook_name(st.ready_hook);
+	}
 	/* Without requests.csv the stalls stand, their waiting requests unknown. */
 	if (!err && read_requests(c->dir, &req, &nreq) == 0)
 		stalls_count_requests(&s, req, nreq);

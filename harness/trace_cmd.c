@@ -456,6 +456,15 @@ static int collect(struct session *s)
 		fprintf(stderr, "bench trace: finding stalls: %s\n", strerror(-rc));
 		return 1;
 	}
+	const struct stall_stack *stacks;
+	size_t nstacks = astrace_stacks(s->t, &stacks);
+	stalls_add_stacks(&s->stalls, stacks, nstacks);
+	s->stalls.ready_by = astrace_ready_hook_name(st.ready_hook);
+	if (st.stacks_unnamed)
+		fprintf(stderr,
+			"bench trace: %llu stack%s could not be named (the process had exited "
+			"before it was read): hex addresses in stalls.csv\n",
+			(unsigned long long)st.stacks_unnamed, st.stacks_unnamed == 1 ? "" : "s");
 	if (!s->o->quiet) {
 		trace_print_summary(stdout, sm, s->sum, s->nsum, &st, st.syscall_names);
 		stalls_print_verdict(stdout, &s->stalls, sm);

@@ -9,6 +9,7 @@ pkgs=(
   libbpf-dev bpftool clang llvm         # BPF programs, skeletons, loader
   libclang-rt-dev                       # libFuzzer runtime for the fuzz targets
   libelf-dev zlib1g-dev                 # libbpf's own dependencies
+  libdw-dev                             # the tracer: stacks unwound and named (libdwfl)
   libcmocka-dev                         # unit tests
   libjson-c-dev                         # plots: reading meta.json
   systemtap-sdt-dev                     # <sys/sdt.h> for the USDT probes

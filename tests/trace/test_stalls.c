@@ -441,6 +441,160 @@ static void test_csv_and_verdict(void **state)
 	sm_free(&sm);
 }
 
+
+/* An entry that carries the kernel's ready count (AS_WAIT_READY): ready is the
+ * count, not the next return's value, and the oldest's age is in the verdict. */
+static void test_ready_counted(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, 0);
+	struct as_event end = ENTER(320 * MS, 7);
+	end.flags = AS_WAIT_READY;
+	end.pid2 = 4;		/* four fds became ready during the stall */
+	end.rt2 = 70 * MS;	/* the first at 70 ms: it waited 250 ms */
+	struct as_event e[] = {
+		run(1 * MS, 7),
+		ENTER(2 * MS, 7),
+		EXIT(10 * MS, 7, 1),
+		sleep_(11 * MS, 7, NANOSLEEP),
+		wake(311 * MS, 7),
+		run(312 * MS, 7),
+		end,
+		sleep_(320 * MS, 7, EPOLL_WAIT),
+		wake(330 * MS, 7),
+		run(330 * MS, 7),
+		EXIT(330 * MS, 7, 2), /* maxevents may cap this: not used */
+		ENTER(331 * MS, 7),
+		sleep_(331 * MS, 7, EPOLL_WAIT),
+	};
+	FEED(&sm, e, 400 * MS);
+	struct stalls s;
+	assert_int_equal(stalls_find(&sm, 100 * MS, 400 * MS, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].ready, 4);
+	assert_int_equal(s.v[0].ready_counted, 1);
+	assert_int_equal(s.v[0].ready_since, 70 * MS);
+	s.ready_by = "ep_poll_callback (fentry)";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	stalls_print_verdict(f, &s, &sm);
+	fclose(f);
+	assert_non_null(strstr(text, ", while up to 4 connections became ready (the oldest "
+				     "waited 250 ms)"));
+	assert_non_null(strstr(text, "ready: fds that became ready during the stall, counted by "
+				     "ep_poll_callback (fentry)\n"));
+	assert_null(strstr(text, "lower bound"));
+	free(text);
+	stalls_free(&s);
+	sm_free(&sm);
+}
+
+/* Without the flag, ready is the next return's value and the verdict says
+ * it is a lower bound. */
+static void test_ready_lower_bound(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, 0);
+	struct as_event e[] = {
+		run(1 * MS, 7),	 ENTER(2 * MS, 7),	 EXIT(10 * MS, 7, 1),
+		sleep_(11 * MS, 7, NANOSLEEP),		 wake(311 * MS, 7),
+		run(312 * MS, 7), ENTER(320 * MS, 7),	 EXIT(330 * MS, 7, 5),
+		ENTER(331 * MS, 7), sleep_(331 * MS, 7, EPOLL_WAIT),
+	};
+	FEED(&sm, e, 400 * MS);
+	struct stalls s;
+	assert_int_equal(stalls_find(&sm, 100 * MS, 400 * MS, &s), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].ready, 5);
+	assert_int_equal(s.v[0].ready_counted, 0);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	stalls_print_verdict(f, &s, &sm);
+	fclose(f);
+	assert_non_null(strstr(text, "with at least 5 events ready when it got back to"));
+	assert_non_null(strstr(text, "ready: a lower bound from the next wait's return"));
+	free(text);
+	stalls_free(&s);
+	sm_free(&sm);
+}
+
+/* Stacks: a sleep stall takes the stack sent with its end; a CPU stall the
+ * most frequent of its samples; a stack outside every stall is nobody's. The
+ * stack column is CSV-quoted when a name holds a comma, and the verdict names
+ * the callers. */
+static void test_stacks(void **state)
+{
+	(void)state;
+	struct sm sm;
+	sm_init(&sm, 0);
+	struct as_event e[] = {
+		run(1 * MS, 7),
+		ENTER(2 * MS, 7),
+		EXIT(10 * MS, 7, 1),
+		sleep_(11 * MS, 7, NANOSLEEP), /* stall 1: 10 -> 320 ms, asleep */
+		wake(311 * MS, 7),
+		run(312 * MS, 7),
+		ENTER(320 * MS, 7),
+		EXIT(330 * MS, 7, 1), /* stall 2: 330 -> 650 ms, on the CPU */
+		ENTER(650 * MS, 7),
+		sleep_(651 * MS, 7, EPOLL_WAIT),
+	};
+	FEED(&sm, e, 700 * MS);
+	struct stalls s;
+	assert_int_equal(stalls_find(&sm, 100 * MS, 700 * MS, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[1].cause, SM_RUNNING);
+	struct stall_stack v[] = {
+		{ 320 * MS, 7, 0, "clock_nanosleep+0x23;handle_wrong+0x10;serve<int, char>+0x4",
+		  "handle_wrong <- serve<int, char>" },
+		{ 400 * MS, 7, 1, "burn+0x1;handle_cpu+0x2", "burn <- handle_cpu" },
+		{ 500 * MS, 7, 1, "spin+0x1;handle_cpu+0x9", "spin <- handle_cpu" },
+		{ 600 * MS, 7, 1, "burn+0x5;handle_cpu+0x2", "burn <- handle_cpu" },
+		{ 690 * MS, 7, 1, "late+0x1", "late" },	   /* after the stalls */
+		{ 400 * MS, 8, 1, "other+0x1", "other" },  /* another thread */
+	};
+	stalls_add_stacks(&s, v, sizeof(v) / sizeof(v[0]));
+	assert_string_equal(s.v[0].stack, v[0].text);
+	assert_int_equal(s.v[0].stack_cpu, 0);
+	assert_int_equal(s.v[0].nsamples, 0);
+	assert_string_equal(s.v[1].callers, "burn <- handle_cpu");
+	assert_int_equal(s.v[1].stack_cpu, 1);
+	assert_int_equal(s.v[1].nsamples, 3);
+
+	char path[] = "/tmp/test_stalls.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(stalls_write_csv(&s, &sm, path), 0);
+	char buf[1024] = { 0 };
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(buf, ",\"clock_nanosleep+0x23;handle_wrong+0x10;serve<int, "
+				    "char>+0x4\"\n"));
+	assert_non_null(strstr(buf, ",burn+0x1;handle_cpu+0x2\n"));
+
+	char *text = NULL;
+	size_t len = 0;
+	f = open_memstream(&text, &len);
+	stalls_print_verdict(f, &s, &sm);
+	fclose(f);
+#if defined(__x86_64__)
+	assert_non_null(strstr(text, "asleep in clock_nanosleep (called from handle_wrong <- "
+				     "serve<int, char>)"));
+#endif
+	assert_non_null(strstr(text, "running on a CPU (sampled in burn <- handle_cpu)"));
+	free(text);
+	stalls_free(&s);
+	sm_free(&sm);
+}
+
 /* No loop at all: the verdict says so rather than nothing. */
 static void test_verdict_no_loop(void **state)
 {
@@ -468,7 +622,8 @@ int main(void)
 		cmocka_unit_test(test_requests_waiting), cmocka_unit_test(test_csv_and_verdict),
 		cmocka_unit_test(test_verdict_no_loop),	 cmocka_unit_test(test_nested_waits),
 		cmocka_unit_test(test_cut_in_own_wait),	 cmocka_unit_test(test_folded_waits),
-		cmocka_unit_test(test_exit_is_no_stall),
+		cmocka_unit_test(test_exit_is_no_stall), cmocka_unit_test(test_ready_counted),
+		cmocka_unit_test(test_ready_lower_bound), cmocka_unit_test(test_stacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
