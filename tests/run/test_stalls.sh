@@ -79,7 +79,7 @@ if [[ -x $(dirname "$BENCH")/target-uring ]]; then
   check_stalls "$d" "uring /wrong" 'len(rows) >= 1' '600 <= total_ms <= 1500' \
     'all(r["cause"] == "sleeping" and r["syscall"] == "clock_nanosleep" for r in rows)' \
     'all(r["requests_waiting"] > 0 for r in rows)' 'len({r["tid"] for r in rows}) == 1'
-  grep -q "is an event loop (io_uring_enter)\. It stalled .* asleep in clock_nanosleep, while up to [0-9]* requests\? waited: a blocking sleep inside the loop\." "$tmp/out.txt" ||
+  grep -q "is an event loop (io_uring_enter)\. It stalled .* asleep in clock_nanosleep\( (called from endpoint_sleep <- .*)\)\?, while up to [0-9]* requests\? waited.*: a blocking sleep inside the loop\." "$tmp/out.txt" ||
     { cat "$tmp/out.txt"; fail "uring /wrong: no verdict"; }
   d=$tmp/ok-uring
   run_bench run uring '/async?ms=300' --burst -c 3 --out "$d" >"$tmp/out.txt" 2>&1 ||
