@@ -193,6 +193,7 @@ unsigned schema_colour(const char *target);
 #define META_CLOCK_CLIENTS     "clients"	     /* array, one object per client DIR */
 #define META_CLOCK_DIR	       "dir"
 #define META_MERGED	       "merged" /* bench merge: the input directories */
+#define META_SERVER	       "server" /* bench plot --server: the trace directory */
 /* a cell (bench run, a cell of bench all) */
 #define META_TARGET	 "target"
 #define META_ENDPOINT	 "endpoint"

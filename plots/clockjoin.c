@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "pjson.h"
 #include "rundata.h"
 #include "schema.h"
@@ -155,25 +157,68 @@ int cj_join(const struct rd_run *client, const struct rd_run *server, struct cj_
 	return 0;
 }
 
+/* One client's figures from its clock object; 0 when it has an offset. */
+static int one(struct json_object *c, double *off, double *unc, char *joined, size_t jl, int *ok)
+{
+	char o[32], u[32], k[16] = "true";
+	if (pjson_get(c, META_CLOCK_OFFSET, o, sizeof(o)) ||
+	    pjson_get(c, META_CLOCK_UNCERTAINTY, u, sizeof(u)))
+		return -ENOENT;
+	if (pjson_get(c, META_CLOCK_JOINED, joined, jl))
+		snprintf(joined, jl, "?");
+	pjson_get(c, META_CLOCK_CONSISTENT, k, sizeof(k));
+	*off = strtod(o, NULL);
+	*unc = strtod(u, NULL);
+	*ok = !strcmp(k, "true");
+	return 0;
+}
+
 void cj_note(struct json_object *meta, char *out, size_t len)
 {
-	char off[32], unc[32], joined[32], ok[16] = "true";
+	struct json_object *clock, *clients;
 	out[0] = '\0';
-	if (!meta || pjson_get(meta, META_CLOCK "." META_CLOCK_OFFSET, off, sizeof(off)) ||
-	    pjson_get(meta, META_CLOCK "." META_CLOCK_UNCERTAINTY, unc, sizeof(unc)))
+	if (!meta || !json_object_object_get_ex(meta, META_CLOCK, &clock) ||
+	    !json_object_is_type(clock, json_type_object))
 		return;
-	if (pjson_get(meta, META_CLOCK "." META_CLOCK_JOINED, joined, sizeof(joined)))
-		snprintf(joined, sizeof(joined), "?");
-	pjson_get(meta, META_CLOCK "." META_CLOCK_CONSISTENT, ok, sizeof(ok));
-	double o = strtod(off, NULL), u = strtod(unc, NULL);
-	if (strcmp(ok, "true"))
-		snprintf(out, len,
-			 "Client clock: NO consistent offset: the %s joined requests contradict "
-			 "each other by %.0f \xc2\xb5s (shifted by the midpoint %+.6f s anyway).  ",
-			 joined, -u * 2 / 1e3, o / 1e9);
-	else
-		snprintf(out, len,
-			 "Client clock shifted by %+.6f s \xc2\xb1 %.0f \xc2\xb5s onto the "
-			 "server's, from %s joined requests.  ",
-			 o / 1e9, u / 1e3, joined);
+	size_t n = 0;
+	if (json_object_object_get_ex(clock, META_CLOCK_CLIENTS, &clients) &&
+	    json_object_is_type(clients, json_type_array))
+		n = json_object_array_length(clients);
+	if (n <= 1) {
+		double o, u;
+		char joined[32];
+		int ok;
+		if (one(clock, &o, &u, joined, sizeof(joined), &ok))
+			return;
+		if (!ok)
+			snprintf(out, len,
+				 "Client clock: NO consistent offset: the %s joined requests "
+				 "contradict each other by %.0f \xc2\xb5s (shifted by the midpoint "
+				 "%+.6f s anyway).  ",
+				 joined, -u * 2 / 1e3, o / 1e9);
+		else
+			snprintf(out, len,
+				 "Client clock shifted by %+.6f s \xc2\xb1 %.0f \xc2\xb5s onto the "
+				 "server's, from %s joined requests.  ",
+				 o / 1e9, u / 1e3, joined);
+		return;
+	}
+	snprintf(out, len, "%zu client clocks shifted onto the server's:", n);
+	for (size_t i = 0; i < n && i < 4; i++) {
+		double o, u;
+		char joined[32], b[96];
+		int ok;
+		if (one(json_object_array_get_idx(clients, i), &o, &u, joined, sizeof(joined), &ok))
+			continue;
+		if (ok)
+			snprintf(b, sizeof(b), "%s %+.6f s \xc2\xb1 %.0f \xc2\xb5s (%s req.)",
+				 i ? "," : "", o / 1e9, u / 1e3, joined);
+		else
+			snprintf(b, sizeof(b), "%s NO consistent offset (%s req.)", i ? "," : "",
+				 joined);
+		size_t l = strlen(out);
+		snprintf(out + l, len - l, "%s", b);
+	}
+	size_t l = strlen(out);
+	snprintf(out + l, len - l, "%s.  ", n > 4 ? ", ..." : "");
 }
