@@ -275,6 +275,20 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 	/* A short lead so every thread is asleep on the same instant before it. */
 	run.t0 = now_ns() + 2 * MS;
 	start_instant(cfg, &run.t0, &res->start_late_ns);
+	/* A --start-at minutes ahead is waited for here, where a stop (SIGINT, a
+	 * pod's SIGTERM) is seen at once: the threads sleep until t0 and would not
+	 * notice it before. A stop starts the run now, and the threads end it on
+	 * their first look at the stop eventfd. */
+	for (struct pollfd pfd = { .fd = run.stop_fd, .events = POLLIN };;) {
+		uint64_t now = now_ns();
+		if (now + 4 * MS >= run.t0)
+			break;
+		uint64_t ms = (run.t0 - now - 2 * MS) / MS;
+		if (poll(&pfd, 1, ms > 1000 ? 1000 : (int)ms) > 0) {
+			run.t0 = now_ns() + 2 * MS;
+			break;
+		}
+	}
 	run.measure = run.t0 + (cfg->duration_ns && !cfg->requests ? cfg->warmup_ns : 0);
 	if (cfg->mode != LOAD_BURST && !cfg->requests) {
 		run.span_ns = cfg->warmup_ns + cfg->duration_ns;

@@ -177,6 +177,8 @@ static int shard_and_out(struct loadopts *o, char *err, size_t len)
 	struct load_config *c = &o->cfg;
 	uint32_t i = c->shard_i, n = c->shard_n ? c->shard_n : 1;
 	c->shard_n = n;
+	if (c->mode == LOAD_OPEN && c->rate_from == c->rate_to)
+		c->rate_total = c->rate_from;
 	if (n > 1) {
 		uint64_t conns = (uint64_t)c->connections / n + (i < (uint64_t)c->connections % n);
 		if (!conns || conns < (uint64_t)c->threads)
@@ -193,7 +195,6 @@ static int shard_and_out(struct loadopts *o, char *err, size_t len)
 			c->requests = r;
 		}
 		if (c->mode == LOAD_OPEN) {
-			c->rate_total = c->rate_from == c->rate_to ? c->rate_from : 0;
 			c->rate_from /= n;
 			c->rate_to /= n;
 		}
@@ -302,20 +303,28 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 		return 0;
 	}
 	case O_START_AT: {
-		char *end;
-		errno = 0;
-		double t = strtod(val, &end);
+		/* Seconds and up to nine decimals, to the nanosecond (a double would
+		 * round 1.8e18 ns to a few hundred). */
+		uint64_t sec = 0, frac = 0;
+		int ndig = 0, ok = isdigit((unsigned char)val[0]);
+		const char *p = val;
+		for (; ok && isdigit((unsigned char)*p) && sec < 100000000000ull; p++)
+			sec = sec * 10 + (uint64_t)(*p - '0');
+		if (ok && *p == '.')
+			for (p++; isdigit((unsigned char)*p) && ndig < 9; p++, ndig++)
+				frac = frac * 10 + (uint64_t)(*p - '0');
+		for (int k = ndig; k < 9; k++)
+			frac *= 10;
 		struct timespec now;
 		clock_gettime(CLOCK_REALTIME, &now);
 		/* Not more than a day ahead: a typo (milliseconds for seconds) would
 		 * otherwise wait for decades. */
-		if (errno || end == val || *end || !isfinite(t) || t < 1e9 ||
-		    t > (double)now.tv_sec + 86400)
+		if (!ok || *p || sec < 1000000000ull || sec > (uint64_t)now.tv_sec + 86400)
 			return fail(err, len,
 				    "%s: '%s' is not seconds since 1970 within the next day (date "
 				    "+%%s.%%N)",
 				    name, val);
-		c->start_at_ns = (uint64_t)(t * 1e9);
+		c->start_at_ns = sec * 1000000000ull + frac;
 		return 0;
 	}
 	case 'q': o->quiet = 1; return 0;
