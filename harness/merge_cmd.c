@@ -58,13 +58,20 @@ static void add_summary(struct json_object *j, struct load_result *r, double *el
 		size_t off;
 	} sums[] = {
 #define S(k, f) { k, offsetof(struct load_result, f) }
-		S("requests.sent", sent),	  S("requests.completed", completed),
-		S("requests.ok", ok),		  S("requests.errors", errors),
-		S("requests.aborted", aborted),	  S("requests.unserved", unserved),
-		S("requests.warmup", warmup_requests), S("connections.asked", conns_asked),
-		S("connections.opened", conns_opened), S("connections.peak", conns_peak),
-		S("connections.failed", conns_failed), S("connections.unserved", conns_unserved),
-		S("throughput.bytes", bytes),	  S("late.count", late),
+		S("requests.sent", sent),
+		S("requests.completed", completed),
+		S("requests.ok", ok),
+		S("requests.errors", errors),
+		S("requests.aborted", aborted),
+		S("requests.unserved", unserved),
+		S("requests.warmup", warmup_requests),
+		S("connections.asked", conns_asked),
+		S("connections.opened", conns_opened),
+		S("connections.peak", conns_peak),
+		S("connections.failed", conns_failed),
+		S("connections.unserved", conns_unserved),
+		S("throughput.bytes", bytes),
+		S("late.count", late),
 		S("late.unsent", unsent),
 #undef S
 	};
@@ -108,8 +115,9 @@ static void add_config(struct json_object *j, struct load_config *c, int first, 
 		c->url = url;
 		c->method = method;
 		pjson_get(j, "config.mode", v, sizeof(v));
-		c->mode = !strcmp(v, "open") ? LOAD_OPEN : !strcmp(v, "burst") ? LOAD_BURST
-										: LOAD_CLOSED;
+		c->mode = !strcmp(v, "open")	? LOAD_OPEN
+			  : !strcmp(v, "burst") ? LOAD_BURST
+						: LOAD_CLOSED;
 		c->connections = c->threads = 0;
 		c->requests = 0;
 		c->duration_ns = (uint64_t)num(j, "config.duration_ns");
@@ -180,7 +188,8 @@ static int merge_records(const char *out, const struct merge_input *in, int n, c
 				if (col)
 					fputc(',', o);
 				if (*field && !strncmp(name, "t_", 2)) {
-					int64_t t = (int64_t)strtoull(field, NULL, 10) + in[g].shift;
+					int64_t t =
+					    (int64_t)strtoull(field, NULL, 10) + in[g].shift;
 					fprintf(o, "%" PRId64, t < 0 ? 0 : t);
 				} else if (*field && col == REQCOL_CONN && n > 1) {
 					fprintf(o, "%llu",
@@ -252,8 +261,8 @@ int merge_load(const char *out, const struct merge_input *in, int n, char *why, 
 			if ((err = hdrlog_read(path, tags[t], dst[t], &nint, hwhy, sizeof(hwhy)))) {
 				snprintf(why, wl, "%s", hwhy[0] ? hwhy : path);
 				if (err == -ENOENT)
-					snprintf(why, wl, "%s: missing (bench load --out writes it)",
-						 path);
+					snprintf(why, wl,
+						 "%s: missing (bench load --out writes it)", path);
 				goto out;
 			}
 	}

@@ -163,7 +163,9 @@ int cmd_plot_join(int argc, char **argv)
 				       argv[st.ind]);
 	if (!n || !server || !out)
 		return cmd_usage_error("plot", plot_join_usage, "missing %s",
-				       !n ? "--client DIR" : !server ? "--server DIR" : "--out DIR");
+				       !n	 ? "--client DIR"
+				       : !server ? "--server DIR"
+						 : "--out DIR");
 
 	struct rd_run srv;
 	if ((rc = rd_load(&srv, server))) {

@@ -76,8 +76,7 @@ static int get_word(const uint8_t *p, size_t len, size_t *at, int64_t *v)
 	return 0;
 }
 
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static char *b64_encode(const uint8_t *p, size_t n)
 {
@@ -360,8 +359,9 @@ int hdrlog_write(FILE *f, double start_epoch_s, double length_s, const struct hd
 		fprintf(f, "%s%s%s0.000,%.3f,%.3f,%s\n", tag ? "Tag=" : "", tag ? tag : "",
 			tag ? "," : "", length_s, (double)items[i].h->max / 1e6, b64);
 		free(b64);
-		fprintf(f, "#[asyncscope %s count=%" PRIu64 " sum=%" PRIu64 " min=%" PRIu64
-			   " max=%" PRIu64 "]\n",
+		fprintf(f,
+			"#[asyncscope %s count=%" PRIu64 " sum=%" PRIu64 " min=%" PRIu64
+			" max=%" PRIu64 "]\n",
 			tag ? tag : "-", items[i].h->n, items[i].h->sum, items[i].h->min,
 			items[i].h->max);
 	}
@@ -438,8 +438,8 @@ int hdrlog_read(const char *path, const char *tag, struct hist *h, int *interval
 			err = say(why, wl, -EBADMSG, "%s:%d: not an interval line", path, lineno);
 			goto out;
 		}
-		int match = tag ? ltag && ltaglen == strlen(tag) && !strncmp(ltag, tag, ltaglen)
-				: !ltag;
+		int match =
+		    tag ? ltag && ltaglen == strlen(tag) && !strncmp(ltag, tag, ltaglen) : !ltag;
 		if (pending) {
 			hist_merge(h, p);
 			pending = 0;

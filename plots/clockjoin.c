@@ -149,7 +149,8 @@ int cj_join(const struct rd_run *client, const struct rd_run *server, struct cj_
 		struct sm key = { .id = q->id }, *s = bsearch(&key, m, u, sizeof(*m), sm_cmp);
 		if (!s || !s->start || !s->end || s->end < s->start)
 			continue;
-		r[k++] = (struct cj_req){ q->id, q->t_connected, q->t_first_byte, s->start, s->end };
+		r[k++] =
+		    (struct cj_req){ q->id, q->t_connected, q->t_first_byte, s->start, s->end };
 	}
 	free(m);
 	*out = r;

@@ -36,8 +36,8 @@ struct json_object;
 
 struct cj_req {
 	uint64_t id;
-	uint64_t c_sent, c_first;  /* client clock */
-	uint64_t s_start, s_end;   /* server clock */
+	uint64_t c_sent, c_first; /* client clock */
+	uint64_t s_start, s_end;  /* server clock */
 };
 
 struct cj_bound {

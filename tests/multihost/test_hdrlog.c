@@ -101,7 +101,9 @@ static void log_adds_exactly(void **state)
 	struct hist *a = sample(5000), *b = sample(7000), *sum = hist_new(), *got = hist_new();
 	hist_merge(sum, a);
 	hist_merge(sum, b);
-	struct hdrlog_item items[] = { { "corrected", a }, { "uncorrected", b }, { "corrected", b } };
+	struct hdrlog_item items[] = { { "corrected", a },
+				       { "uncorrected", b },
+				       { "corrected", b } };
 	assert_int_equal(hdrlog_write(f, 1764000000.25, 3.5, items, 3), 0);
 	fclose(f);
 
@@ -146,10 +148,10 @@ static void bad_input(void **state)
 	/* Another layout (2 significant digits): refused, with the reason. A V2
 	 * uncompressed header by hand: cookie, payload 1 byte, offset 0, digits 2,
 	 * lowest 1, highest 1000, ratio 1.0, one count of 1. */
-	static const unsigned char raw[41] = { 0x1c, 0x84, 0x93, 0x13, 0, 0, 0, 1, 0, 0, 0, 0,
-					       0,    0,	   0,	 2,    0, 0, 0, 0, 0, 0, 0, 1,
-					       0,    0,	   0,	 0,    0, 0, 3, 0xe8, 0x3f, 0xf0,
-					       0,    0,	   0,	 0,    0, 0, 2 };
+	static const unsigned char raw[41] = { 0x1c, 0x84, 0x93, 0x13, 0, 0, 0, 1, 0, 0,    0,
+					       0,    0,	   0,	 0,    2, 0, 0, 0, 0, 0,    0,
+					       0,    1,	   0,	 0,    0, 0, 0, 0, 3, 0xe8, 0x3f,
+					       0xf0, 0,	   0,	 0,    0, 0, 0, 2 };
 	static const char tbl[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char enc[80];

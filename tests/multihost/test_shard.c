@@ -19,8 +19,10 @@ static char err[256];
 
 static int parse(const char *a, const char *b, const char *c, const char *d, const char *e)
 {
-	char *argv[] = { "load", "http://127.0.0.1:9/", (char *)a, (char *)b, (char *)c,
-			 (char *)d, (char *)e, NULL };
+	char *argv[] = { "load",    "http://127.0.0.1:9/",
+			 (char *)a, (char *)b,
+			 (char *)c, (char *)d,
+			 (char *)e, NULL };
 	int argc = 2;
 	while (argv[argc])
 		argc++;
@@ -87,7 +89,8 @@ static void start_at(void **state)
 	snprintf(ok, sizeof(ok), "--start-at=%lld.25", (long long)now.tv_sec + 60);
 	snprintf(far, sizeof(far), "--start-at=%lld", (long long)now.tv_sec + 3 * 86400);
 	assert_int_equal(parse(ok, NULL, NULL, NULL, NULL), 0);
-	assert_true(o.cfg.start_at_ns == (uint64_t)(now.tv_sec + 60) * 1000000000ull + 250000000ull);
+	assert_true(o.cfg.start_at_ns ==
+		    (uint64_t)(now.tv_sec + 60) * 1000000000ull + 250000000ull);
 	assert_int_equal(parse(far, NULL, NULL, NULL, NULL), -EINVAL);
 	assert_int_equal(parse("--start-at=123", NULL, NULL, NULL, NULL), -EINVAL);
 	assert_int_equal(parse("--start-at=soon", NULL, NULL, NULL, NULL), -EINVAL);
