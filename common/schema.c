@@ -154,6 +154,8 @@ const struct schema_target schema_targets[] = {
      "--threads N", 0x2ca02c},
     {"coroutine", "a stackful coroutine per connection over an epoll scheduler",
      "--stack-kib N", 0xff7f0e},
+    {"uring", "a completion loop on io_uring per thread: multishot accept and receive, timeouts as completions",
+     "--threads N", 0x8c564b},
     {"fastapi", "the original experiment: FastAPI under uvicorn (def on a pool, async def on the loop)",
      "Debian's python3-fastapi", 0x17becf},
     {0},

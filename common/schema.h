@@ -17,6 +17,7 @@
 #define SCHEMA_MARKS	    "marks.csv"
 #define SCHEMA_THREADS	    "threads.csv"
 #define SCHEMA_STALLS	    "stalls.csv"
+#define SCHEMA_STALLS_TXT   "stalls.txt" /* the stall verdict in words, as printed */
 #define SCHEMA_SUMMARY_JSON "summary.json"
 #define SCHEMA_TRACE_JSON   "trace.json"
 #define SCHEMA_STDERR	    "stderr.txt"
@@ -153,6 +154,10 @@ struct schema_endpoint {
 	const char *path; /* "/sync?ms=N" */
 	const char *meaning;
 };
+/* A target that cannot run on this machine (uring where io_uring is disabled)
+ * exits 2 before its port, having written "target-NAME: unsupported: why" to
+ * stderr; bench marks its cells with this status instead of "failed". */
+#define SCHEMA_UNSUPPORTED "unsupported"
 extern const struct schema_target schema_targets[]; /* ends with a NULL name */
 extern const struct schema_endpoint schema_endpoints[];
 

@@ -49,6 +49,11 @@ int cell_write_meta(const struct run_cell *c, const struct run_outcome *o, const
 	meta_bool(&m, META_TRACED, o->traced);
 	meta_str(&m, META_TRACE_NOTE, o->trace_note);
 	meta_u64(&m, META_T0, t0);
+	if (o->traced && o->stall_ns) { /* as bench trace --out says them */
+		meta_num(&m, META_STALL_MS, (double)o->stall_ns / 1e6);
+		meta_u64(&m, META_LOOPS, o->loops);
+		meta_u64(&m, META_STALLS, o->stalls);
+	}
 	if (c->cpus) {
 		meta_cpus(&m, c->cpus->pinned, &c->cpus->target, &c->cpus->load, &c->cpus->usable);
 	} else {

@@ -119,6 +119,7 @@ static void add_config(struct json_object *j, struct load_config *c, int first, 
 			  : !strcmp(v, "burst") ? LOAD_BURST
 						: LOAD_CLOSED;
 		c->connections = c->threads = 0;
+		c->connect_rate = 0;
 		c->requests = 0;
 		c->duration_ns = (uint64_t)num(j, "config.duration_ns");
 		c->warmup_ns = (uint64_t)num(j, "config.warmup_ns");
@@ -132,6 +133,7 @@ static void add_config(struct json_object *j, struct load_config *c, int first, 
 	c->requests += (uint64_t)num(j, "config.requests");
 	c->rate_from += dnum(j, "config.rate_from");
 	c->rate_to += dnum(j, "config.rate_to");
+	c->connect_rate += dnum(j, "config.connect_rate"); /* each ramps its own */
 }
 
 /* Every input's requests.csv into out/requests.csv: each t_* moved by its shift,

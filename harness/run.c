@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,6 +147,18 @@ static int write_stalls(const struct run_cell *c, struct astrace *tr, struct run
 	if (f) {
 		stalls_print_verdict(f, &s, sm);
 		fclose(f);
+	}
+	/* The same words, whole, for the report (stalls.txt). */
+	if (!err && !(err = files_join(path, sizeof(path), c->dir, SCHEMA_STALLS_TXT))) {
+		f = files_create(path);
+		if (f)
+			stalls_print_verdict(f, &s, sm);
+		err = f ? files_commit(f, path, 0) : -errno;
+	}
+	if (!err) {
+		o->stall_ns = s.min_ns;
+		o->loops = s.nloops;
+		o->stalls = s.n;
 	}
 	free(req);
 	stalls_free(&s);
@@ -358,6 +371,17 @@ static void start_target(const struct run_cell *c, char *const argv[], const cha
 	else
 		snprintf(how, sizeof(how), "%s", strerror(-err));
 	fail(o, stderr_path, "target-%s never became ready: %s", c->target, how);
+	/* One that said it cannot run on this machine (exit 2 and SCHEMA_UNSUPPORTED's
+	 * line, e.g. uring with io_uring disabled) is not broken: its own outcome. */
+	char tail[512] = "", want[64];
+	snprintf(want, sizeof(want), "target-%s: " SCHEMA_UNSUPPORTED ": ", c->target);
+	files_tail(stderr_path, tail, sizeof(tail));
+	const char *line = strstr(tail, want);
+	if (err == -ECHILD && WIFEXITED(p->status) && WEXITSTATUS(p->status) == 2 && line) {
+		o->unsupported = 1;
+		line += strlen(want);
+		snprintf(o->reason, sizeof(o->reason), "%.*s", (int)strcspn(line, "\n"), line);
+	}
 }
 
 /* load_run on the generator's CPUs: this thread's affinity, which the load's
@@ -399,7 +423,10 @@ static void judge(const struct run_cell *c, const struct sampler *s, struct run_
 
 const char *run_status(const struct run_outcome *o)
 {
-	return o->failed ? "failed" : o->degraded ? "degraded" : "ok";
+	return o->unsupported ? SCHEMA_UNSUPPORTED
+	       : o->failed    ? "failed"
+	       : o->degraded  ? "degraded"
+			      : "ok";
 }
 
 /* A cell that ran to the end but left requests unanswered: a server that serves

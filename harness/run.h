@@ -67,6 +67,9 @@ struct run_cell {
 
 struct run_outcome {
 	int failed;
+	/* The target cannot run on this machine (it said so: SCHEMA_UNSUPPORTED); set
+	 * with failed, so nothing else of the cell runs, but not counted as a failure. */
+	int unsupported;
 	/* Ran, but requests were never answered (load.unserved): its latencies are
 	 * lower bounds. Neither ok nor failed; never set with failed. */
 	int degraded;
@@ -89,6 +92,9 @@ struct run_outcome {
 	/* Traced: the event loops' verdict in words (stalls.h), "" when untraced;
 	 * cut short if very long. */
 	char stall_verdict[2048];
+	/* Traced: stalls.csv's threshold, the loops found and their stalls, for
+	 * meta.json (stall_ms, loops, stalls). */
+	uint64_t stall_ns, loops, stalls;
 	struct causality causality;
 };
 
@@ -97,8 +103,8 @@ struct run_outcome {
  * caller frees outcome->load with load_result_free. */
 int run_cell(const struct run_cell *cell, struct run_outcome *out);
 
-/* The cell's status as summary.json and summary.csv name it: "failed", "degraded"
- * or "ok". */
+/* The cell's status as summary.json and summary.csv name it: "unsupported",
+ * "failed", "degraded" or "ok". */
 const char *run_status(const struct run_outcome *o);
 
 /* --ready-timeout's value ("500ms", "2s", "2") into *ms: 0, or -EINVAL unless it is

@@ -264,7 +264,7 @@ int cmd_run(int argc, char **argv)
 	if (!o.load.lat.corrected) {
 		/* Nothing ran, so there are no numbers to show, not even zeros. */
 		fprintf(text, "results: %s\n", out);
-		fprintf(stderr, "bench run: failed: %s\n", o.reason);
+		fprintf(stderr, "bench run: %s: %s\n", run_status(&o), o.reason); /* failed, unsupported */
 		return 1;
 	}
 	load_report_text(text, &shown, &o.load);

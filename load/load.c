@@ -48,6 +48,7 @@ void load_config_init(struct load_config *cfg)
 	cfg->duration_ns = 10 * NS;
 	cfg->timeout_ns = 30 * NS;
 	cfg->progress_ms = 250;
+	cfg->connect_rate = LOAD_CONNECT_RATE_DEFAULT;
 	cfg->shard_n = 1;
 }
 
@@ -116,6 +117,11 @@ static void merge(struct load_result *res, const struct lthread *th)
 	res->interrupted |= r->interrupted;
 	hist_merge(res->lat.corrected, r->lat.corrected);
 	hist_merge(res->lat.service, r->lat.service);
+	hist_merge(res->lat.connect, r->lat.connect);
+	res->conns_connected += r->conns_connected;
+	if (th->first_connected > th->run->t0 &&
+	    th->first_connected - th->run->t0 > res->connect_phase_ns)
+		res->connect_phase_ns = th->first_connected - th->run->t0;
 	uint64_t end = th->last_done > th->stop_at ? th->last_done : th->stop_at;
 	if (end > res->end_ns)
 		res->end_ns = end;
@@ -205,7 +211,8 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		return err;
 	res->lat.corrected = hist_new();
 	res->lat.service = hist_new();
-	if (!res->lat.corrected || !res->lat.service) {
+	res->lat.connect = hist_new();
+	if (!res->lat.corrected || !res->lat.service || !res->lat.connect) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -318,6 +325,7 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 			merge(res, &ths[i]);
 		hist_free(ths[i].r.lat.corrected);
 		hist_free(ths[i].r.lat.service);
+		hist_free(ths[i].r.lat.connect);
 	}
 	pthread_mutex_destroy(&run.lock);
 	pthread_cond_destroy(&run.cond);
@@ -348,5 +356,6 @@ void load_result_free(struct load_result *res)
 {
 	hist_free(res->lat.corrected);
 	hist_free(res->lat.service);
-	res->lat.corrected = res->lat.service = NULL;
+	hist_free(res->lat.connect);
+	res->lat.corrected = res->lat.service = res->lat.connect = NULL;
 }

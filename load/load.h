@@ -34,6 +34,15 @@ enum load_mode { LOAD_CLOSED, LOAD_BURST, LOAD_OPEN };
  * make a run that could not be represented, let alone sent. */
 #define LOAD_RATE_MAX 1e9
 
+/* The default connect ramp, connections a second. Linux's default listen backlog
+ * (net.core.somaxconn) is 4096 and its SYN backlog 2048: a connect storm of 10,000
+ * overflows them and the excess waits for SYN retransmits (1 s, then 3 s), which
+ * measures the kernel's retransmit timer, not the server. At 10,000 a second an
+ * accept loop needs to take one connection every 100 us to keep the backlog near
+ * empty; every target here does, and 10,000 connections open in a second. */
+#define LOAD_CONNECT_RATE_DEFAULT_INT 10000 /* as written in the usage */
+#define LOAD_CONNECT_RATE_DEFAULT     ((double)LOAD_CONNECT_RATE_DEFAULT_INT)
+
 /* Why a request did not succeed. The names (load_err_name) are the error column of
  * requests.csv and the keys of the JSON summary. */
 enum load_err {
@@ -79,6 +88,11 @@ struct load_config {
 	double rate_to;	      /* ...and at the end (linear ramp; equal for a fixed rate) */
 	int new_conn;	      /* a fresh connection per request instead of keep-alive */
 	uint32_t mark_every;  /* --mark-every: 1 in N requests sampled; 0: the default */
+	/* --connect-rate: a closed loop's connections send their first request (and
+	 * so connect) at most this many a second over the run, so a large -c does not
+	 * flood the server's listen backlog; 0: all at once. LOAD_CONNECT_RATE_DEFAULT
+	 * unless told. */
+	double connect_rate;
 
 	const char *records_path; /* requests.csv; NULL for none; "-" for stdout */
 	/* Many generators, one load (docs/multihost.md): this one is shard shard_i
@@ -120,6 +134,10 @@ static inline int load_sampled(uint64_t id, uint32_t every)
 struct load_latency {
 	struct hist *corrected; /* t_end - t_intended: what a user at the schedule saw */
 	struct hist *service;	/* t_end - t_start: the uncorrected figure */
+	/* Connect times: from each connection's first send to that request going out
+	 * on a connected socket (t_connected - t_start), first requests only. Apart
+	 * from the latency: a connect storm is the kernel's story, not the server's. */
+	struct hist *connect;
 };
 
 struct load_result {
@@ -140,6 +158,10 @@ struct load_result {
 	uint64_t conns_opened;
 	uint64_t conns_peak;
 	uint64_t conns_failed;
+	/* The connect phase: first requests that got a connection, and when the last
+	 * of them did (ns after t0); how the ramp went. */
+	uint64_t conns_connected;
+	uint64_t connect_phase_ns;
 
 	/* Open loop: sends that went out more than 1 ms after their scheduled time
 	 * (every connection busy, or the generator itself behind). */

@@ -1,6 +1,9 @@
 /* The load engine's libcurl side: the socket, timer, open/close and write
- * callbacks that tie libcurl to a thread's epoll loop, and the setup and teardown
- * of a thread's multi handle and easy handles. */
+ * callbacks that tie libcurl to a thread's epoll loop, driving the multi handles
+ * from that loop (socket actions, timers, finished transfers), and the setup and
+ * teardown
+ * of a thread's multi handles (several, each with a bounded share of the
+ * connections: spread.h) and easy handles. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 
 #include "clock.h"
 #include "load_int.h"
+#include "spread.h"
 
 /* ---- sockets: libcurl tells us which fds to watch; we watch them with epoll ---- */
 
@@ -66,11 +70,14 @@ static int close_cb(void *arg, curl_socket_t fd)
 
 static int sock_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 {
-	struct lthread *th = arg;
+	struct lmulti *m = arg;
+	struct lthread *th = m->th;
 	(void)sockp;
 	if (fd_grow(th, fd))
 		return -1;
 	struct fdinfo *fi = &th->fds[fd];
+	/* Each connection lives in one multi's cache: its events go back there. */
+	fi->multi = m->index;
 	if (what == CURL_POLL_REMOVE) {
 		/* libcurl removes a keep-alive socket at the end of every transfer
 		 * and adds it back for the next one: two epoll_ctl calls per request.
@@ -141,9 +148,9 @@ uint64_t load__conn_by_port(struct lthread *th, CURL *easy)
 
 static int timer_cb(CURLM *multi, long timeout_ms, void *arg)
 {
-	struct lthread *th = arg;
+	struct lmulti *m = arg;
 	(void)multi;
-	th->curl_deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * MS;
+	m->deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * MS;
 	return 0;
 }
 
@@ -180,6 +187,74 @@ static size_t header_cb(char *p, size_t size, size_t n, void *arg)
 	if (!s->t_first_byte)
 		s->t_first_byte = now_ns();
 	return size * n;
+}
+
+/* ---- the thread's multi handles on its one loop ---- */
+
+/* A multi's finished transfers, each handed to the load model. */
+static void drain_msgs(struct lthread *th, struct lmulti *lm)
+{
+	CURLMsg *m;
+	int left;
+	lm->dirty = 0;
+	while ((m = curl_multi_info_read(lm->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct slot *s = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+		CURLcode rc = m->data.result; /* m is invalid once the handle is removed */
+		if (s)
+			load__finish(th, s, rc, LOAD_OK);
+	}
+}
+
+void load__socket_action(struct lthread *th, struct lmulti *m, curl_socket_t fd, int flags)
+{
+	int running;
+	curl_multi_socket_action(m->multi, fd, flags, &running);
+	if (!m->dirty) {
+		m->dirty = 1;
+		th->dirty[th->ndirty++] = m->index;
+	}
+}
+
+/* The multis whose sockets had events: their finished transfers. Read after all of
+ * a turn's events, as one multi did before there were several. */
+void load__drain_dirty(struct lthread *th)
+{
+	while (th->ndirty) {
+		struct lmulti *m = &th->multis[th->dirty[--th->ndirty]];
+		if (m->dirty)
+			drain_msgs(th, m);
+	}
+}
+
+/* The earliest libcurl timer of the thread's multis: a scan, as there are at most
+ * connections / SPREAD_MULTI_CONNS of them (79 for 10,000), once per loop turn. */
+uint64_t load__curl_next(const struct lthread *th)
+{
+	uint64_t next = UINT64_MAX;
+	for (int i = 0; i < th->nmultis; i++)
+		if (th->multis[i].deadline < next)
+			next = th->multis[i].deadline;
+	return next;
+}
+
+/* Runs the libcurl timers that are due; 1 if any was. */
+int load__curl_timers(struct lthread *th)
+{
+	int ran = 0;
+	uint64_t now = now_ns();
+	for (int i = 0; i < th->nmultis; i++) {
+		struct lmulti *m = &th->multis[i];
+		if (m->deadline > now)
+			continue;
+		m->deadline = UINT64_MAX;
+		load__socket_action(th, m, CURL_SOCKET_TIMEOUT, 0);
+		ran = 1;
+	}
+	load__drain_dirty(th);
+	return ran;
 }
 
 /* ---- setup and teardown ---- */
@@ -223,11 +298,13 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 	SET(CURLOPT_PRIVATE, s);
 	SET(CURLOPT_WRITEFUNCTION, write_cb);
 	SET(CURLOPT_WRITEDATA, s);
-	/* The two stamps only go into the records: without them, libcurl is spared
-	 * the calls (about 113 instructions a request, scripts/bench-load.sh). */
+	/* The two stamps go into the records: without them, libcurl is spared the
+	 * calls (about 113 instructions a request, scripts/bench-load.sh). The
+	 * connected stamp is wanted for the first request of every slot (its connect
+	 * time); load_thread.c drops the callback after it when there are no records. */
+	SET(CURLOPT_PREREQFUNCTION, prereq_cb);
+	SET(CURLOPT_PREREQDATA, s);
 	if (th->run->rec_fd >= 0) {
-		SET(CURLOPT_PREREQFUNCTION, prereq_cb);
-		SET(CURLOPT_PREREQDATA, s);
 		SET(CURLOPT_HEADERFUNCTION, header_cb);
 		SET(CURLOPT_HEADERDATA, s);
 	}
@@ -263,7 +340,6 @@ int load__thread_setup(struct lthread *th, int nslots)
 	struct curl_slist *extra = NULL;
 	int err = -ENOMEM;
 
-	th->curl_deadline = UINT64_MAX;
 	th->ep = epoll_create1(EPOLL_CLOEXEC);
 	th->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (th->ep < 0 || th->pace_fd < 0)
@@ -277,24 +353,39 @@ int load__thread_setup(struct lthread *th, int nslots)
 
 	th->r.lat.corrected = hist_new();
 	th->r.lat.service = hist_new();
+	th->r.lat.connect = hist_new();
 	th->slots = calloc((size_t)nslots, sizeof(*th->slots));
 	th->free_slots = calloc((size_t)nslots, sizeof(int));
-	if (!th->r.lat.corrected || !th->r.lat.service || !th->slots || !th->free_slots)
+	int nm = spread_parts(nslots, SPREAD_MULTI_CONNS);
+	th->multis = calloc((size_t)nm, sizeof(*th->multis));
+	th->dirty = calloc((size_t)nm, sizeof(*th->dirty));
+	if (!th->r.lat.corrected || !th->r.lat.service || !th->r.lat.connect || !th->slots ||
+	    !th->free_slots || !th->multis || !th->dirty)
 		return -ENOMEM;
 	th->nslots = nslots;
 
-	th->multi = curl_multi_init();
 	th->url = curl_url();
-	if (!th->multi || !th->url)
+	if (!th->url)
 		return -ENOMEM;
 	if (curl_url_set(th->url, CURLUPART_URL, cfg->url, 0) != CURLUE_OK)
 		return -EINVAL;
-	curl_multi_setopt(th->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
-	curl_multi_setopt(th->multi, CURLMOPT_SOCKETDATA, th);
-	curl_multi_setopt(th->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-	curl_multi_setopt(th->multi, CURLMOPT_TIMERDATA, th);
-	/* Keep every connection this thread may have open in libcurl's cache. */
-	curl_multi_setopt(th->multi, CURLMOPT_MAXCONNECTS, (long)nslots);
+	for (int i = 0; i < nm; i++) {
+		struct lmulti *m = &th->multis[i];
+		m->th = th;
+		m->index = (uint32_t)i;
+		m->deadline = UINT64_MAX;
+		m->multi = curl_multi_init();
+		if (!m->multi)
+			return -ENOMEM;
+		th->nmultis = i + 1;
+		curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+		curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
+		curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+		curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
+		/* Keep every connection its slots may have open in its cache. */
+		curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS,
+				  (long)spread_size(nslots, nm, i));
+	}
 
 	for (int i = 0; i < cfg->nheaders; i++) {
 		struct curl_slist *n = curl_slist_append(extra, cfg->headers[i]);
@@ -303,6 +394,7 @@ int load__thread_setup(struct lthread *th, int nslots)
 		extra = n;
 	}
 	for (int i = 0; i < nslots; i++) {
+		th->slots[i].m = &th->multis[spread_part_of(nslots, nm, i)];
 		err = slot_init(th, &th->slots[i], extra);
 		if (err)
 			goto out;
@@ -329,12 +421,11 @@ void load__thread_teardown(struct lthread *th)
 		if (err && !th->err)
 			th->err = err;
 	}
-	if (th->multi) {
-		for (int i = 0; i < th->nslots; i++)
-			if (th->slots[i].easy)
-				curl_multi_remove_handle(th->multi, th->slots[i].easy);
-		curl_multi_cleanup(th->multi); /* closes the cached connections */
-	}
+	for (int i = 0; i < th->nslots; i++)
+		if (th->slots[i].easy && th->slots[i].m->multi)
+			curl_multi_remove_handle(th->slots[i].m->multi, th->slots[i].easy);
+	for (int i = 0; i < th->nmultis; i++)
+		curl_multi_cleanup(th->multis[i].multi); /* closes the cached connections */
 	for (int i = 0; i < th->nslots; i++) {
 		if (th->slots[i].easy)
 			curl_easy_cleanup(th->slots[i].easy);
@@ -342,6 +433,8 @@ void load__thread_teardown(struct lthread *th)
 	}
 	free(th->slots);
 	free(th->free_slots);
+	free(th->multis);
+	free(th->dirty);
 	curl_url_cleanup(th->url);
 	free(th->fds);
 	if (th->ep >= 0)

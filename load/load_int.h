@@ -50,15 +50,28 @@ struct fdinfo {
 	uint32_t events; /* what epoll watches; 0 when not registered */
 	uint16_t wanted; /* libcurl watches it (between its first poll and REMOVE) */
 	uint16_t port;	 /* local port, looked up when first needed */
+	uint32_t multi;	 /* index of the multi handle whose socket it is */
 };
 
 struct lthread;
+
+/* One of a thread's multi handles, with its share of the slots (at most
+ * SPREAD_MULTI_CONNS, spread.h says why) and its own libcurl timer. All of them
+ * are driven by the thread's one epoll loop. */
+struct lmulti {
+	CURLM *multi;
+	struct lthread *th;
+	uint32_t index;
+	int dirty;	   /* socket_action ran on it: messages may be waiting */
+	uint64_t deadline; /* its libcurl timer; UINT64_MAX: none pending */
+};
 
 /* One connection's worth of in-flight capacity: an easy handle that is reused for
  * every request it carries, and the header list whose first two entries we
  * rewrite in place with the request id and its traceparent. */
 struct slot {
 	CURL *easy;
+	struct lmulti *m; /* the multi handle it is added to, for its whole life */
 	struct curl_slist *hdrs;
 	char *id_digits; /* inside hdrs->data */
 	char *tp_parent; /* the traceparent's parent-id, then '-' and the flags */
@@ -76,6 +89,7 @@ struct slot {
 	uint64_t conn;
 	int fd; /* the socket it last waited on; -1 before any */
 	int busy;
+	int first; /* its first request: the one whose connect time is recorded */
 	/* For connections never served: sent at least once, any response yet, and
 	 * the requests that ended without one while none had come. */
 	int used;
@@ -96,17 +110,24 @@ struct lthread {
 	int started;
 	int err;
 
-	CURLM *multi;
+	struct lmulti *multis;
+	int nmultis;
+	uint32_t *dirty; /* stack of multi indexes with messages to read */
+	int ndirty;
 	CURLU *url;
 	int ep;
 	int pace_fd;
-	uint64_t curl_deadline; /* UINT64_MAX: no libcurl timer pending */
 
 	struct slot *slots;
 	int nslots;
 	int *free_slots; /* stack of idle slot indexes */
 	int nfree;
 	int inflight;
+	/* The connect ramp (closed loop): slots [0, admitted) may send; the rest
+	 * join the free stack as spread_ramp_ns lets them in. */
+	int admitted;
+	double ramp_rate; /* connections a second over the run; 0: no ramp */
+	uint64_t first_connected; /* latest connect of a first request */
 
 	struct fdinfo *fds;
 	size_t nfds;
@@ -138,8 +159,18 @@ struct lthread {
 int load__thread_setup(struct lthread *th, int nslots);
 void load__thread_teardown(struct lthread *th);
 uint64_t load__conn_by_port(struct lthread *th, CURL *easy);
+/* A socket's events (or CURL_SOCKET_TIMEOUT) to multi m; m is then read for
+ * finished transfers by load__drain_dirty, after all of a loop turn's events. */
+void load__socket_action(struct lthread *th, struct lmulti *m, curl_socket_t fd, int flags);
+void load__drain_dirty(struct lthread *th);
+/* The earliest libcurl timer of the thread's multis (UINT64_MAX: none), and
+ * running the due ones: 1 if any was. */
+uint64_t load__curl_next(const struct lthread *th);
+int load__curl_timers(struct lthread *th);
 
-/* load_thread.c: a worker thread's body, given its struct lthread. */
+/* load_thread.c: a worker thread's body, given its struct lthread; and what to do
+ * when a request ends (rc from libcurl) or is cut off (forced). */
 void *load__thread_main(void *arg);
+void load__finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
 
 #endif

@@ -16,6 +16,7 @@ static const char *const mode_names[] = {"closed", "burst", "open"};
 static const double pcts[] = {50, 75, 90, 99, 99.9, 99.99};
 static const char *const pct_keys[] = {"p50", "p75", "p90", "p99", "p99_9", "p99_99"};
 #define NPCTS (sizeof(pcts) / sizeof(pcts[0]))
+#define U(x)  ((unsigned long long)(x))
 
 const char *load_report_ns(char *buf, size_t len, double ns)
 {
@@ -70,6 +71,43 @@ static void lat_row(FILE *f, const char *name, const struct hist *h, int lb)
 	fputc('\n', f);
 }
 
+/* The connect row: first requests' connect times, beside the latency and not in
+ * it, and how long the connect phase took. */
+static void connect_rows(FILE *f, const struct load_config *cfg, const struct load_result *r)
+{
+	char b1[32];
+	const struct hist *h = r->lat.connect;
+	if (!h || !h->n)
+		return;
+	lat_row(f, "connect", h, 0);
+	fprintf(f, "  connect phase: %llu connection%s in %s", U(r->conns_connected),
+		r->conns_connected == 1 ? "" : "s",
+		load_report_ns(b1, sizeof(b1), (double)r->connect_phase_ns));
+	if (cfg->mode == LOAD_CLOSED && cfg->connect_rate > 0)
+		fprintf(f, " (ramp %g/s)", cfg->connect_rate);
+	fprintf(f, "; connect times are first requests' (send to connected), not in the latency\n");
+}
+
+/* What the warmup left out, so nothing is dropped silently; and whether the
+ * connect phase fell inside it. */
+static void warmup_line(FILE *f, const struct load_config *cfg, const struct load_result *r)
+{
+	char b1[32], b2[32];
+	if (!cfg->warmup_ns || !cfg->duration_ns || cfg->requests)
+		return;
+	fprintf(f, "  warmup: the first %s left out, %llu requests sent in it",
+		load_report_ns(b1, sizeof(b1), (double)cfg->warmup_ns), U(r->warmup_requests));
+	if (r->conns_connected) {
+		if (r->connect_phase_ns <= cfg->warmup_ns)
+			fprintf(f, "; the connect phase (%s) is inside it",
+				load_report_ns(b2, sizeof(b2), (double)r->connect_phase_ns));
+		else
+			fprintf(f, "; the connect phase (%s) outlasted it: its end is measured",
+				load_report_ns(b2, sizeof(b2), (double)r->connect_phase_ns));
+	}
+	fprintf(f, "\n");
+}
+
 void load_report_text(FILE *f, const struct load_config *cfg, const struct load_result *r)
 {
 	char b1[32], b2[32];
@@ -95,6 +133,8 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 			load_report_ns(b1, sizeof(b1), (double)cfg->warmup_ns));
 	if (cfg->new_conn)
 		fprintf(f, ", new connection per request");
+	if (cfg->mode == LOAD_CLOSED && cfg->connect_rate > 0)
+		fprintf(f, ", connects ramped at %g/s", cfg->connect_rate);
 	fprintf(f, "\n");
 
 	fprintf(f, "  Latency       %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "mean", "stdev", "p50",
@@ -107,6 +147,7 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 		lat_row(f, "corrected", r->lat.corrected, r->lat_lower_bound);
 		lat_row(f, "uncorrected", r->lat.service, r->lat_lower_bound);
 	}
+	connect_rows(f, cfg, r);
 	fprintf(f, "  %llu requests in %.2fs, %s read\n", (unsigned long long)r->completed,
 		r->elapsed_s, bytes_h(b1, sizeof(b1), (double)r->bytes));
 	fprintf(f, "  sent %llu, completed %llu, ok %llu, errors %llu", (unsigned long long)r->sent,
@@ -117,6 +158,7 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 	if (r->warmup_requests)
 		fprintf(f, "; %llu in warmup, not counted", (unsigned long long)r->warmup_requests);
 	fprintf(f, "\n");
+	warmup_line(f, cfg, r);
 	if (r->errors) {
 		fprintf(f, "  errors:");
 		for (int k = 1; k < LOAD_E_COUNT; k++)
@@ -176,8 +218,6 @@ static void json_hist(FILE *f, const struct hist *h)
 	fprintf(f, ", \"max_ns\": %llu}", (unsigned long long)h->max);
 }
 
-#define U(x) ((unsigned long long)(x))
-
 int load_report_json_members(FILE *f, const struct load_config *cfg, const struct load_result *r)
 {
 	fprintf(f, "  \"config\": {\"url\": ");
@@ -192,6 +232,7 @@ int load_report_json_members(FILE *f, const struct load_config *cfg, const struc
 		U(cfg->timeout_ns), cfg->mode == LOAD_OPEN ? cfg->rate_from : 0,
 		cfg->mode == LOAD_OPEN ? cfg->rate_to : 0, cfg->new_conn ? "true" : "false");
 	fprintf(f, ", \"mark_every\": %u", load_mark_every(cfg));
+	fprintf(f, ", \"connect_rate\": %g", cfg->mode == LOAD_CLOSED ? cfg->connect_rate : 0);
 	if (cfg->shard_n > 1)
 		fprintf(f, ", \"shard_index\": %u, \"shard_count\": %u, \"rate_total\": %g",
 			cfg->shard_i, cfg->shard_n, cfg->rate_total);
@@ -220,6 +261,15 @@ int load_report_json_members(FILE *f, const struct load_config *cfg, const struc
 		"\"failed\": %llu, \"unserved\": %llu},\n",
 		U(r->conns_asked), U(r->conns_opened), U(r->conns_peak), U(r->conns_failed),
 		U(r->conns_unserved));
+	/* First requests' connect times and the connect phase, apart from the
+	 * latency (which they are not part of). */
+	fprintf(f, "  \"connect\": {\"connected\": %llu, \"phase_ns\": %llu, \"times\": ",
+		U(r->conns_connected), U(r->connect_phase_ns));
+	if (r->lat.connect)
+		json_hist(f, r->lat.connect);
+	else
+		fputs("null", f);
+	fprintf(f, "},\n");
 	fprintf(f,
 		"  \"throughput\": {\"t0_ns\": %llu, \"measure_start_ns\": %llu, "
 		"\"measure_end_ns\": %llu, \"elapsed_s\": %.6f, \"requests_per_s\": %.2f, "

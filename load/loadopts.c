@@ -29,6 +29,7 @@ enum {
 	O_RECORDS,
 	O_JSON,
 	O_MARK_EVERY,
+	O_CONNECT_RATE,
 	/* many hosts (docs/multihost.md) */
 	O_OUT,
 	O_SHARD,
@@ -47,6 +48,10 @@ const struct cliopt loadopts_table[] = {
 	{ "burst", O_BURST, NULL, "one request on each of the -c connections, all at once" },
 	{ "warmup", O_WARMUP, "D", "leave the first D out of the statistics (with -d; default 0)" },
 	{ "threads", 't', "N", "event-loop threads, each with its share of -c (default 1)" },
+	{ "connect-rate", O_CONNECT_RATE, "N",
+	  "closed loop: open at most N connections a second at the\n"
+	  "start (their first requests), so a large -c does not flood\n"
+	  "the listen backlog; 0 for all at once (default " STR(LOAD_CONNECT_RATE_DEFAULT_INT) ")" },
 	{ NULL, 0, NULL, "requests:" },
 	{ "method", 'X', "M", "request method (default GET)" },
 	{ "header", 'H', "'N: v'", "extra request header (repeatable; default none)" },
@@ -73,10 +78,12 @@ const struct cliopt loadopts_hosts_table[] = {
 	  "(HdrHistogram log, for bench merge); not with --records\nor --json (default none)" },
 	{ "shard", O_SHARD, "I/N",
 	  "be generator I of N (0 <= I < N): take the I-th share of\n"
-	  "-c, -n and --rate; ids interleave so the shards join the\ntarget's trace (default 0/1)" },
+	  "-c, -n, --rate and --connect-rate; ids interleave so the\nshards join the target's "
+	  "trace (default 0/1)" },
 	{ "start-at", O_START_AT, "EPOCH",
 	  "start at this wall-clock instant (seconds since 1970,\n"
-	  "CLOCK_REALTIME, decimals allowed), then keep time on the\nmonotonic clock (default: now)" },
+	  "CLOCK_REALTIME, decimals allowed), then keep time on the\nmonotonic clock (default: "
+	  "now)" },
 	CLIOPT_END,
 };
 
@@ -171,7 +178,7 @@ static int check_header(const char *h)
 
 /* --shard's split and --out's files, after every other check. Shard i of n
  * takes c/n connections (the first c%n shards one more), likewise -n, and 1/n of
- * the rate; load.c interleaves the ids and phases the schedule. */
+ * the rate and of the connect ramp; load.c interleaves the ids and phases the schedule. */
 static int shard_and_out(struct loadopts *o, char *err, size_t len)
 {
 	struct load_config *c = &o->cfg;
@@ -182,18 +189,22 @@ static int shard_and_out(struct loadopts *o, char *err, size_t len)
 	if (n > 1) {
 		uint64_t conns = (uint64_t)c->connections / n + (i < (uint64_t)c->connections % n);
 		if (!conns || conns < (uint64_t)c->threads)
-			return fail(err, len,
-				    "--shard %u/%u: -c %d leaves this shard %llu connections, fewer "
-				    "than -t %d",
-				    i, n, c->connections, (unsigned long long)conns, c->threads);
+			return fail(
+			    err, len,
+			    "--shard %u/%u: -c %d leaves this shard %llu connections, fewer "
+			    "than -t %d",
+			    i, n, c->connections, (unsigned long long)conns, c->threads);
 		c->connections = (int)conns;
 		if (c->requests) {
 			uint64_t r = c->requests / n + (i < c->requests % n);
 			if (!r)
-				return fail(err, len, "--shard %u/%u: -n %llu leaves this shard none",
-					    i, n, (unsigned long long)c->requests);
+				return fail(err, len,
+					    "--shard %u/%u: -n %llu leaves this shard none", i, n,
+					    (unsigned long long)c->requests);
 			c->requests = r;
 		}
+		/* The target's listen backlog sees every shard's ramp at once. */
+		c->connect_rate /= n;
 		if (c->mode == LOAD_OPEN) {
 			c->rate_from /= n;
 			c->rate_to /= n;
@@ -284,6 +295,15 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 			return fail(err, len, "%s: '%s' is not a count from 1 to %u", name, val,
 				    LOAD_MARK_EVERY_MAX);
 		c->mark_every = (uint32_t)v;
+		return 0;
+	case O_CONNECT_RATE:
+		if (cliopt_uint(val, 0, 100000000, &v))
+			return fail(err, len,
+				    "%s: '%s' is not a connection rate from 0 (no ramp) to "
+				    "100000000 a second",
+				    name, val);
+		c->connect_rate = (double)v;
+		o->given |= LOADOPTS_GIVEN_CONNECT_RATE;
 		return 0;
 	case O_OUT:
 		if (!*val)
@@ -379,6 +399,10 @@ int loadopts_check(struct loadopts *o, char *err, size_t len)
 				    "--rate or --warmup");
 		c->duration_ns = 0;
 	}
+	if ((g & LOADOPTS_GIVEN_CONNECT_RATE) && (g & (LOADOPTS_GIVEN_BURST | LOADOPTS_GIVEN_RATE)))
+		return fail(err, len,
+			    "--connect-rate paces a closed loop's connects: a burst is all at "
+			    "once, and --rate's schedule paces its own sends");
 	if (g & LOADOPTS_GIVEN_RATE) {
 		c->mode = LOAD_OPEN;
 		if (c->rate_from != c->rate_to && !(g & LOADOPTS_GIVEN_D))

@@ -32,4 +32,5 @@ const struct col_key col_keys[KEY_N] = {
 	[KEY_SLEEPING] = { COL_SLEEPING, COL_LINE, "sleeping (syscall named)" },
 	[KEY_BLOCKED] = { COL_BLOCKED, COL_LINE, "blocked (uninterruptible)" },
 	[KEY_HANDOFF] = { COL_HANDOFF, COL_ARROW, "read here, handed to" },
+	[KEY_STALL] = { COL_STALL, COL_LINE, "event loop stalled (stalls.csv)" },
 };

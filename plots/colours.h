@@ -22,6 +22,9 @@
 #define COL_BLOCKED  0xd62728
 #define COL_UNKNOWN  0xdddddd /* before a thread's first event */
 #define COL_HANDOFF  0x606060 /* the legend's sample of the hand-off arrows */
+/* An event loop's stall (stalls.csv): an outline over its lane, its pale
+ * behind the states. Apart from the request colours and the states'. */
+#define COL_STALL 0xc0007a
 
 /* Status: a failed request or cell, and its row in the report's table. */
 #define COL_FAILED	0xd62728
@@ -89,6 +92,7 @@ enum col_key_id {
 	KEY_SLEEPING,
 	KEY_BLOCKED,
 	KEY_HANDOFF,
+	KEY_STALL,
 	KEY_N
 };
 extern const struct col_key col_keys[KEY_N];

@@ -15,6 +15,7 @@
 #include "files.h"
 #include "json.h"
 #include "perfetto_join.h"
+#include "perfetto_stall.h"
 #include "pjson.h"
 #include "schema.h"
 
@@ -285,24 +286,89 @@ static int iv_cmp(const void *a, const void *b)
 	return x->a < y->a ? -1 : x->a > y->a;
 }
 
+static int stall_cmp(const void *a, const void *b)
+{
+	const struct rd_stall *x = *(const struct rd_stall *const *)a,
+			      *y = *(const struct rd_stall *const *)b;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->t_start < y->t_start ? -1 : x->t_start > y->t_start;
+}
+
+/* Each stall of stalls.csv as a slice on its loop's thread track, named
+ * "stall: <cause> <syscall>", its args every column of its row under the
+ * column's own name. Written before the states, so at an equal start the
+ * importer (which keeps file order among equal timestamps) opens the stall
+ * first and the states nest inside it. */
+static void stall_slices(struct pf *p)
+{
+	const struct rd_run *r = p->r;
+	for (size_t i = 0; i < r->nstall; i++) {
+		const struct rd_stall *s = &r->stall[i];
+		if (s->t_start >= p->wend || s->t_end <= s->t_start)
+			continue;
+		uint64_t b = s->t_end < p->wend ? s->t_end : p->wend;
+		char name[64];
+		uint32_t pid = pid_of(p, s->tid);
+		if (!rd_thread_find(r, s->tid))
+			meta_name(p, "thread_name", pid, s->tid, s->comm);
+		ev(p, 'X', "stall", rd_stall_name(s, name, sizeof(name)), pid, s->tid, s->t_start);
+		put_time(p->f, "dur", b - s->t_start);
+		fputs(",\"args\":", p->f);
+		pf_stall_args(p->f, s);
+		fputc('}', p->f);
+		p->st->stalls++;
+	}
+}
+
+static void state_slice(struct pf *p, const struct rd_iv *v, uint64_t a, uint64_t b)
+{
+	char name[64];
+	const char *sc = v->syscall;
+	snprintf(name, sizeof(name), "%s%s%s", schema_state_name(v->state), *sc ? ": " : "", sc);
+	ev(p, 'X', "sched", name, pid_of(p, v->tid), v->tid, a);
+	put_time(p->f, "dur", b - a);
+	if (*sc) {
+		fputs(",\"args\":{\"syscall\":", p->f);
+		json_str(p->f, sc);
+		fputs("}}", p->f);
+	} else {
+		fputs("}", p->f);
+	}
+	p->st->states++;
+}
+
 /* Every thread's states, by thread and time: "running", "sleeping:
  * epoll_wait". A state that begins before the previous one of its thread ended
- * (the tracer's input out of order) starts where that one ended. */
+ * (the tracer's input out of order) starts where that one ended. A state that
+ * crosses a stall's edge is cut there (two slices of one state, meeting), so
+ * the states nest inside the stall's slice: the importer drops a slice that
+ * overlaps another without nesting. */
 static int states(struct pf *p)
 {
 	const struct rd_run *r = p->r;
 	if (!r->niv)
 		return 0;
 	const struct rd_iv **v = malloc(r->niv * sizeof(*v));
-	if (!v)
+	const struct rd_stall **sl = malloc((r->nstall ? r->nstall : 1) * sizeof(*sl));
+	if (!v || !sl) {
+		free(v);
+		free(sl);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < r->niv; i++)
 		v[i] = &r->iv[i];
 	qsort(v, r->niv, sizeof(*v), iv_cmp);
+	for (size_t i = 0; i < r->nstall; i++)
+		sl[i] = &r->stall[i];
+	if (r->nstall)
+		qsort(sl, r->nstall, sizeof(*sl), stall_cmp);
 	uint64_t end = 0;
+	size_t ks = 0; /* the thread's first stall that may still matter */
 	for (size_t i = 0; i < r->niv; i++) {
 		uint64_t a = v[i]->a, b = v[i]->b < p->wend ? v[i]->b : p->wend;
-		if (i && v[i - 1]->tid != v[i]->tid)
+		uint32_t tid = v[i]->tid;
+		if (i && v[i - 1]->tid != tid)
 			end = 0;
 		if (a < end) {
 			p->st->clipped++;
@@ -311,22 +377,25 @@ static int states(struct pf *p)
 		if (b <= a)
 			continue;
 		end = b;
-		char name[64];
-		const char *sc = v[i]->syscall;
-		snprintf(name, sizeof(name), "%s%s%s", schema_state_name(v[i]->state),
-			 *sc ? ": " : "", sc);
-		ev(p, 'X', "sched", name, pid_of(p, v[i]->tid), v[i]->tid, a);
-		put_time(p->f, "dur", b - a);
-		if (*sc) {
-			fputs(",\"args\":{\"syscall\":", p->f);
-			json_str(p->f, sc);
-			fputs("}}", p->f);
-		} else {
-			fputs("}", p->f);
+		while (ks < r->nstall &&
+		       (sl[ks]->tid < tid || (sl[ks]->tid == tid && sl[ks]->t_end <= a)))
+			ks++;
+		for (uint64_t cut = a; cut < b;) {
+			uint64_t next = b;
+			for (size_t k = ks;
+			     k < r->nstall && sl[k]->tid == tid && sl[k]->t_start < b; k++) {
+				uint64_t e = sl[k]->t_end < p->wend ? sl[k]->t_end : p->wend;
+				if (sl[k]->t_start > cut && sl[k]->t_start < next)
+					next = sl[k]->t_start;
+				if (e > cut && e < next)
+					next = e;
+			}
+			state_slice(p, v[i], cut, next);
+			cut = next;
 		}
-		p->st->states++;
 	}
 	free(v);
+	free(sl);
 	return 0;
 }
 
@@ -370,9 +439,9 @@ static void other_data(struct pf *p)
 		"\"clock\":\"CLOCK_MONOTONIC\",\"t0_ns\":%llu,"
 		"\"ts\":\"microseconds since t0_ns\",\"requests\":%zu,\"requests_written\":%zu,"
 		"\"joined\":%zu,\"flows_client_server\":%zu,\"flows_handoff\":%zu,"
-		"\"clipped_slices\":%zu,\"window\":",
+		"\"clipped_slices\":%zu,\"stalls\":%zu,\"window\":",
 		(unsigned long long)p->base, s->requests, s->written, s->joined, s->flows_client,
-		s->flows_handoff, s->clipped);
+		s->flows_handoff, s->clipped, s->stalls);
 	if (s->windowed)
 		fprintf(p->f,
 			"\"only what began before %llu ns (CLOCK_MONOTONIC): the first %zu "
@@ -470,6 +539,7 @@ int perfetto_write(FILE *f, const struct rd_run *r, struct perfetto_stats *st)
 		goto out;
 	for (struct pf_marks *m = pf_join_first(p.j); m; m = pf_join_next(p.j, m))
 		server_request(&p, m);
+	stall_slices(&p);
 	if ((rc = states(&p)))
 		goto out;
 	marks(&p);

@@ -32,6 +32,7 @@ struct perfetto_stats {
 	size_t flows_client, flows_handoff;
 	size_t clipped;		       /* slices shortened because the input overlapped */
 	size_t states;		       /* thread-state slices written */
+	size_t stalls;		       /* stall slices written (stalls.csv) */
 	int windowed;		       /* a cap cut the trace at window_end */
 	unsigned long long window_end; /* CLOCK_MONOTONIC ns, when windowed */
 };

@@ -18,6 +18,7 @@
 #include "pjson.h"
 #include "plots.h"
 #include "report_cells.h"
+#include "report_stalls.h"
 #include "summary.h"
 
 struct para {
@@ -290,6 +291,13 @@ static int degraded(const struct sum_row *r)
 	return !strncmp(r->status, "degraded", 8);
 }
 
+/* A cell whose target cannot run on this machine: not a failure of the target,
+ * said once per target under its own heading (unsupported_cells). */
+static int unsupported(const struct sum_row *r)
+{
+	return !strncmp(r->status, SCHEMA_UNSUPPORTED, strlen(SCHEMA_UNSUPPORTED));
+}
+
 /* Latencies of a degraded cell include the unserved requests' wait so far:
  * lower bounds, written "≥" (the sort script reads them as their number). */
 static void fmt_ms(char *b, size_t len, double v, const struct sum_row *r)
@@ -376,7 +384,7 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 {
 	int n = 0;
 	for (size_t i = 0; i < s->n; i++)
-		n += s->row[i].failed && !degraded(&s->row[i]);
+		n += s->row[i].failed && !degraded(&s->row[i]) && !unsupported(&s->row[i]);
 	doc_h(d, 2, "Failed cells");
 	if (!n) {
 		doc_p(d, "None: every cell ran to the end.");
@@ -384,7 +392,7 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sum_row *r = &s->row[i];
-		if (!r->failed || degraded(r))
+		if (!r->failed || degraded(r) || unsupported(r))
 			continue;
 		struct para p = { "" };
 		char c[24];
@@ -399,6 +407,28 @@ static void failures(struct doc *d, const struct sum *s, const char *dir)
 				doc_pre(d, t);
 		}
 		cell_files(d, dir, r);
+	}
+}
+
+/* Targets that cannot run here: one line each, with the target's own reason. */
+static void unsupported_cells(struct doc *d, const struct sum *s)
+{
+	const char *said[32];
+	size_t nsaid = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct sum_row *r = &s->row[i];
+		int seen = 0;
+		for (size_t k = 0; k < nsaid; k++)
+			seen |= !strcmp(said[k], r->target);
+		if (!unsupported(r) || seen || nsaid == 32)
+			continue;
+		if (!nsaid)
+			doc_h(d, 2, "Unsupported here");
+		said[nsaid++] = r->target;
+		struct para p = { "" };
+		add(&p, "%s cannot run on this machine (%s); its cells are left out of every "
+			"chart, the other targets' are drawn.", r->target, r->status);
+		doc_p(d, p.s);
 	}
 }
 
@@ -554,8 +584,10 @@ static void write_doc(struct doc *d, const struct sum *s, const char *dir, struc
 	rcell_timelines(d, s, dir);
 	doc_h(d, 2, "Key numbers");
 	numbers_table(d, s, dir);
+	rstall_section(d, s, dir);
 	failures(d, s, dir);
 	degraded_cells(d, s, dir);
+	unsupported_cells(d, s);
 	machine(d, meta);
 	doc_end(d);
 }

@@ -22,13 +22,24 @@ static int is_degraded(const struct sum_row *r)
 	return !strncmp(r->status, "degraded", 8);
 }
 
+/* Its target cannot run on the machine that ran the matrix (uring without io_uring). */
+static int is_unsupported(const struct sum_row *r)
+{
+	return !strncmp(r->status, SCHEMA_UNSUPPORTED, strlen(SCHEMA_UNSUPPORTED));
+}
+
 const char *rcell_status(const struct sum_row *r)
 {
-	return is_degraded(r) ? "degraded" : r->failed ? "failed" : "ok";
+	return is_degraded(r)	 ? "degraded"
+	       : is_unsupported(r) ? SCHEMA_UNSUPPORTED
+	       : r->failed	 ? "failed"
+				 : "ok";
 }
 
 const char *rcell_class(const struct sum_row *r)
 {
+	if (is_unsupported(r))
+		return NULL; /* not this machine's fault to colour */
 	if (is_degraded(r))
 		return "degraded";
 	if (r->failed)

@@ -10,7 +10,7 @@
 #include "doc.h"
 #include "summary.h"
 
-/* "failed", "degraded" or "ok": what the table says. */
+/* "failed", "unsupported", "degraded" or "ok": what the table says. */
 const char *rcell_status(const struct sum_row *r);
 
 /* The table row's class, by status first and then error count: "fail",

@@ -273,6 +273,12 @@ int rd_load(struct rd_run *r, const char *dir)
 	if (rc && rc != -ENOENT)
 		goto out;
 	r->have_threads = !rc;
+	if ((rc = path_in(path, sizeof(path), dir, SCHEMA_STALLS)))
+		goto out;
+	rc = rd_stalls_load(path, &r->stall, &r->nstall);
+	if (rc && rc != -ENOENT)
+		goto out;
+	r->have_stalls = !rc;
 	rc = 0;
 	if (!r->have_requests && !r->have_sched) {
 		rc = -ENOENT;
@@ -298,6 +304,7 @@ void rd_free(struct rd_run *r)
 	free(r->iv);
 	free(r->mark);
 	free(r->thr);
+	rd_stalls_free(r->stall, r->nstall);
 	pjson_free(r->meta);
 	memset(r, 0, sizeof(*r));
 }

@@ -59,6 +59,21 @@ struct rd_thread {
 	char comm[20];
 };
 
+/* A row of stalls.csv: an event loop away from its wait (bpf/stalls.h). ns
+ * is indexed by state (RD_RUNNING .. RD_BLOCKED); ready and requests are -1
+ * when unknown; stack is NULL when the tracer gave none (frames innermost
+ * first, ';'-separated, printable ASCII). */
+struct rd_stall {
+	uint64_t t_start, t_end;
+	uint64_t ns[5];
+	int64_t ready, requests;
+	uint32_t tid;
+	uint8_t cause;
+	char syscall[23];
+	char comm[20];
+	char *stack;
+};
+
 struct rd_run {
 	struct rd_req *req;
 	size_t nreq;
@@ -68,14 +83,23 @@ struct rd_run {
 	size_t nmark;
 	struct rd_thread *thr; /* sorted by tid */
 	size_t nthr;
+	struct rd_stall *stall; /* stalls.csv, by start time */
+	size_t nstall;
 	struct json_object *meta; /* meta.json (pjson.h), or NULL when absent or garbled */
-	int have_requests, have_sched, have_marks, have_threads;
+	int have_requests, have_sched, have_marks, have_threads, have_stalls;
 };
 
 /* Reads what dir has. -ENOENT when it has neither requests.csv nor sched.csv;
  * -EBADMSG when a file is garbled (a missing column, a non-number); -errno. */
 int rd_load(struct rd_run *r, const char *dir);
 void rd_free(struct rd_run *r);
+
+/* rd_stalls.c: path's stalls.csv by start time, into *out (rd_stalls_free).
+ * -ENOENT when absent, -EBADMSG when garbled (said through perr), -ENOMEM. */
+int rd_stalls_load(const char *path, struct rd_stall **out, size_t *n);
+void rd_stalls_free(struct rd_stall *v, size_t n);
+/* "stall: sleeping clock_nanosleep", the name trace.json and the timeline use. */
+const char *rd_stall_name(const struct rd_stall *s, char *buf, size_t len);
 
 /* The thread with this tid, or NULL. */
 const struct rd_thread *rd_thread_find(const struct rd_run *r, uint32_t tid);

@@ -101,6 +101,29 @@ static void data(const struct tl_model *m, FILE *f)
 	for (size_t k = 0; k < m->nlbl; k++)
 		fprintf(f, "%.4f %d %zu\n", m->lbl[k].x, m->lbl[k].lane, k + 1);
 	fputs("EOD\n", f);
+	/* The stalls: bands, then their labels through an array like LBL's. */
+	fputs("$STL << EOD\n", f);
+	for (size_t k = 0; k < m->nstl; k++)
+		fprintf(f, "%.4f %.4f %.3f %.3f\n", m->stl[k].x0, m->stl[k].x1,
+			m->stl[k].lane - m->stl[k].h, m->stl[k].lane + m->stl[k].h);
+	fputs("EOD\n", f);
+	size_t nl = 0;
+	for (size_t k = 0; k < m->nstl; k++)
+		nl += m->stl[k].label[0] != '\0';
+	fprintf(f, "array STLL[%zu]\n", nl ? nl : 1);
+	fputs("$STLL << EOD\n", f);
+	for (size_t k = 0, j = 0; k < m->nstl; k++)
+		if (m->stl[k].label[0])
+			fprintf(f, "%.4f %.3f %zu\n", (m->stl[k].x0 + m->stl[k].x1) / 2,
+				m->stl[k].lane + m->stl[k].h, ++j);
+	fputs("EOD\n", f);
+	for (size_t k = 0, j = 0; k < m->nstl; k++) {
+		if (!m->stl[k].label[0])
+			continue;
+		fprintf(f, "STLL[%zu] = ", ++j);
+		gp_str(f, m->stl[k].label);
+		fputc('\n', f);
+	}
 	hover_data(m, f);
 }
 
@@ -286,26 +309,58 @@ static void latency_panel(const struct tl_model *m, FILE *f)
 	fputs("\nunset object 30\nunset logscale\nunset ylabel\n", f);
 }
 
+/* The stalls as a frame around the loop's lane: its pale behind the states
+ * (the gaps of a stalled loop show it), its outline over them. */
+static void stall_terms(const struct tl_model *m, FILE *f, int front)
+{
+	if (!m->nstl)
+		return;
+	if (!front) {
+		fprintf(f,
+			" $STL using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs solid "
+			"1.0 noborder lc rgb '#%06x' notitle, \\\n",
+			col_pale(col_pale(COL_STALL)));
+		return;
+	}
+	fprintf(f,
+		", \\\n $STL using (($1+$2)/2):(($3+$4)/2):1:2:3:4 with boxxyerror fs empty "
+		"border lw 2 lc rgb '#%06x' notitle",
+		COL_STALL);
+	fprintf(f,
+		", \\\n $STLL using 1:2:(STLL[int($3)]) with labels boxed font ',7' "
+		"tc rgb '#%06x' notitle",
+		COL_STALL);
+}
+
 static void thread_panel(const struct tl_model *m, FILE *f, const char *xlabel, int svg)
 {
 	const struct tl_page *p = &m->page;
-	panel_frame(p, f, p->thr_top, p->thr_bot,
-		    m->nlane ? "Threads of the server: what each was doing, from the "
-			       "kernel's scheduler"
-			     : "Threads: what each was doing, from the kernel's scheduler");
+	char t[256];
+	size_t n = snprintf(t, sizeof(t), "%s",
+			    m->nlane ? "Threads of the server: what each was doing, from the "
+				       "kernel's scheduler"
+				     : "Threads: what each was doing, from the kernel's scheduler");
+	if (m->nstl || m->stl_out)
+		snprintf(t + n, sizeof(t) - n, "; %zu event-loop stall%s framed%s", m->nstl,
+			 m->nstl == 1 ? "" : "s",
+			 m->stl_out ? ", more outside the window or the lanes" : "");
+	panel_frame(p, f, p->thr_top, p->thr_bot, t);
 	fprintf(f, "set yrange [-0.6:%.1f]\n", (double)m->nthr_lanes - 0.4);
 	ytics_threads(m, f);
 	fputs("set xlabel ", f);
 	gp_str(f, xlabel);
 	fputc('\n', f);
+	fputs("plot", f);
+	stall_terms(m, f, 0);
 	fprintf(f,
-		"plot $THR using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
+		" $THR using (($1+$2)/2):(($3+$4)/2):1:2:3:4:5 with boxxyerror lc rgb "
 		"variable notitle, \\\n"
 		" $HAND using 1:2:3:4:5 with vectors head size screen 0.005,25 filled lw 1 "
 		"lc rgb variable notitle, \\\n"
 		" $LBL using 1:2:(LBL[int($3)]) with labels boxed font ',7' tc rgb '#%06x' "
 		"notitle",
 		COL_INK_LABEL);
+	stall_terms(m, f, 1);
 	hover_term(f, svg, "HTHR", m->nhov - m->nhov_req);
 	if (m->r->nmark) {
 		key(f, KEY_RUN_REQUEST);
@@ -318,6 +373,8 @@ static void thread_panel(const struct tl_model *m, FILE *f, const char *xlabel, 
 	key(f, KEY_BLOCKED);
 	if (m->nhand)
 		key(f, KEY_HANDOFF);
+	if (m->nstl)
+		key(f, KEY_STALL);
 	fputc('\n', f);
 }
 

@@ -37,7 +37,7 @@ static void add(char *t, const char *fmt, ...)
 }
 
 /* A duration as a reader wants it: 45 µs, 3.21 ms, 203.4 ms, 1.25 s. */
-static const char *dur(char *b, size_t len, uint64_t ns)
+const char *tl_dur(char *b, size_t len, uint64_t ns)
 {
 	double ms = (double)ns / 1e6;
 	if (ms < 0.01)
@@ -58,7 +58,7 @@ static void phase(char *t, const char *name, uint64_t a, uint64_t b)
 {
 	char d[32];
 	if (a && b && a <= b)
-		add(t, "\n%s %s", name, dur(d, sizeof(d), b - a));
+		add(t, "\n%s %s", name, tl_dur(d, sizeof(d), b - a));
 }
 
 /* A request: the client's view, then the server's phases from its marks
@@ -72,7 +72,7 @@ static void request_text(const struct tl_model *m, const struct rd_req *q, char 
 		add(t, "failed, no response");
 	else
 		add(t, "status %d%s", q->status, q->failed ? " (failed)" : "");
-	add(t, "  \xc2\xb7  %s", dur(d, sizeof(d), q->t_end - q->t_send));
+	add(t, "  \xc2\xb7  %s", tl_dur(d, sizeof(d), q->t_end - q->t_send));
 	if (q->conn != RD_NOCONN)
 		add(t, "\nconnection %llu, ", (unsigned long long)q->conn);
 	else
@@ -108,9 +108,9 @@ static void request_text(const struct tl_model *m, const struct rd_req *q, char 
 	phase(t, "sent, in the kernel's queue", q->t_connected, rs);
 	phase(t, "queued in the server", rs, he);
 	if (he && re && he <= re && re - he >= waited)
-		add(t, "\nhandler %s", dur(d, sizeof(d), re - he - waited));
+		add(t, "\nhandler %s", tl_dur(d, sizeof(d), re - he - waited));
 	if (waited)
-		add(t, "\nwait %s", dur(d, sizeof(d), waited));
+		add(t, "\nwait %s", tl_dur(d, sizeof(d), waited));
 	phase(t, "response", re, q->t_end);
 	if (rtid && htid && rtid != htid)
 		add(t, "\nread by thread %u, handled by %u", rtid, htid);
@@ -131,7 +131,7 @@ static void thread_text(const struct tl_model *m, const struct rd_iv *v, const s
 		add(t, " (before the thread's first event)");
 	if ((v->state == RD_SLEEPING || v->state == RD_BLOCKED) && v->syscall[0])
 		add(t, " in %.22s", v->syscall);
-	add(t, "\n%s, %.3f to %.3f ms", dur(d, sizeof(d), v->b - v->a), tl_xms(m, v->a),
+	add(t, "\n%s, %.3f to %.3f ms", tl_dur(d, sizeof(d), v->b - v->a), tl_xms(m, v->a),
 	    tl_xms(m, v->b));
 	if (v->state != RD_RUNNING)
 		return;
@@ -241,7 +241,11 @@ int tl_build_hover(struct tl_model *m)
 	}
 	m->hov_thr_all = ncand;
 	m->hov_thr_placed = nplaced;
-	m->hov = calloc(nreq + nthr ? nreq + nthr : 1, sizeof(*m->hov));
+	/* Stalls come before thread intervals: few, and the point of the lane. */
+	size_t nstl = m->nstl < TL_MAX_HOVER - nreq ? m->nstl : TL_MAX_HOVER - nreq;
+	if (nthr > TL_MAX_HOVER - nreq - nstl)
+		nthr = TL_MAX_HOVER - nreq - nstl;
+	m->hov = calloc(nreq + nstl + nthr ? nreq + nstl + nthr : 1, sizeof(*m->hov));
 	if (!m->hov) {
 		free(c);
 		return -ENOMEM;
@@ -255,6 +259,16 @@ int tl_build_hover(struct tl_model *m)
 		request_text(m, q, h->text);
 	}
 	m->nhov_req = m->nhov;
+	/* On the band's top edge, apart from the intervals' points mid-lane. */
+	for (size_t j = 0; j < nstl; j++) {
+		const struct tl_stall *b = &m->stl[j];
+		struct tl_hover *h = &m->hov[m->nhov++];
+		h->x = (b->x0 + b->x1) / 2;
+		h->y = b->lane + b->h;
+		h->panel = TL_PANEL_THR;
+		tl_stall_text(m, &m->r->stall[b->row], h->text);
+	}
+	m->nhov_stl = nstl;
 	for (size_t j = 0; j < nthr; j++) {
 		const struct rd_iv *v = &m->r->iv[c[j].iv];
 		struct tl_hover *h = &m->hov[m->nhov++];

@@ -48,7 +48,7 @@ int tl_model_build(struct tl_model *m, const struct rd_run *r, const char *name)
 	m->req_ppu = tl_panel_px(m->nlane) / ((double)m->nlane + 0.2);
 	m->thr_ppu = tl_panel_px(m->nthr_lanes) / ((double)m->nthr_lanes + 0.2);
 	if ((m->nlane && (rc = tl_build_requests(m))) || (rc = tl_build_threads(m)) ||
-	    (rc = tl_build_hover(m)))
+	    (rc = tl_build_stalls(m)) || (rc = tl_build_hover(m)))
 		return rc;
 	tl_build_page(m, name);
 	return 0;
@@ -70,6 +70,7 @@ void tl_model_free(struct tl_model *m)
 	free(m->req_boxes.b);
 	free(m->thr_boxes.b);
 	free(m->hand);
+	free(m->stl);
 	free(m->hov);
 	memset(m, 0, sizeof(*m));
 }

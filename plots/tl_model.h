@@ -11,6 +11,7 @@
  *   tl_stack.c    threads counted by state over time; latency over send time
  *   tl_threads.c  the join of threads to requests; which threads get a lane
  *   tl_boxes.c    the boxes of both panels, the hand-off arrows, the labels
+ *   tl_stalls.c   the event loops' stalls over their lanes, and their texts
  *   tl_hover.c    the SVG's hover points and their texts, capped
  *   tl_page.c     title, subtitle, notes; the panels' heights in pixels
  *   tl_model.c    tl_model_build: window, request lanes, then all of the above
@@ -108,6 +109,7 @@ struct tl_thread {
  * event loop handing to a pool), handled requests another read (a pool
  * worker). These, and then the busiest, get the few lanes drawn beside the
  * stacked counts when threads are too many for a lane each. */
+#define TL_ROLE_STALL  8 /* an event loop that stalled in the window */
 #define TL_ROLE_LOOP   4
 #define TL_ROLE_POOL   2
 #define TL_STACK_LANES 12
@@ -143,12 +145,22 @@ struct tl_label {
  * TL_HOVER_PX pixels, as closer points would cover each other. */
 #define TL_MAX_HOVER  4000
 #define TL_HOVER_PX   4
-#define TL_HOVER_TEXT 256
+#define TL_HOVER_TEXT 512 /* a stall's: its row, stack included */
 enum tl_panel { TL_PANEL_REQ, TL_PANEL_THR };
 struct tl_hover {
 	double x, y; /* in its panel's units: ms, lane */
 	int panel;
 	char text[TL_HOVER_TEXT]; /* lines split by '\n' (gp_hypertext) */
+};
+
+/* A stall of stalls.csv over its loop's lane (tl_stalls.c): the band from
+ * x0 to x1 (ms, clipped to the window), half-height h in lane units, and a
+ * label on its top edge when it has room ("" when not). */
+struct tl_stall {
+	double x0, x1, h;
+	int lane;
+	size_t row; /* in r->stall */
+	char label[64];
 };
 
 struct tl_page {
@@ -211,9 +223,13 @@ struct tl_model {
 	size_t nlat;
 	int lat_heat;
 	double lat_p50, lat_p99, lat_max; /* ms */
-	/* tl_hover.c: requests first, then thread intervals */
+	/* tl_stalls.c */
+	struct tl_stall *stl;
+	size_t nstl, stl_out; /* drawn; of the run's, not drawn (outside, no lane) */
+	/* tl_hover.c: requests first, then stalls and thread intervals */
 	struct tl_hover *hov;
 	size_t nhov, nhov_req;
+	size_t nhov_stl;       /* stalls', after the requests' */
 	size_t hov_thr_all;    /* thread intervals drawn, each one a candidate */
 	size_t hov_thr_placed; /* of those, one per TL_HOVER_PX of a lane */
 	/* tl_page.c */
@@ -252,8 +268,15 @@ int tl_pick_threads(struct tl_model *m);
 int tl_build_requests(struct tl_model *m);
 int tl_build_threads(struct tl_model *m);
 
+/* tl_stalls.c: after the thread lanes. -ENOMEM */
+int tl_build_stalls(struct tl_model *m);
+/* A stall's hover text: the whole row. */
+void tl_stall_text(const struct tl_model *m, const struct rd_stall *s, char *t);
+
 /* tl_hover.c: after the boxes. -ENOMEM */
 int tl_build_hover(struct tl_model *m);
+/* A duration as a reader wants it: 45 µs, 3.21 ms, 203.4 ms, 1.25 s. */
+const char *tl_dur(char *b, size_t len, uint64_t ns);
 
 /* tl_page.c */
 int tl_panel_px(size_t n);

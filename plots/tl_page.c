@@ -235,15 +235,20 @@ static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 		snprintf(b, sizeof(b), "Hover for details: %zu request%s", t->nhov_req,
 			 t->nhov_req == 1 ? "" : "s");
 		cat(h, sizeof(p->hover), "%s%s", t->nlane ? b : "Hover for details:", "");
+		if (t->nhov_stl) {
+			snprintf(b, sizeof(b), "%s %zu stall%s (the frame's top edge)",
+				 t->nlane ? "," : "", t->nhov_stl, t->nhov_stl == 1 ? "" : "s");
+			cat(h, sizeof(p->hover), "%s%s", b, "");
+		}
 		if (t->hov_thr_all) {
-			size_t nthr = t->nhov - t->nhov_req;
+			size_t nthr = t->nhov - t->nhov_req - t->nhov_stl;
 			char why[80] = "";
 			if (nthr < t->hov_thr_all)
 				snprintf(why, sizeof(why), " (%sat most one per %d px of a lane)",
 					 nthr < t->hov_thr_placed ? "the longest, " : "",
 					 TL_HOVER_PX);
 			snprintf(b, sizeof(b), "%s %zu of %zu thread intervals%s",
-				 t->nlane ? "," : "", nthr, t->hov_thr_all, why);
+				 t->nlane || t->nhov_stl ? "," : "", nthr, t->hov_thr_all, why);
 			cat(h, sizeof(p->hover), "%s%s", b, "");
 		}
 	}

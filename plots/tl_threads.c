@@ -116,6 +116,12 @@ int tl_pick_threads(struct tl_model *m)
 				th->role |= TL_ROLE_POOL;
 		}
 	}
+	/* A loop that stalled in the window is what its lane is for. */
+	for (size_t i = 0; i < r->nstall; i++) {
+		struct tl_thread *th = tl_find_thread(m, r->stall[i].tid);
+		if (th && r->stall[i].t_end > m->w0 && r->stall[i].t_start < m->w1)
+			th->role |= TL_ROLE_STALL;
+	}
 	qsort(m->thr, m->nthr, sizeof(*m->thr), cmp_busy);
 	size_t active = 0;
 	while (active < m->nthr && m->thr[active].run_ns)

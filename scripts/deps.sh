@@ -17,6 +17,8 @@ pkgs=(
   python3-fastapi python3-uvicorn       # the original experiment
   wrk nginx-light linux-perf time       # benchmark scripts: side-by-side references
   valgrind strace                       # bench-load.sh: each generator's instructions and syscalls per request
+  liburing-dev                          # target-uring
+  redis-server                          # stalls on a real event loop nobody here wrote (test_stalls_redis.sh)
   iproute2 python3-yaml                 # tests/multihost: network namespaces; the deploy/ manifests checked offline
 )
 

@@ -133,14 +133,29 @@ static ssize_t read_stamped(struct session *s, void *buf, size_t len)
 	return n;
 }
 
-long session_read(struct session *s)
+/* Moves unparsed bytes to the front so a whole head always fits. */
+static void compact_input(struct session *s)
 {
-	/* Move unparsed bytes to the front so a whole head always fits. */
 	if (s->in_off) {
 		memmove(s->in, s->in + s->in_off, s->in_len - s->in_off);
 		s->in_len -= s->in_off;
 		s->in_off = 0;
 	}
+}
+
+size_t session_take(struct session *s, const char *buf, size_t len)
+{
+	compact_input(s);
+	size_t room = SESSION_BUF - s->in_len;
+	size_t n = len < room ? len : room;
+	memcpy(s->in + s->in_len, buf, n);
+	s->in_len += n;
+	return n;
+}
+
+long session_read(struct session *s)
+{
+	compact_input(s);
 	if (s->in_len == SESSION_BUF)
 		return -ENOBUFS; /* cannot happen: the parser gives up at HTTP_MAX_HEAD */
 	for (;;) {

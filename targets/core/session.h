@@ -43,6 +43,11 @@ void session_respond(struct session *s, struct job *job);
  * recvmsg that also takes the kernel's receive stamp into t_arrived. */
 long session_read(struct session *s);
 
+/* For a model whose reads complete elsewhere (uring: into the kernel's choice of
+ * buffer): copies what fits of buf into the input, after the unparsed bytes.
+ * Returns the bytes taken; fewer than len when the input is full. */
+size_t session_take(struct session *s, const char *buf, size_t len);
+
 /* Writes what is queued: 0 when all is out, -EAGAIN when the socket is full, or a
  * negative errno. */
 int session_flush(struct session *s);

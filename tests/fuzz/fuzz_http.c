@@ -1,7 +1,8 @@
 /* libFuzzer target: the request path every target shares, from bytes on the wire
  * to bytes written back: read -> parse -> route -> respond, pipelined, the input
- * arriving in chunks whose size the first byte picks. No handler runs (they only
- * sleep or spin); everything around them does.
+ * arriving in chunks whose size the first byte picks, read from a pipe as the
+ * readiness models do or handed in as uring's completions are (session_take).
+ * No handler runs (they only sleep or spin); everything around them does.
  *
  * What must hold, whatever comes in:
  *   - no crash, no sanitizer report, no hang;
@@ -130,6 +131,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	size_t chunk = data[0] ? data[0] : size; /* 0: everything in one read */
+	/* Odd: the bytes are handed in as a completion-based model gets them (uring:
+	 * session_take of what the kernel received, the rest kept for later); even:
+	 * read from a socket-like pipe (session_read), as the other models do. */
+	int take = data[0] & 1;
 	data++, size--;
 	int p[2];
 	if (pipe2(p, O_NONBLOCK | O_CLOEXEC))
@@ -139,6 +144,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t fed = 0;
 	int wrote_eof = 0;
 	while (!s.closing) {
+		long r;
+		if (take) {
+			size_t n = size - fed < chunk ? size - fed : chunk;
+			size_t t = session_take(&s, (const char *)data + fed, n);
+			if (t > n || s.in_len > SESSION_BUF)
+				abort();
+			fed += t;
+			if (fed == size && !wrote_eof)
+				s.peer_eof = wrote_eof = 1; /* the receive that said EOF */
+			r = fed == size ? 0 : (long)t;
+			goto parse;
+		}
 		if (fed < size) {
 			size_t n = size - fed < chunk ? size - fed : chunk;
 			ssize_t w = write(p[1], data + fed, n);
@@ -148,9 +165,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			close(p[1]);
 			wrote_eof = 1;
 		}
-		long r = session_read(&s);
+		r = session_read(&s);
 		if (r < 0 && r != -EAGAIN)
 			abort(); /* a pipe read fails only if session_read misuses it */
+	parse:;
 		struct job job;
 		for (;;) {
 			while (session_next(&s, &job)) {
@@ -169,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (wrote_eof && r == 0 && !s.closing)
 			abort(); /* EOF seen with every byte parsed must end the session */
 	}
-	if (!wrote_eof)
+	if (!wrote_eof || take) /* take: the pipe was never written or closed */
 		close(p[1]);
 	close(p[0]);
 	return 0;

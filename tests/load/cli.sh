@@ -38,6 +38,12 @@ expect_exit 2 "bad URL" 'http://exa mple/'
 expect_exit 2 "only http" ftp://127.0.0.1/
 expect_exit 2 "unknown option" http://127.0.0.1:1/ --bogus
 expect_exit 0 "" --help
+expect_exit 2 "--connect-rate: 'soon'" http://127.0.0.1:1/ --connect-rate soon
+expect_exit 2 "--connect-rate: '-5'" http://127.0.0.1:1/ --connect-rate -5
+expect_exit 2 "--connect-rate paces a closed loop" http://127.0.0.1:1/ --burst --connect-rate 100
+expect_exit 2 "--connect-rate paces a closed loop" http://127.0.0.1:1/ --rate 10 -d 1s --connect-rate 100
+expect_exit 2 "ambiguous" http://127.0.0.1:1/ --conn 3
+grep -q "usage: bench load" "$tmp/err" || fail "no usage after a bad --connect-rate"
 
 # A rate the schedule cannot represent is refused up front, not run: it used to
 # spin for as long as the catch-up took (forever at 1e308), so it runs under
@@ -81,6 +87,28 @@ grep -q "Requests/sec" "$tmp/err" || fail "summary not on stderr with --json -"
 [[ $(wc -l <"$tmp/r.csv") == 51 ]] || fail "records: $(wc -l <"$tmp/r.csv") lines, want 51"
 head -1 "$tmp/r.csv" | grep -qx "id,thread,conn,t_intended,t_start,t_connected,t_first_byte,t_end,status,bytes,error,sampled" ||
   fail "records header: $(head -1 "$tmp/r.csv")"
+
+# The connect ramp: 40 connections at 200 a second take about 0.2 s to open; the
+# text says so and the JSON has the connect times of the 40 first requests apart
+# from the latency. One request each (-n 40), held 2 s by the server, so none comes
+# back for a second before the ramp is done. --connect-rate 0: all at once.
+"$bench" load "http://127.0.0.1:$tport/async?ms=2000" -n 40 -c 40 --connect-rate 200 \
+  --json "$tmp/ramp.json" -q >"$tmp/out" 2>&1
+[[ $? == 0 ]] || fail "--connect-rate 200 did not exit 0: $(cat "$tmp/out")"
+grep -q "connects ramped at 200/s" "$tmp/out" || fail "ramp not in the header: $(head -2 "$tmp/out")"
+grep -q "connect phase: 40 connections in " "$tmp/out" || fail "no connect phase: $(cat "$tmp/out")"
+python3 - "$tmp/ramp.json" <<'PY' || fail "ramp JSON is not what it should be"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["connect"]
+assert d["config"]["connect_rate"] == 200, d["config"]
+assert c["connected"] == 40 and c["times"]["count"] == 40, c
+assert 0.19e9 <= c["phase_ns"] < 20e9, c
+assert d["latency"]["uncorrected"]["count"] == 40
+PY
+"$bench" load "$url" -n 20 -c 10 --connect-rate 0 -q >"$tmp/out" 2>&1
+[[ $? == 0 ]] || fail "--connect-rate 0 did not exit 0"
+grep -q "connects ramped" "$tmp/out" && fail "--connect-rate 0 still says it ramps"
 
 # A 404 is a failed request: exit 1, counted by class.
 "$bench" load "http://127.0.0.1:$tport/nope" -n 4 -c 1 -q >"$tmp/out" 2>&1

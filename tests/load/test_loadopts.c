@@ -117,8 +117,9 @@ static void grammar(void **state)
 	assert_int_equal(o.cfg.timeout_ns, 250000000ull);
 	assert_int_equal(PARSE("http://h/", "-d", "5"), 0);
 	assert_int_equal(o.cfg.duration_ns, 5000000000ull);
-	/* Options after the URL, and a unique abbreviation of a long name. */
-	assert_int_equal(PARSE("http://h/", "--conn", "3", "-q"), 0);
+	/* Options after the URL, and a unique abbreviation of a long name (--conn
+	 * would be --connections or --connect-rate: refused as ambiguous). */
+	assert_int_equal(PARSE("http://h/", "--connection", "3", "-q"), 0);
 	assert_int_equal(o.cfg.connections, 3);
 	assert_int_equal(o.quiet, 1);
 	assert_true(o.given & LOADOPTS_GIVEN_C);
@@ -183,6 +184,30 @@ static void bad_combinations(void **state)
 	REFUSED("--burst", "http://h/", "--burst", "-n", "5");
 	REFUSED("--burst", "http://h/", "--burst", "--rate", "5");
 	REFUSED("only one of them", "http://h/", "--json", "-", "--records", "-");
+	REFUSED("--connect-rate paces a closed loop", "http://h/", "--burst", "--connect-rate",
+		"100");
+	REFUSED("--connect-rate paces a closed loop", "http://h/", "--rate", "50", "-d", "1s",
+		"--connect-rate", "100");
+}
+
+/* --connect-rate: the connect ramp, on by default for a closed loop, 0 turns it
+ * off; anything but a whole count in range is refused with the flag named. */
+static void connect_rate(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("http://h/"), 0);
+	assert_true(o.cfg.connect_rate == LOAD_CONNECT_RATE_DEFAULT);
+	assert_int_equal(PARSE("http://h/", "--connect-rate", "0"), 0);
+	assert_true(o.cfg.connect_rate == 0);
+	assert_int_equal(PARSE("http://h/", "--connect-rate=2500", "-c", "100"), 0);
+	assert_true(o.cfg.connect_rate == 2500);
+	assert_true(o.given & LOADOPTS_GIVEN_CONNECT_RATE);
+	REFUSED("--connect-rate: '-1'", "http://h/", "--connect-rate", "-1");
+	REFUSED("--connect-rate: 'fast'", "http://h/", "--connect-rate", "fast");
+	REFUSED("--connect-rate: '1.5'", "http://h/", "--connect-rate", "1.5");
+	REFUSED("--connect-rate: '100000001'", "http://h/", "--connect-rate", "100000001");
+	REFUSED("--connect-rate needs a value", "http://h/", "--connect-rate");
+	REFUSED("ambiguous", "http://h/", "--conn", "3");
 }
 
 static void bad_urls_and_requests(void **state)
@@ -207,6 +232,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults),
 		cmocka_unit_test(every_option),
+		cmocka_unit_test(connect_rate),
 		cmocka_unit_test(grammar),
 		cmocka_unit_test(bad_counts),
 		cmocka_unit_test(bad_durations_and_rates),

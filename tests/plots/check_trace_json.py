@@ -2,14 +2,17 @@
 """Checks the structure of a trace.json (plots/perfetto.c) as ui.perfetto.dev's
 importer would read it, and prints one line per problem.
 
-usage: check_trace_json.py FILE [--client-flows N] [--min-handoffs N]
+usage: check_trace_json.py FILE [--client-flows N] [--min-handoffs N] [--stalls N]
 
 - valid JSON, a traceEvents array; every event has ph, a numeric ts, integer
   pid and tid;
 - each timestamp and duration reads as the same nanosecond exactly (decimal)
   and as the importer reads it (double times 1000, truncated);
-- complete ("X") and B/E slices on one thread track never overlap, except a
-  zero-length slice inside another;
+- complete ("X") and B/E slices on one thread track meet or nest, never
+  overlap otherwise (a stall holds the states it spans);
+- a stall (cat "stall") is named "stall: <cause>[ <syscall>]", carries every
+  column of stalls.csv in args, sits on a thread track that has states, and
+  its args agree with its ts and dur;
 - async slices ("b"/"e") pair up by (cat, id) and nest properly (an "e" ends
   the innermost open "b" of its track, by name);
 - flows of either kind: a v2 flow (bind_id) starts once (flow_out), ends once
@@ -18,7 +21,8 @@ usage: check_trace_json.py FILE [--client-flows N] [--min-handoffs N]
 - counter values are never negative;
 - every process and thread that holds slices is named ("M" events);
 - --client-flows N: flows starting on a client request (cat "request") number N;
-- --min-handoffs N: at least N flows hop from one server thread to another.
+- --min-handoffs N: at least N flows hop from one server thread to another;
+- --stalls N: exactly N stall slices, and otherData.stalls says N.
 Exit 0 when all holds, 1 otherwise.
 """
 import collections
@@ -47,12 +51,14 @@ def main():
     if not args:
         print(__doc__)
         return 2
-    path, client_flows, min_handoffs = args[0], None, None
+    path, client_flows, min_handoffs, want_stalls = args[0], None, None, None
     for i in range(1, len(args), 2):
         if args[i] == "--client-flows":
             client_flows = int(args[i + 1])
         elif args[i] == "--min-handoffs":
             min_handoffs = int(args[i + 1])
+        elif args[i] == "--stalls":
+            want_stalls = int(args[i + 1])
     try:
         with open(path) as f:
             doc = json.load(f, parse_float=decimal.Decimal)
@@ -69,6 +75,7 @@ def main():
     binds = collections.defaultdict(list)  # bind_id -> [(ts, in, out, i)]
     v1 = collections.defaultdict(lambda: [0, 0])
     named_pids, named_tids, used = set(), set(), set()
+    stalls, sched_tracks = [], set()
     for i, e in enumerate(ev):
         ph = e.get("ph")
         if not isinstance(ph, str) or len(ph) != 1:
@@ -104,6 +111,10 @@ def main():
                 bad(f"event {i}: dur {dur} reads as {importer_ns(dur)} ns, not {d}")
             slices[(pid, tid)].append((t, t + d, i))
             used.add((pid, tid))
+            if e.get("cat") == "stall":
+                stalls.append((pid, tid, t, d, i))
+            elif e.get("cat") == "sched":
+                sched_tracks.add((pid, tid))
         elif ph in "BE":
             slices[(pid, tid, "BE")].append((t, ph, i))
             used.add((pid, tid))
@@ -128,6 +139,8 @@ def main():
             binds[e["bind_id"]].append((t, fin, fout, i))
 
     # One thread track: X slices meet or nest, a zero-length one anywhere.
+    # At an equal start the longer one is the parent (what the importer does
+    # with file order here: the writer puts stalls first).
     overlaps = 0
     for key, lst in slices.items():
         if len(key) == 3:
@@ -140,14 +153,44 @@ def main():
             if depth:
                 bad(f"{key[:2]}: {depth} B without E")
             continue
-        end = None
-        for a, b, i in sorted(lst):
+        open_ = []  # ends of the enclosing slices, innermost last
+        for a, b, i in sorted(lst, key=lambda x: (x[0], -x[1], x[2])):
             if a == b:
                 continue
-            if end is not None and a < end:
+            while open_ and open_[-1] <= a:
+                open_.pop()
+            if open_ and b > open_[-1]:
                 overlaps += 1
-                bad(f"event {i}: slice [{a}, {b}) overlaps the previous one (ends {end}) on {key}")
-            end = b if end is None or b > end else end
+                bad(f"event {i}: slice [{a}, {b}) overlaps the previous one (ends {open_[-1]}) without nesting on {key}")
+                continue
+            open_.append(b)
+    cols = ["tid", "comm", "t_start", "t_end", "duration_ns", "cause", "syscall", "running_ns",
+            "runnable_ns", "sleeping_ns", "blocked_ns", "ready", "requests_waiting", "stack"]
+    for pid, tid, t, d, i in stalls:
+        e = ev[i]
+        a = e.get("args", {})
+        missing = [c for c in cols if c not in a]
+        if missing:
+            bad(f"event {i}: stall without args {missing}")
+            continue
+        want = "stall: " + a["cause"] + (" " + a["syscall"] if a["syscall"] else "")
+        if e.get("name") != want:
+            bad(f"event {i}: stall named {e.get('name')!r}, want {want!r}")
+        if a["cause"] not in ("running", "runnable", "sleeping", "blocked"):
+            bad(f"event {i}: stall cause {a['cause']!r}")
+        if a["tid"] != tid:
+            bad(f"event {i}: stall of tid {a['tid']} on the track of {tid}")
+        if a["duration_ns"] != a["t_end"] - a["t_start"] or d > a["duration_ns"]:
+            bad(f"event {i}: stall dur {d} ns, its row says {a['duration_ns']}")
+        parts = sum(a[c] for c in ("running_ns", "runnable_ns", "sleeping_ns", "blocked_ns"))
+        if parts > a["duration_ns"]:
+            bad(f"event {i}: stall parts {parts} ns exceed its {a['duration_ns']} ns")
+        if (pid, tid) not in sched_tracks:
+            bad(f"event {i}: stall on a track without thread states")
+    if want_stalls is not None:
+        od = doc.get("otherData", {}).get("stalls")
+        if len(stalls) != want_stalls or od != want_stalls:
+            bad(f"{len(stalls)} stall slices (otherData says {od}), want {want_stalls}")
     # Async tracks: a stack per (pid, cat, id); ties keep file order.
     for key, lst in asyncs.items():
         stack = []
@@ -196,7 +239,7 @@ def main():
     for p in problems:
         print(f"{path}: {p}")
     if not problems:
-        print(f"{path}: ok: {len(ev)} events, {len(binds)} flows "
+        print(f"{path}: ok: {len(ev)} events, {len(stalls)} stalls, {len(binds)} flows "
               f"({starts_on_client} from the client, {handoffs} hand-offs), "
               f"{sum(len(v) for k, v in slices.items() if len(k) == 2)} thread slices")
     return 1 if problems else 0

@@ -61,9 +61,34 @@ printf '{"target": "%s", "endpoint": "/x\\n%s\\u0001", "scenario": "%s", "kernel
 	"$(printf '%s' "$dq" | sed 's/"/\\"/g')" "$sq" "$bq" "$mac" >"$tmp/run/meta.json"
 # marks with an unknown event carrying a payload: skipped, never drawn.
 printf '4000,1,%s,1000000100000\n' "$sq" >>"$tmp/run/marks.csv"
+# A stall of the first thread whose comm and stack carry the payloads: drawn,
+# its hover text quoted like any other.
+stall_row() { # FILE COMM CAUSE STACK: a stall over the first thread's known states
+	awk -F, -v c="$2" -v k="$3" -v st="$4" 'NR==2{tid=$1}
+		NR>2 && $1==tid && $3!="unknown" { if (!a) a=$4; b=$5 }
+		END{ printf "%s,%s,%s,%s,%d,%s,,%d,0,0,0,-1,,%s\n", tid, c, a, b, b-a, k, b-a, st }' "$1"
+}
+{
+	echo "tid,comm,t_start,t_end,duration_ns,cause,syscall,running_ns,runnable_ns,sleeping_ns,blocked_ns,ready,requests_waiting,stack"
+	stall_row "$tmp/run/sched.csv" "$sq" running "$bq;$mac;<script>x</script>;$dq"
+} >"$tmp/run/stalls.csv"
 "$bench" plot "$tmp/run" >/dev/null 2>"$tmp/err" || fail "a run with odd comm names should plot: $(cat "$tmp/err")"
-pwned "sched.csv comm, meta.json"
+pwned "sched.csv comm, meta.json, stalls.csv"
 grep -q "touch" "$tmp/run/timeline.svg" || fail "the comm should still be shown, made safe"
+grep -q "STALL of" "$tmp/run/timeline.svg" || fail "the stall has no hover text"
+grep -q "<script>x" "$tmp/run/timeline.svg" && fail "the stall's stack reached the SVG unescaped"
+
+# A stall whose cause is no state: stalls.csv is garbled, said with its line.
+"$gen" loop 10 100 "$tmp/run3" || fail "synth-gen loop"
+{
+	echo "tid,comm,t_start,t_end,duration_ns,cause,syscall,running_ns,runnable_ns,sleeping_ns,blocked_ns,ready,requests_waiting,stack"
+	stall_row "$tmp/run3/sched.csv" loop "$bq" ""
+} >"$tmp/run3/stalls.csv"
+"$bench" plot "$tmp/run3" >/dev/null 2>"$tmp/err"
+rc=$?
+pwned "stalls.csv cause"
+[ $rc -eq 1 ] || fail "a bad stall cause should exit 1, got $rc"
+grep -q "stalls.csv:2: bad cause" "$tmp/err" || fail "stall cause error: $(cat "$tmp/err")"
 
 # A syscall name that is no syscall name: the file is garbled, said with its line.
 "$gen" loop 10 100 "$tmp/run2" || fail "synth-gen loop"
@@ -86,6 +111,12 @@ mkdir -p "$tmp/odd/c1"
 	echo "io-bound,nginx-1.25_ref,/async?ms=50,10,100,100,0,1,100,50,60,70,,3000,1,0.1,ok,c1"
 } >"$tmp/odd/summary.csv"
 printf 'boom\n~~~~\n<script>alert(2)</script>\n' >"$tmp/odd/c1/stderr.txt"
+# A stall whose comm and stack carry HTML: the report's stall section escapes it.
+{
+	echo "tid,comm,t_start,t_end,duration_ns,cause,syscall,running_ns,runnable_ns,sleeping_ns,blocked_ns,ready,requests_waiting,stack"
+	stall_row "$tmp/odd/c1/sched.csv" "<script>3" sleeping "<script>alert(4)</script>;main"
+} >"$tmp/odd/c1/stalls.csv"
+printf '\n  tid 1 (<script>5</script>) is an event loop.\n' >"$tmp/odd/c1/stalls.txt"
 "$bench" plot "$tmp/odd" >/dev/null 2>"$tmp/err" || fail "odd but valid names should plot: $(cat "$tmp/err")"
 pwned "odd names"
 [ -s "$tmp/odd/blog.png" ] && [ -s "$tmp/odd/iobound.png" ] || fail "odd-name charts missing"
@@ -96,6 +127,9 @@ grep -v '^<script>$' "$tmp/odd/report.html" | grep -q "<script" &&
 [ "$(grep -c '^<script>$' "$tmp/odd/report.html")" -le 1 ] || fail "report.html has more than its one script"
 grep -q "&lt;script&gt;alert(1)" "$tmp/odd/report.html" || fail "report.html lost the status text"
 grep -q "nginx-1.25_ref" "$tmp/odd/report.html" || fail "report.html lost the odd target name"
+grep -q "&lt;script&gt;alert(4)" "$tmp/odd/report.html" || fail "report.html lost the stall's stack"
+grep -q "(&lt;script&gt;5&lt;/script&gt;) is an event loop" "$tmp/odd/report.html" ||
+	fail "report.html lost the stall verdict"
 # report.md: outside a code fence, no raw HTML tag; a fence closes only with a
 # line of at least as many tildes as opened it.
 awk 'BEGIN{f=0}

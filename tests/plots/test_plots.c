@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,6 +332,79 @@ static void test_model_pool(void **state)
 	assert_true(tl_find_thread(&m, r.thr[0].tid)->lane >= 0); /* the loop */
 	for (size_t i = 0; i < m.nhand; i++)
 		assert_int_equal(m.hand[i].lane, tl_find_thread(&m, r.thr[0].tid)->lane);
+	tl_model_free(&m);
+	rd_free(&r);
+}
+
+/* Stalls (stalls.csv) on the thread panel: a band at the stall's true extent
+ * over its thread's lane, labelled when wide enough, with a hover text; a
+ * stalled thread gets a lane even where the busiest would have taken it; a
+ * stall outside the window is counted, not drawn. */
+static void test_model_stalls(void **state)
+{
+	(void)state;
+	struct rd_run r;
+	struct tl_model m;
+	char d[512], p[600];
+	model_of("m-stalls", SYNTH_POOL, 1000, 20, 0, &r, &m);
+	uint32_t loop = r.thr[0].tid, idle = 0;
+	for (size_t i = 0; i < m.nthr; i++)
+		if (m.thr[i].lane < 0 && m.thr[i].run_ns)
+			idle = m.thr[i].tid; /* ran, but not among the lanes */
+	assert_true(idle != 0);
+	uint64_t w0 = m.w0, w1 = m.w1, q = (w1 - w0) / 4;
+	tl_model_free(&m);
+	rd_free(&r);
+	path(d, sizeof(d), "m-stalls", NULL);
+	path(p, sizeof(p), "m-stalls", "stalls.csv");
+	char csv[2048];
+	snprintf(csv, sizeof(csv),
+		 "tid,comm,t_start,t_end,duration_ns,cause,syscall,running_ns,runnable_ns,"
+		 "sleeping_ns,blocked_ns,ready,requests_waiting,stack\n"
+		 "%u,loop,%llu,%llu,%llu,sleeping,clock_nanosleep,0,0,%llu,0,3,7,a;b;c\n"
+		 "%u,worker,%llu,%llu,%llu,running,,%llu,0,0,0,-1,,\n"
+		 "%u,loop,%llu,%llu,1000,running,,1000,0,0,0,-1,,\n",
+		 loop, (unsigned long long)(w0 + q), (unsigned long long)(w0 + 2 * q),
+		 (unsigned long long)q, (unsigned long long)q, idle,
+		 (unsigned long long)(w0 + q), (unsigned long long)(w0 + q + 2000000),
+		 2000000ull, 2000000ull, loop, (unsigned long long)(w1 + 1000000000ull),
+		 (unsigned long long)(w1 + 1000001000ull));
+	write_file(p, csv);
+	assert_int_equal(rd_load(&r, d), 0);
+	assert_int_equal(r.nstall, 3);
+	assert_int_equal(tl_model_build(&m, &r, d), 0);
+	assert_int_equal(m.nstl, 2);
+	assert_int_equal(m.stl_out, 1);
+	const struct tl_stall *a = NULL, *b = NULL;
+	for (size_t i = 0; i < m.nstl; i++) {
+		if (r.stall[m.stl[i].row].tid == loop)
+			a = &m.stl[i];
+		else
+			b = &m.stl[i];
+	}
+	assert_non_null(a);
+	assert_non_null(b);
+	/* True extents, not widened; over the thread's own lane. */
+	assert_true(fabs(a->x0 - tl_xms(&m, w0 + q)) < 1e-6);
+	assert_true(fabs(a->x1 - tl_xms(&m, w0 + 2 * q)) < 1e-6);
+	assert_int_equal(a->lane, tl_find_thread(&m, loop)->lane);
+	assert_true(tl_find_thread(&m, idle)->lane >= 0);
+	assert_int_equal(b->lane, tl_find_thread(&m, idle)->lane);
+	assert_true(fabs((b->x1 - b->x0) - 2.0) < 1e-6);
+	/* A quarter of the window holds the whole label; 2 ms of 2 s holds none. */
+	assert_non_null(strstr(a->label, "sleeping clock_nanosleep"));
+	assert_string_equal(b->label, "");
+	size_t hov = 0;
+	for (size_t i = 0; i < m.nhov; i++) {
+		if (strncmp(m.hov[i].text, "STALL of loop", 13))
+			continue;
+		hov++;
+		assert_non_null(strstr(m.hov[i].text, "asleep in clock_nanosleep"));
+		assert_non_null(strstr(m.hov[i].text, "requests waiting: 7"));
+		assert_non_null(strstr(m.hov[i].text, "ready when it got back: at least 3"));
+		assert_non_null(strstr(m.hov[i].text, "stack:\n  a\n  b\n  c"));
+	}
+	assert_int_equal(hov, 1);
 	tl_model_free(&m);
 	rd_free(&r);
 }
@@ -691,6 +765,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_model_stair),
 		cmocka_unit_test(test_model_pool),
+		cmocka_unit_test(test_model_stalls),
 		cmocka_unit_test(test_model_closed),
 		cmocka_unit_test(test_model_open),
 		cmocka_unit_test(test_model_sched_only),

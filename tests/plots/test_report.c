@@ -168,6 +168,83 @@ static void test_links_and_marks(void **state)
 	free(md);
 }
 
+/* The stall section: a part for the cell whose stalls.csv has rows (its
+ * verdict from stalls.txt, its longest five stalls, its timeline linked), none
+ * for the cell whose file has only the header; what came from the traced
+ * program (a comm, a stack) escaped like any text. */
+static void test_stalls(void **state)
+{
+	(void)state;
+	char d[512];
+	snprintf(d, sizeof(d), "%s/stalls", root);
+	write_file(d, "summary.csv",
+		   "scenario,target,endpoint,concurrency,requests,ok,errors,duration_s,rps,"
+		   "p50_ms,p99_ms,max_ms,batch_ms,rss_kib,threads,cpu_s,status,dir\n"
+		   "blog,epoll,/wrong?ms=200,7,7,7,0,1.4,5,700,1400,1400,,1536,1,0.1,ok,"
+		   "blog/epoll-wrong\n"
+		   "blog,epoll,/async?ms=200,7,7,7,0,0.2,35,200,201,201,,1536,1,0.1,ok,"
+		   "blog/epoll-async\n");
+	write_file(d, "meta.json", "{\"tool\": \"bench all\"}\n");
+	const char *head = "tid,comm,t_start,t_end,duration_ns,cause,syscall,running_ns,"
+			   "runnable_ns,sleeping_ns,blocked_ns,ready,requests_waiting,stack\n";
+	char csv[4096];
+	size_t n = (size_t)snprintf(csv, sizeof(csv), "%s", head);
+	/* Seven stalls, 201 .. 207 ms long: the table keeps the five longest. */
+	for (int i = 0; i < 7; i++)
+		n += (size_t)snprintf(csv + n, sizeof(csv) - n,
+				      "42,<script>x,%d000000000,%d%03d000000,%d000000,sleeping,"
+				      "clock_nanosleep,1000,0,%d000000,0,1,%d,%s\n",
+				      10 + i, 10 + i, 201 + i, 201 + i, 200 + i, 7 - i,
+				      i != 6 ? "" : "nanosleep;sleep_ms<T>&;handler;main");
+	write_file(d, "blog/epoll-wrong/stalls.csv", csv);
+	write_file(d, "blog/epoll-wrong/stalls.txt",
+		   "\nevent loops (stalls: 100 ms or more away from the wait):\n  tid 42 "
+		   "(<script>x) is an event loop (epoll_wait). It stalled 7 times.\n");
+	write_file(d, "blog/epoll-wrong/meta.json", "{\"t0\": 9000000000}\n");
+	write_file(d, "blog/epoll-wrong/timeline.png", "linked only\n");
+	write_file(d, "blog/epoll-async/stalls.csv", head);
+	report(d);
+	char *html = slurp(d, "report.html");
+	char *md = slurp(d, "report.md");
+	assert_non_null(strstr(html, "<h2>Event-loop stalls</h2>"));
+	assert_int_equal(count(html, "<h3>epoll"), 1);
+	assert_non_null(strstr(html, "<h3>epoll /wrong?ms=200, blog, 7 connections</h3>"));
+	assert_null(strstr(html, "/async?ms=200, blog"));
+	/* The verdict, the threshold line included, escaped. */
+	assert_non_null(strstr(html, "event loops (stalls: 100 ms or more away from the wait):"));
+	assert_non_null(strstr(html, "tid 42 (&lt;script&gt;x) is an event loop"));
+	assert_null(strstr(html, "<script>x"));
+	/* Five rows, the longest first, "at" from the cell's t0. */
+	assert_int_equal(count(html, "&lt;script&gt;x 42"), 5);
+	char *a = strstr(html, "207.0"), *b = strstr(html, "203.0");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_true(a < b);
+	/* "at": the 207 ms one began 7 s after t0; the 202 ms one is not shown. */
+	assert_non_null(strstr(html, ">7000.0<"));
+	assert_non_null(strstr(html, ">3000.0<"));
+	assert_null(strstr(html, ">2000.0<"));
+	assert_non_null(
+	    strstr(html, "nanosleep &lt; sleep_ms&lt;T&gt;&amp; &lt; handler &lt; ..."));
+	assert_non_null(strstr(html, "blog/epoll-wrong/timeline.png"));
+	assert_non_null(strstr(md, "## Event-loop stalls"));
+	free(html);
+	free(md);
+
+	/* No cell stalled: the section says so. */
+	snprintf(d, sizeof(d), "%s/nostalls", root);
+	write_file(d, "summary.csv",
+		   "scenario,target,endpoint,concurrency,requests,ok,errors,duration_s,rps,"
+		   "p50_ms,p99_ms,max_ms,batch_ms,rss_kib,threads,cpu_s,status,dir\n"
+		   "blog,epoll,/async?ms=200,7,7,7,0,0.2,35,200,201,201,,1536,1,0.1,ok,"
+		   "blog/epoll-async\n");
+	write_file(d, "blog/epoll-async/stalls.csv", head);
+	report(d);
+	html = slurp(d, "report.html");
+	assert_non_null(strstr(html, "None: no traced cell has a row in its stalls.csv."));
+	free(html);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -198,6 +275,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_extremes),
 		cmocka_unit_test(test_links_and_marks),
+		cmocka_unit_test(test_stalls),
 	};
 	return cmocka_run_group_tests_name("plots.report", tests, setup, teardown);
 }

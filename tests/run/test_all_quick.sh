@@ -21,10 +21,10 @@ grep -q 'data:image/png;base64' "$tmp/all/report.html" || fail "report.html does
 import csv, os, sys
 d = sys.argv[1]
 rows = list(csv.DictReader(open(os.path.join(d, "summary.csv"))))
-targets = {"blocking", "threaded", "hybrid", "epoll", "coroutine", "fastapi"}
+targets = {"blocking", "threaded", "hybrid", "epoll", "coroutine", "uring", "fastapi"}
 blog = [r for r in rows if r["scenario"] == "blog"]
 assert {r["target"] for r in blog} == targets, {r["target"] for r in blog}
-assert len(blog) == 18, len(blog)
+assert len(blog) == 3 * len(targets), len(blog)
 assert {r["scenario"] for r in rows} == {"blog", "throughput", "io-bound", "cpu-bound"}
 # Every cell ran: ok, or degraded for the blocking target only, which serves one
 # kept-alive connection at a time and starves the rest of a closed loop; never
@@ -62,7 +62,7 @@ assert html.count('<tr class="degraded"') == sum(r["status"].startswith("degrade
 # The experiment itself: /wrong on one loop takes ~N waits, /async ~1 wait.
 def batch(t, e):
     return next(float(r["batch_ms"]) for r in blog if r["target"] == t and r["endpoint"].startswith(e))
-for t in ("epoll", "coroutine", "hybrid"):
+for t in ("epoll", "coroutine", "uring", "hybrid"):
     assert batch(t, "/wrong") > 3 * batch(t, "/async"), t
 PY
 echo "1 passed, 0 failed"

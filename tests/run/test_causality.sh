@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 
 privileged || { echo "SKIP: not root, no tracer"; exit 77; }
 
-for model in blocking threaded hybrid epoll coroutine; do
+for model in blocking threaded hybrid epoll coroutine uring; do
   d=$tmp/$model
   # The blocking target serves one kept-alive connection at a time: the other
   # three are never served, so its cell is degraded and exits 1 (test_unserved.sh);

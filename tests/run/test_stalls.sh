@@ -67,6 +67,26 @@ for cell in "epoll /async?ms=300" "coroutine /async?ms=300" "hybrid /async?ms=30
     { cat "$tmp/out.txt"; fail "$cell: the loop not named as one that never stalled"; }
 done
 
+# 2b. The io_uring loop (target-uring), whose wait is io_uring_enter with
+# IORING_ENTER_GETEVENTS: /wrong stalls it asleep in clock_nanosleep, /async (a
+# timeout completion) never does. Skipped where target-uring was not built.
+if [[ -x $(dirname "$BENCH")/target-uring ]]; then
+  d=$tmp/wrong-uring
+  run_bench run uring '/wrong?ms=300' --burst -c 3 --out "$d" >"$tmp/out.txt" 2>&1 ||
+    { cat "$tmp/out.txt"; fail "bench run uring /wrong"; }
+  check_stalls "$d" "uring /wrong" 'len(rows) >= 1' '600 <= total_ms <= 1500' \
+    'all(r["cause"] == "sleeping" and r["syscall"] == "clock_nanosleep" for r in rows)' \
+    'all(r["requests_waiting"] > 0 for r in rows)' 'len({r["tid"] for r in rows}) == 1'
+  grep -q "is an event loop (io_uring_enter)\. It stalled .* asleep in clock_nanosleep, while up to [0-9]* requests\? waited: a blocking sleep inside the loop\." "$tmp/out.txt" ||
+    { cat "$tmp/out.txt"; fail "uring /wrong: no verdict"; }
+  d=$tmp/ok-uring
+  run_bench run uring '/async?ms=300' --burst -c 3 --out "$d" >"$tmp/out.txt" 2>&1 ||
+    { cat "$tmp/out.txt"; fail "bench run uring /async"; }
+  check_stalls "$d" "uring /async" 'rows == []'
+  grep -q "is an event loop (io_uring_enter)\. It never stalled for 100 ms or more" "$tmp/out.txt" ||
+    { cat "$tmp/out.txt"; fail "uring /async: the loop not named as one that never stalled"; }
+fi
+
 # 3. A callback that computes for 200 ms: a stall on a CPU. On a shared machine
 # (the tests run beside each other, and beside other people's) the loop may wait
 # for its CPU longer than it runs: then the cause is runnable, which is true.

@@ -162,7 +162,7 @@ static const struct {
 	char sync, async, wrong;
 } table[] = {
 	{ "blocking", 'S', 'S', 'S' }, { "threaded", 'P', 'P', 'P' },  { "hybrid", 'P', 'P', 'S' },
-	{ "epoll", 'S', 'P', 'S' },    { "coroutine", 'S', 'P', 'S' },
+	{ "epoll", 'S', 'P', 'S' },    { "coroutine", 'S', 'P', 'S' }, { "uring", 'S', 'P', 'S' },
 };
 
 static void check_shape(int port, const char *endpoint, char want)
@@ -208,11 +208,12 @@ static void test_pool_waves(void **state)
 }
 
 /* Several loops sharing the port (SO_REUSEPORT): each loop still serves its
- * sleeping requests together, and every loop answers. */
+ * sleeping requests together, and every loop answers. The models with --threads:
+ * epoll (a loop per thread) and uring (a ring per thread). */
 static void test_epoll_threads(void **state)
 {
 	(void)state;
-	if (strcmp(model, "epoll"))
+	if (strcmp(model, "epoll") && strcmp(model, "uring"))
 		skip();
 	struct proc p;
 	start(&p, "--threads", "2");

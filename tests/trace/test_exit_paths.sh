@@ -98,11 +98,12 @@ mkdir -p "$bpffs"
 if command -v bpftool >/dev/null && mount -t bpf bpf "$bpffs" 2>/dev/null; then
   trap 'umount "$bpffs" 2>/dev/null || true; cleanup' EXIT
   mark_progs
-  "$BENCH" trace -q -d 1 --pid "$sleeper_pid" >/dev/null 2>&1 &
+  "$BENCH" trace -q -d 6 --pid "$sleeper_pid" >/dev/null 2>&1 &
   b=$!
   # This tracer's own as_switch, found through its descriptors (the newest one on
   # the machine may be another checkout's tracer, alive, which the check rightly
-  # ignores), once it is loaded: up to 5 s, as a load under ASan can take one.
+  # ignores), once it is loaded: up to 5 s (6 s of tracing leave room for a load
+  # that is slow under ASan on a busy machine).
   id=
   for _ in $(seq 100); do
     id=$(for f in /proc/$b/fdinfo/*; do awk '/^prog_id:/ { print $2 }' "$f" 2>/dev/null; done |
