@@ -219,7 +219,14 @@ static void machine(struct meta *m)
 	snprintf(libbpf, sizeof(libbpf), "%d.%d", LIBBPF_MAJOR_VERSION, LIBBPF_MINOR_VERSION);
 	meta_str(m, META_LIBBPF, libbpf);
 	meta_end(m);
-	meta_str(m, META_CLOCK, "CLOCK_MONOTONIC ns");
+	if (!m->clock_fn) {
+		meta_str(m, META_CLOCK, "CLOCK_MONOTONIC ns");
+		return;
+	}
+	meta_object(m, META_CLOCK);
+	meta_str(m, META_CLOCK_SOURCE, "CLOCK_MONOTONIC ns");
+	m->clock_fn(m, m->clock_arg);
+	meta_end(m);
 }
 
 int meta_commit(struct meta *m, int err)

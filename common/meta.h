@@ -35,6 +35,10 @@ struct meta {
 	char empty[META_MAX_DEPTH + 1];	 /* nothing written yet at that depth */
 	char closer[META_MAX_DEPTH + 1]; /* '}' or ']': what ends that depth */
 	int err;
+	/* When set, the machine block's "clock" is an object: its source, then
+	 * what this writes (a joined directory's offsets, clockjoin.h). */
+	void (*clock_fn)(struct meta *m, void *arg);
+	void *clock_arg;
 };
 
 /* Starts DIR/meta.json (under a temporary name, close-on-exec) with "tool" and

@@ -26,6 +26,8 @@
 #define SCHEMA_SUMMARY_CSV  "summary.csv" /* a matrix: one row per cell */
 #define SCHEMA_REPORT_HTML  "report.html"
 #define SCHEMA_REPORT_MD    "report.md"
+/* HdrHistogram interval log of the latency (load/hdrlog.h): what bench merge adds */
+#define SCHEMA_LATENCY_HLOG "latency.hlog"
 
 /* ---- CSV files: name and columns, in order ---- */
 struct schema_csv {
@@ -183,6 +185,20 @@ unsigned schema_colour(const char *target);
 #define META_LIBCURL	 "libcurl"
 #define META_LIBBPF	 "libbpf"
 #define META_CLOCK	 "clock" /* "CLOCK_MONOTONIC ns": every t_* in the files */
+/* A directory joined across hosts (bench plot --client --server) has "clock" as
+ * an object instead: the source, and the client's offset onto the server's clock
+ * (plots/clockjoin.h), the first client's at the top, every client's in "clients". */
+#define META_CLOCK_SOURCE      "source"	     /* "CLOCK_MONOTONIC ns" of the server */
+#define META_CLOCK_OFFSET      "offset_ns"	     /* add to a client time: the server's */
+#define META_CLOCK_UNCERTAINTY "uncertainty_ns" /* half the width of the bound */
+#define META_CLOCK_JOINED      "joined"	     /* requests that bound it */
+#define META_CLOCK_CONSISTENT  "consistent"     /* false: the bounds do not intersect */
+#define META_CLOCK_DRIFT       "drift_ppm"      /* null when not estimable */
+#define META_CLOCK_DRIFT_UNC   "drift_uncertainty_ppm"
+#define META_CLOCK_CLIENTS     "clients"	     /* array, one object per client DIR */
+#define META_CLOCK_DIR	       "dir"
+#define META_MERGED	       "merged" /* bench merge: the input directories */
+#define META_SERVER	       "server" /* bench plot --server: the trace directory */
 /* a cell (bench run, a cell of bench all) */
 #define META_TARGET	 "target"
 #define META_ENDPOINT	 "endpoint"

@@ -14,6 +14,11 @@ int cmd_target(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+/* bench plot --client DIR... --server DIR --out DIR (plot_join.c), which cmd_plot
+ * hands its arguments to when it sees --client or --server. */
+int cmd_plot_join(int argc, char **argv);
+void plot_join_usage(FILE *f);
 int cmd_list(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -33,6 +33,12 @@ int cmd_load(int argc, char **argv)
 	if (rc)
 		return cmd_usage_error("load", loadopts_usage, "%s", why);
 
+	/* --out DIR: made before any work, so a bad one costs nothing. */
+	if (o.out_dir && (rc = files_mkdirs(o.out_dir))) {
+		loadview_file_error("load", "--out", o.out_dir, rc);
+		return 1;
+	}
+
 	/* Records go to a temporary name, renamed only once every row is written:
 	 * a run that fails to write them (a full disk) leaves nothing under the
 	 * name. Standard output is written as it comes. */
@@ -92,6 +98,11 @@ int cmd_load(int argc, char **argv)
 			load_result_free(&res);
 			return 1;
 		}
+	}
+	if (o.out_dir && (err = load_report_dir(o.out_dir, &o.cfg, &res))) {
+		loadview_file_error("load", "--out", o.out_dir, err);
+		load_result_free(&res);
+		return 1;
 	}
 	int failed = res.errors > 0;
 	load_result_free(&res);

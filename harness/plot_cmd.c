@@ -18,7 +18,10 @@ static void usage(FILE *f)
 	fputs("usage: bench plot DIR\n"
 	      "  DIR is a results directory: one run (sched.csv and/or requests.csv) gets\n"
 	      "  timeline.png and timeline.svg; a matrix (summary.csv) gets its comparison\n"
-	      "  charts, every cell's timeline, report.md and report.html.\n",
+	      "  charts, every cell's timeline, report.md and report.html.\n"
+	      "       bench plot --client DIR... --server DIR --out DIR\n"
+	      "  joins generators' records from other hosts to the target's trace\n"
+	      "  (bench plot --client --help).\n",
 	      f);
 	cliopt_print(f, (const struct cliopt[]){ CLIOPT_HELP, CLIOPT_END });
 }
@@ -76,6 +79,10 @@ static int redraw_cells(const char *dir, int depth, int *bad)
 
 int cmd_plot(int argc, char **argv)
 {
+	/* Across hosts: the join has its own options (plot_join.c). */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strncmp(argv[i], "--client", 8) || !strncmp(argv[i], "--server", 8))
+			return cmd_plot_join(argc, argv);
 	int first, rc = cmd_simple_args("plot", usage, argc, argv, 1, 1, "DIR", &first);
 	if (rc >= 0)
 		return rc;

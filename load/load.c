@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -48,6 +49,7 @@ void load_config_init(struct load_config *cfg)
 	cfg->timeout_ns = 30 * NS;
 	cfg->progress_ms = 250;
 	cfg->connect_rate = LOAD_CONNECT_RATE_DEFAULT;
+	cfg->shard_n = 1;
 }
 
 uint32_t load_mark_every(const struct load_config *cfg)
@@ -159,6 +161,27 @@ static void make_trace_id(char out[TP_TRACE_HEX + 1])
 	out[TP_TRACE_HEX] = '\0';
 }
 
+/* --start-at and --shard (load.h): t0 moved to the shared wall-clock instant,
+ * read once against CLOCK_REALTIME and from then on kept on the monotonic clock
+ * (a wall clock stepped by NTP mid-run moves nothing); an instant already past
+ * starts now and says how late. A fixed-rate shard i of n starts i/n of its
+ * period after it, so n shards send on the one schedule of the whole rate. */
+static void start_instant(const struct load_config *cfg, uint64_t *t0, uint64_t *late)
+{
+	if (cfg->start_at_ns) {
+		struct timespec real;
+		clock_gettime(CLOCK_REALTIME, &real);
+		uint64_t now_real = (uint64_t)real.tv_sec * NS + (uint64_t)real.tv_nsec;
+		uint64_t now = now_ns();
+		if (cfg->start_at_ns > now_real + 2 * MS)
+			*t0 = now + (cfg->start_at_ns - now_real);
+		else if (cfg->start_at_ns < now_real)
+			*late = now_real - cfg->start_at_ns;
+	}
+	if (cfg->shard_n > 1 && cfg->mode == LOAD_OPEN && cfg->rate_total > 0)
+		*t0 += (uint64_t)(1e9 / cfg->rate_total * cfg->shard_i);
+}
+
 int load_run(const struct load_config *cfg, struct load_result *res)
 {
 	static int curl_ready;
@@ -258,6 +281,21 @@ int load_run(const struct load_config *cfg, struct load_result *res)
 		}
 	/* A short lead so every thread is asleep on the same instant before it. */
 	run.t0 = now_ns() + 2 * MS;
+	start_instant(cfg, &run.t0, &res->start_late_ns);
+	/* A --start-at minutes ahead is waited for here, where a stop (SIGINT, a
+	 * pod's SIGTERM) is seen at once: the threads sleep until t0 and would not
+	 * notice it before. A stop starts the run now, and the threads end it on
+	 * their first look at the stop eventfd. */
+	for (struct pollfd pfd = { .fd = run.stop_fd, .events = POLLIN };;) {
+		uint64_t now = now_ns();
+		if (now + 4 * MS >= run.t0)
+			break;
+		uint64_t ms = (run.t0 - now - 2 * MS) / MS;
+		if (poll(&pfd, 1, ms > 1000 ? 1000 : (int)ms) > 0) {
+			run.t0 = now_ns() + 2 * MS;
+			break;
+		}
+	}
 	run.measure = run.t0 + (cfg->duration_ns && !cfg->requests ? cfg->warmup_ns : 0);
 	if (cfg->mode != LOAD_BURST && !cfg->requests) {
 		run.span_ns = cfg->warmup_ns + cfg->duration_ns;

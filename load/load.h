@@ -95,6 +95,14 @@ struct load_config {
 	double connect_rate;
 
 	const char *records_path; /* requests.csv; NULL for none; "-" for stdout */
+	/* Many generators, one load (docs/multihost.md): this one is shard shard_i
+	 * of shard_n (0 of 1 alone). loadopts already split -c, -n and --rate; here
+	 * the ids interleave (shard i sends ids i+1, i+1+n, ...) so the target's
+	 * marks join every generator's records, and a fixed-rate schedule starts
+	 * i/n of a period late, so the shards together keep the one schedule. */
+	uint32_t shard_i, shard_n;
+	double rate_total;	  /* the whole --rate before the split (fixed rate) */
+	uint64_t start_at_ns; /* --start-at: CLOCK_REALTIME ns of t0; 0: now */
 
 	/* Called about every progress_ms (default 250) from load_run's thread. */
 	void (*progress)(const struct load_progress *p, void *arg);
@@ -184,6 +192,7 @@ struct load_result {
 	double bytes_per_s;
 	uint64_t burst_ns; /* burst: from the common start to the last response */
 	int interrupted;   /* load_stop() was called */
+	uint64_t start_late_ns; /* --start-at was this far in the past at the start */
 
 	struct load_latency lat;
 };

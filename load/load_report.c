@@ -1,9 +1,15 @@
 #include "load_report.h"
 
 #include "json.h"
+#include "clock.h"
+#include "files.h"
+#include "hdrlog.h"
+#include "schema.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
+#include <time.h>
 
 static const char *const mode_names[] = {"closed", "burst", "open"};
 
@@ -192,6 +198,12 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 			load_report_ns(b1, sizeof(b1), (double)r->burst_ns));
 	if (r->interrupted)
 		fprintf(f, "  interrupted: the run was stopped early\n");
+	if (cfg->shard_n > 1)
+		fprintf(f, "  shard %u of %u: ids %u, %u + %u, ... (bench merge adds the shards)\n",
+			cfg->shard_i, cfg->shard_n, cfg->shard_i + 1, cfg->shard_i + 1, cfg->shard_n);
+	if (r->start_late_ns)
+		fprintf(f, "  --start-at had passed %s before the run could start: started late\n",
+			load_report_ns(b1, sizeof(b1), (double)r->start_late_ns));
 	fprintf(f, "Requests/sec: %10.2f\n", r->rps);
 	fprintf(f, "Transfer/sec: %10s\n", bytes_h(b1, sizeof(b1), r->bytes_per_s));
 }
@@ -221,6 +233,11 @@ int load_report_json_members(FILE *f, const struct load_config *cfg, const struc
 		cfg->mode == LOAD_OPEN ? cfg->rate_to : 0, cfg->new_conn ? "true" : "false");
 	fprintf(f, ", \"mark_every\": %u", load_mark_every(cfg));
 	fprintf(f, ", \"connect_rate\": %g", cfg->mode == LOAD_CLOSED ? cfg->connect_rate : 0);
+	if (cfg->shard_n > 1)
+		fprintf(f, ", \"shard_index\": %u, \"shard_count\": %u, \"rate_total\": %g",
+			cfg->shard_i, cfg->shard_n, cfg->rate_total);
+	if (cfg->start_at_ns)
+		fprintf(f, ", \"start_at_ns\": %llu", U(cfg->start_at_ns));
 	fprintf(f, ", \"headers\": [");
 	for (int i = 0; i < cfg->nheaders; i++) {
 		fprintf(f, i ? ", " : "");
@@ -274,6 +291,8 @@ int load_report_json_members(FILE *f, const struct load_config *cfg, const struc
 		U(r->late_max_ns), U(r->unsent));
 	fprintf(f, "  \"burst_ns\": %llu,\n  \"interrupted\": %s", U(r->burst_ns),
 		r->interrupted ? "true" : "false");
+	if (cfg->start_at_ns)
+		fprintf(f, ",\n  \"start_late_ns\": %llu", U(r->start_late_ns));
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -283,4 +302,34 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
 	load_report_json_members(f, cfg, r);
 	fputs("\n}\n", f);
 	return ferror(f) ? -EIO : 0;
+}
+
+/* --out DIR (requests.csv is already there, streamed by the run): the summary
+ * and the latency histograms in HdrHistogram's interval log, each written whole
+ * under a temporary name. The log's StartTime is t0 on the wall clock, read now
+ * against the monotonic clock. */
+int load_report_dir(const char *dir, const struct load_config *cfg, const struct load_result *r)
+{
+	char path[PATH_MAX];
+	if (files_join(path, sizeof(path), dir, SCHEMA_SUMMARY_JSON))
+		return -ENAMETOOLONG;
+	FILE *f = files_create(path);
+	if (!f)
+		return -errno;
+	int err = files_commit(f, path, load_report_json(f, cfg, r));
+	if (err)
+		return err;
+	if (files_join(path, sizeof(path), dir, SCHEMA_LATENCY_HLOG))
+		return -ENAMETOOLONG;
+	if (!(f = files_create(path)))
+		return -errno;
+	struct timespec real;
+	clock_gettime(CLOCK_REALTIME, &real);
+	double start = (double)real.tv_sec + (double)real.tv_nsec / 1e9 -
+		       ((double)now_ns() - (double)r->measure_ns) / 1e9;
+	const struct hdrlog_item items[] = {
+		{ LOAD_HLOG_CORRECTED, r->lat.corrected },
+		{ LOAD_HLOG_UNCORRECTED, r->lat.service },
+	};
+	return files_commit(f, path, hdrlog_write(f, start, r->elapsed_s, items, 2));
 }

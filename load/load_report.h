@@ -18,6 +18,13 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
  * newline, for a caller that adds its own keys around them (summary.json). */
 int load_report_json_members(FILE *f, const struct load_config *cfg, const struct load_result *r);
 
+/* --out DIR: DIR/summary.json (load_report_json) and DIR/latency.hlog, both
+ * histograms as HdrHistogram interval-log lines tagged as below (hdrlog.h). 0 or
+ * -errno. */
+#define LOAD_HLOG_CORRECTED   "corrected"
+#define LOAD_HLOG_UNCORRECTED "uncorrected"
+int load_report_dir(const char *dir, const struct load_config *cfg, const struct load_result *r);
+
 /* "1.23ms" and friends; returns buf. */
 const char *load_report_ns(char *buf, size_t len, double ns);
 

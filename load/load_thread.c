@@ -79,10 +79,12 @@ static void begin_stop(struct lthread *th, uint64_t now, uint64_t grace);
  * first request numbered 0 could not be told from one without the header. */
 static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t t_intended)
 {
-	uint64_t id = seq + 1;
+	/* --shard i/n: ids interleave across generators; each samples its own 1 in N. */
+	uint32_t shards = th->cfg->shard_n ? th->cfg->shard_n : 1; /* a config not from init */
+	uint64_t id = seq * shards + th->cfg->shard_i + 1;
 	s->id = id;
 	set_id(s, id);
-	set_trace(s, id, load_sampled(id, th->run->mark_every));
+	set_trace(s, id, load_sampled(seq + 1, th->run->mark_every));
 	s->bytes = 0;
 	s->conn = REC_NONE;
 	s->fd = -1;

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "duration.h"
+#include "schema.h"
 
 /* LOAD_RATE_MAX as written in load.h, for the usage and the refusal. */
 #define STR_(x)	 #x
@@ -28,6 +30,10 @@ enum {
 	O_JSON,
 	O_MARK_EVERY,
 	O_CONNECT_RATE,
+	/* many hosts (docs/multihost.md) */
+	O_OUT,
+	O_SHARD,
+	O_START_AT,
 };
 
 const struct cliopt loadopts_table[] = {
@@ -64,10 +70,28 @@ const struct cliopt loadopts_table[] = {
 	CLIOPT_END,
 };
 
+/* bench load's alone: bench run has its own --out, and one host. */
+const struct cliopt loadopts_hosts_table[] = {
+	{ NULL, 0, NULL, "many generators, one load (docs/multihost.md):" },
+	{ "out", O_OUT, "DIR",
+	  "write DIR/requests.csv, summary.json and latency.hlog\n"
+	  "(HdrHistogram log, for bench merge); not with --records\nor --json (default none)" },
+	{ "shard", O_SHARD, "I/N",
+	  "be generator I of N (0 <= I < N): take the I-th share of\n"
+	  "-c, -n, --rate and --connect-rate; ids interleave so the\nshards join the target's "
+	  "trace (default 0/1)" },
+	{ "start-at", O_START_AT, "EPOCH",
+	  "start at this wall-clock instant (seconds since 1970,\n"
+	  "CLOCK_REALTIME, decimals allowed), then keep time on the\nmonotonic clock (default: "
+	  "now)" },
+	CLIOPT_END,
+};
+
 void loadopts_usage(FILE *f)
 {
 	fputs("usage: bench load URL [options]\n\n", f);
 	cliopt_print(f, loadopts_table);
+	cliopt_print(f, loadopts_hosts_table);
 	fputs("\nDurations (D) are written " DUR_FORMS ".\n"
 	      "Exit status: 0 all requests succeeded, 1 some failed or the run could not start,\n"
 	      "2 bad usage.\n",
@@ -152,6 +176,53 @@ static int check_header(const char *h)
 	return 1;
 }
 
+/* --shard's split and --out's files, after every other check. Shard i of n
+ * takes c/n connections (the first c%n shards one more), likewise -n, and 1/n of
+ * the rate and of the connect ramp; load.c interleaves the ids and phases the schedule. */
+static int shard_and_out(struct loadopts *o, char *err, size_t len)
+{
+	struct load_config *c = &o->cfg;
+	uint32_t i = c->shard_i, n = c->shard_n ? c->shard_n : 1;
+	c->shard_n = n;
+	if (c->mode == LOAD_OPEN && c->rate_from == c->rate_to)
+		c->rate_total = c->rate_from;
+	if (n > 1) {
+		uint64_t conns = (uint64_t)c->connections / n + (i < (uint64_t)c->connections % n);
+		if (!conns || conns < (uint64_t)c->threads)
+			return fail(
+			    err, len,
+			    "--shard %u/%u: -c %d leaves this shard %llu connections, fewer "
+			    "than -t %d",
+			    i, n, c->connections, (unsigned long long)conns, c->threads);
+		c->connections = (int)conns;
+		if (c->requests) {
+			uint64_t r = c->requests / n + (i < c->requests % n);
+			if (!r)
+				return fail(err, len,
+					    "--shard %u/%u: -n %llu leaves this shard none", i, n,
+					    (unsigned long long)c->requests);
+			c->requests = r;
+		}
+		/* The target's listen backlog sees every shard's ramp at once. */
+		c->connect_rate /= n;
+		if (c->mode == LOAD_OPEN) {
+			c->rate_from /= n;
+			c->rate_to /= n;
+		}
+	}
+	if (!o->out_dir)
+		return 0;
+	if (c->records_path || o->json_path)
+		return fail(err, len,
+			    "--out writes requests.csv and summary.json itself: no --records or "
+			    "--json with it");
+	if (snprintf(o->out_records, sizeof(o->out_records), "%s/" SCHEMA_REQUESTS, o->out_dir) >=
+	    (int)sizeof(o->out_records))
+		return fail(err, len, "--out: '%s' is too long a path", o->out_dir);
+	c->records_path = o->out_records;
+	return 0;
+}
+
 void loadopts_init(struct loadopts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -234,6 +305,48 @@ int loadopts_set(struct loadopts *o, int key, const char *name, const char *val,
 		c->connect_rate = (double)v;
 		o->given |= LOADOPTS_GIVEN_CONNECT_RATE;
 		return 0;
+	case O_OUT:
+		if (!*val)
+			return fail(err, len, "%s needs a directory", name);
+		o->out_dir = val;
+		return 0;
+	case O_SHARD: {
+		unsigned long i, n;
+		int used = 0;
+		if (sscanf(val, "%lu/%lu%n", &i, &n, &used) != 2 || val[used] || n < 1 ||
+		    n > 10000 || i >= n || !isdigit((unsigned char)val[0]))
+			return fail(err, len, "%s: '%s' is not I/N with 0 <= I < N <= 10000", name,
+				    val);
+		c->shard_i = (uint32_t)i;
+		c->shard_n = (uint32_t)n;
+		o->given |= LOADOPTS_GIVEN_SHARD;
+		return 0;
+	}
+	case O_START_AT: {
+		/* Seconds and up to nine decimals, to the nanosecond (a double would
+		 * round 1.8e18 ns to a few hundred). */
+		uint64_t sec = 0, frac = 0;
+		int ndig = 0, ok = isdigit((unsigned char)val[0]);
+		const char *p = val;
+		for (; ok && isdigit((unsigned char)*p) && sec < 100000000000ull; p++)
+			sec = sec * 10 + (uint64_t)(*p - '0');
+		if (ok && *p == '.')
+			for (p++; isdigit((unsigned char)*p) && ndig < 9; p++, ndig++)
+				frac = frac * 10 + (uint64_t)(*p - '0');
+		for (int k = ndig; k < 9; k++)
+			frac *= 10;
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		/* Not more than a day ahead: a typo (milliseconds for seconds) would
+		 * otherwise wait for decades. */
+		if (!ok || *p || sec < 1000000000ull || sec > (uint64_t)now.tv_sec + 86400)
+			return fail(err, len,
+				    "%s: '%s' is not seconds since 1970 within the next day (date "
+				    "+%%s.%%N)",
+				    name, val);
+		c->start_at_ns = sec * 1000000000ull + frac;
+		return 0;
+	}
 	case 'q': o->quiet = 1; return 0;
 	case 'X':
 		if (!is_token(val))
@@ -305,12 +418,12 @@ int loadopts_check(struct loadopts *o, char *err, size_t len)
 	if (o->json_path && c->records_path && !strcmp(o->json_path, "-") &&
 	    !strcmp(c->records_path, "-"))
 		return fail(err, len, "--json - and --records -: only one of them can use stdout");
-	return 0;
+	return shard_and_out(o, err, len);
 }
 
 int loadopts_parse(struct loadopts *o, int argc, char **argv, char *err, size_t len)
 {
-	const struct cliopt *const tables[] = { loadopts_table, NULL };
+	const struct cliopt *const tables[] = { loadopts_table, loadopts_hosts_table, NULL };
 	struct cliopt_state st;
 	loadopts_init(o);
 	err[0] = '\0';

@@ -4,6 +4,7 @@
 #ifndef ASYNCSCOPE_LOADOPTS_H
 #define ASYNCSCOPE_LOADOPTS_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@ enum {
 	LOADOPTS_GIVEN_BURST = 1 << 4,
 	LOADOPTS_GIVEN_WARMUP = 1 << 5,
 	LOADOPTS_GIVEN_CONNECT_RATE = 1 << 6,
+	LOADOPTS_GIVEN_SHARD = 1 << 7,
 	LOADOPTS_MODEL = LOADOPTS_GIVEN_C | LOADOPTS_GIVEN_N | LOADOPTS_GIVEN_D |
 			 LOADOPTS_GIVEN_RATE | LOADOPTS_GIVEN_BURST,
 };
@@ -33,10 +35,14 @@ struct loadopts {
 	const char *json_path; /* --json FILE, "-" for stdout; NULL for none */
 	int quiet;	       /* -q: no live progress line */
 	unsigned given;	       /* LOADOPTS_GIVEN_* */
+	const char *out_dir;   /* --out DIR: requests.csv, summary.json, latency.hlog */
+	char out_records[PATH_MAX]; /* DIR/requests.csv, what cfg.records_path points at */
 };
 
 /* Every load option (help included), for a command that reads them among its own. */
 extern const struct cliopt loadopts_table[];
+/* bench load's own: --out, --shard, --start-at (many generators, one load). */
+extern const struct cliopt loadopts_hosts_table[];
 
 /* bench load's whole usage. */
 void loadopts_usage(FILE *f);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clockjoin.h"
 #include "pjson.h"
 #include "schema.h"
 #include "tl_model.h"
@@ -172,6 +173,8 @@ static void texts(const struct tl_model *t, struct tl_page *p, const char *dir)
 	request_note(t, n, nl);
 	char *k = p->notes[1];
 	k[0] = '\0';
+	/* A directory joined across hosts says by how much the client's times moved. */
+	cj_note(t->r->meta, k, nl);
 	if (t->nlane && !t->r->nmark)
 		cat(k, nl, "%s%s",
 		    "No server marks (no asyncscope probes fired): request lanes show the client's "

@@ -20,6 +20,7 @@ pkgs=(
   valgrind strace                       # bench-load.sh: each generator's instructions and syscalls per request
   liburing-dev                          # target-uring
   redis-server                          # stalls on a real event loop nobody here wrote (test_stalls_redis.sh)
+  iproute2 python3-yaml                 # tests/multihost: network namespaces; the deploy/ manifests checked offline
 )
 
 missing=()
