@@ -586,6 +586,8 @@ int as_wait_exit(struct as_sys_exit *ctx)
 			r->count = 0;
 			r->first = 0;
 			r->gen = now;
+			if (r->gate < AS_GATE_LOOPS)
+				gate_gen[r->gate & (AS_GATE_LOOPS - 1)] = now;
 		}
 	}
 	if (!w->has_slot && bpf_task_storage_get(&stacks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))

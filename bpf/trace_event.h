@@ -63,7 +63,9 @@ struct as_ep_ready {
 	__u32 tid; /* the loop thread that registered it */
 	__u32 count;
 	__u64 first;
-	__u64 gen; /* the loop's last return: an item is counted once per gen */
+	__u64 gen;  /* the loop's last return: an item is counted once per gen */
+	__u32 gate; /* its slot in the BPF side's gate_gen (AS_GATE_LOOPS: none) */
+	__u32 pad;
 };
 
 /* A thread's user stack as it was when it went to sleep away from its wait, or

@@ -29,6 +29,15 @@ struct {
 
 volatile __u32 neps;
 
+/* The readiness hooks fire for every socket of the machine, and a walk of a
+ * socket's waiters costs some 400 ns. They walk only while a loop has been away
+ * from its wait past the grace below (count_ready): gate_gen holds each loop
+ * instance's last return (its as_ep_ready.gate slot), read without a map
+ * lookup. Past AS_GATE_LOOPS instances the gate stays open. */
+#define AS_GATE_LOOPS 8
+volatile __u64 gate_gen[AS_GATE_LOOPS];
+volatile __u32 ngate;
+
 /* The epoll items counted since their loop's last return (value: that
  * return's time, as_ep_ready.gen), so an fd that gets data many times in one
  * stall counts once. LRU: items of closed fds age out. */
@@ -84,7 +93,14 @@ static __always_inline void learn_epoll(struct as_wait_state *w, __u32 tid, __s6
 	w->ep = epoll_of(fd);
 	if (!w->ep)
 		return;
-	struct as_ep_ready r = { .tid = tid };
+	/* A slot taken by an instance another thread registered first is wasted;
+	 * running out of slots only leaves the gate open. Not atomic (clang 14's
+	 * BPF target has no fetch-and-add with a result): two loops registering
+	 * at the same instant may share a slot, and the one with the later
+	 * return then hides the other's stall from the count. */
+	__u32 slot = ngate;
+	ngate = slot + 1;
+	struct as_ep_ready r = { .tid = tid, .gate = slot < AS_GATE_LOOPS ? slot : AS_GATE_LOOPS };
 	if (!bpf_map_update_elem(&ep_ready, &w->ep, &r, BPF_NOEXIST))
 		neps = 1;
 }
@@ -200,8 +216,43 @@ static __always_inline void send_sleep_stack(struct as_wait_state *w, struct tas
 	}
 }
 
+/* Readiness in the first moment of a loop's turn is not counted: a loop busy
+ * with short turns (/hello under load) is poked for nearly every request, and
+ * counting each would cost the deduplicating LRU update every time. A stall is
+ * at least cfg.stall_ns long, so skipping its first eighth, at most 5 ms, loses
+ * only fds that became ready then and were not poked again: the count is a
+ * lower bound by that much, and the oldest's age short by at most as much. */
+#define AS_READY_GRACE_MAX_NS 5000000ULL
+
+static __always_inline __u64 ready_grace(void)
+{
+	__u64 grace = cfg.stall_ns / 8;
+	return grace < AS_READY_GRACE_MAX_NS ? grace : AS_READY_GRACE_MAX_NS;
+}
+
+/* Whether some loop has been away from its wait past the grace: the gate in
+ * front of the readiness hooks (gate_gen above). A loop asleep in its wait
+ * keeps the gate open too (its last return grows old); count_ready then sees
+ * it on its instance's wait queue. */
+static __always_inline bool gate_open(void)
+{
+	__u32 n = ngate;
+	if (n > AS_GATE_LOOPS)
+		return true;
+	__u64 now = bpf_ktime_get_ns(), grace = ready_grace();
+	for (__u32 i = 0; i < AS_GATE_LOOPS; i++) {
+		if (i >= n)
+			break;
+		__u64 g = gate_gen[i];
+		if (g && now - g >= grace)
+			return true;
+	}
+	return false;
+}
+
 /* An epoll item's file became ready: counted when the item belongs to a loop's
- * instance and was not counted since the loop's last return, so an fd counts
+ * instance, its loop has been away from its wait past the grace above, and
+ * the item was not counted since the loop's last return, so an fd counts
  * once however often it is poked during a stall; the first is stamped. This
  * runs in the waker's context (current says nothing about the loop), for
  * every wakeup of its kind on the machine: while no loop instance is known it
@@ -211,6 +262,8 @@ static __always_inline void count_ready(struct epitem *epi)
 	__u64 ep = (__u64)BPF_CORE_READ(epi, ep), key = (__u64)epi;
 	struct as_ep_ready *r = bpf_map_lookup_elem(&ep_ready, &ep);
 	if (!r)
+		return;
+	if (bpf_ktime_get_ns() - r->gen < ready_grace())
 		return;
 	/* The loop asleep in its wait is on the instance's wait queue (the hooks
 	 * run before the wakeup takes it off): this readiness wakes it, nobody
@@ -233,7 +286,7 @@ static __always_inline void count_ready(struct epitem *epi)
 /* ep_poll_callback(wait, mode, sync, key): the hook for every kind of fd. */
 static __always_inline int on_ep_callback(wait_queue_entry_t *wait)
 {
-	if (!neps)
+	if (!neps || !gate_open())
 		return 0;
 	struct eppoll_entry *pwq =
 	    (void *)wait - bpf_core_field_offset(struct eppoll_entry, wait);
@@ -265,7 +318,7 @@ int BPF_KPROBE(as_epcb_kp, wait_queue_entry_t *wait)
 SEC("raw_tp/sk_data_ready")
 int BPF_PROG(as_sk_ready, struct sock *sk)
 {
-	if (!neps)
+	if (!neps || !gate_open())
 		return 0;
 	struct socket_wq *wq = BPF_CORE_READ(sk, sk_wq);
 	if (!wq)
