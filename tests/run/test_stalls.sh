@@ -117,9 +117,14 @@ if [[ -x $(dirname "$BENCH")/target-fastapi ]] && /usr/bin/python3 -c 'import fa
     { cat "$tmp/out.txt"; fail "bench run fastapi /wrong"; }
   # The native stack of an interpreter: libc's sleep under CPython's frames
   # (docs/tracer.md), not the Python function that called time.sleep.
-  check_stalls "$d" "fastapi /wrong" 'len(rows) >= 1' '600 <= total_ms <= 1500' \
-    'all(r["syscall"] == "clock_nanosleep" for r in rows)' \
-    'all(r["stack"].startswith("clock_nanosleep+0x") and "_PyEval_EvalFrameDefault" in r["stack"] for r in rows)'
+  # As below, CPython's loop may also hold a CPU past 100 ms once on a loaded
+  # machine (the full suite saw 154 ms running beside the three sleeps).
+  check_stalls "$d" "fastapi /wrong" 'len([r for r in rows if r["cause"] == "sleeping"]) >= 1' \
+    '600 <= sum(r["duration_ns"] for r in rows if r["cause"] == "sleeping") / 1e6 <= 1500' \
+    'all(r["syscall"] == "clock_nanosleep" for r in rows if r["cause"] == "sleeping")' \
+    'len([r for r in rows if r["cause"] != "sleeping"]) <= 1' \
+    'all(r["cause"] in ("running", "runnable") for r in rows if r["cause"] != "sleeping")' \
+    'all(r["stack"].startswith("clock_nanosleep+0x") and "_PyEval_EvalFrameDefault" in r["stack"] for r in rows if r["cause"] == "sleeping")'
   for ep in '/async?ms=300' '/sync?ms=300'; do
     d=$tmp/fastapi-ok
     run_bench run fastapi "$ep" --burst -c 3 --out "$d" >"$tmp/out.txt" 2>&1 ||
