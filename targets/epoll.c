@@ -41,7 +41,6 @@ static int start(struct evconn *c)
 }
 
 struct loop_thread {
-	pthread_t thread;
 	int lfd;
 	int idle_ms;
 };
@@ -70,30 +69,16 @@ int main(int argc, char **argv)
 	struct loop_thread *threads = calloc((size_t)o.threads, sizeof(*threads));
 	if (!threads)
 		return 1;
-	/* The first socket picks the port (maybe 0: any), the others join it. */
-	int port = o.port;
+	int *lfds = calloc((size_t)o.threads, sizeof(*lfds));
+	if (!lfds || server_listen_loops(&o, lfds))
+		return 1;
 	for (int i = 0; i < o.threads; i++) {
 		threads[i].idle_ms = o.idle_ms;
-		threads[i].lfd = server_listen(&o, port, o.threads > 1);
-		if (threads[i].lfd < 0) {
-			fprintf(stderr, "target-epoll: cannot listen on %s:%d: %s\n", o.bind, port,
-				strerror(-threads[i].lfd));
-			return 1;
-		}
-		port = server_port(threads[i].lfd);
+		threads[i].lfd = lfds[i];
 	}
-	server_ready(&o, port);
-
-	/* Loop threads take no signals: the handler's eventfd reaches every loop. */
-	server_block_signals();
-	for (int i = 1; i < o.threads; i++)
-		pthread_create(&threads[i].thread, NULL, run_loop, &threads[i]);
-	sigset_t none;
-	sigemptyset(&none);
-	pthread_sigmask(SIG_SETMASK, &none, NULL);
-	run_loop(&threads[0]);
-	for (int i = 1; i < o.threads; i++)
-		pthread_join(threads[i].thread, NULL);
+	free(lfds);
+	if (server_run_loops(o.threads, run_loop, threads, sizeof(*threads)))
+		return 1;
 	free(threads);
 	return 0;
 }

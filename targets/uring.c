@@ -653,7 +653,6 @@ static void ring_fini(struct ring *r)
 }
 
 struct loop_thread {
-	pthread_t thread;
 	struct ring *r;
 	int inited; /* the ring was made on the main thread (thread 0) */
 };
@@ -711,31 +710,18 @@ int main(int argc, char **argv)
 	}
 	threads[0].inited = 1;
 	server_signals();
-	int port = o.port;
+	int *lfds = calloc((size_t)o.threads, sizeof(*lfds));
+	if (!lfds || server_listen_loops(&o, lfds))
+		return 1;
 	for (int i = 0; i < o.threads; i++) {
 		threads[i].r = &rings[i];
 		rings[i].idle_ms = o.idle_ms;
-		rings[i].lfd = server_listen(&o, port, o.threads > 1);
-		if (rings[i].lfd < 0) {
-			fprintf(stderr, "target-uring: cannot listen on %s:%d: %s\n", o.bind, port,
-				strerror(-rings[i].lfd));
-			return 1;
-		}
-		port = server_port(rings[i].lfd);
+		rings[i].lfd = lfds[i];
 	}
-	server_ready(&o, port);
-
+	free(lfds);
 	/* Ring threads take no signals: the stop eventfd reaches every ring. */
-	server_block_signals();
-	for (int i = 1; i < o.threads; i++)
-		pthread_create(&threads[i].thread, NULL, run_ring, &threads[i]);
-	sigset_t none;
-	sigemptyset(&none);
-	pthread_sigmask(SIG_SETMASK, &none, NULL);
-	run_ring(&threads[0]);
-	for (int i = 1; i < o.threads; i++)
-		pthread_join(threads[i].thread, NULL);
+	err = server_run_loops(o.threads, run_ring, threads, sizeof(*threads));
 	free(rings);
 	free(threads);
-	return 0;
+	return err ? 1 : 0;
 }

@@ -247,6 +247,47 @@ void server_block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+int server_listen_loops(struct server_opts *o, int *lfds)
+{
+	/* The first socket picks the port (maybe 0: any), the others join it. */
+	int port = o->port;
+	for (int i = 0; i < o->threads; i++) {
+		lfds[i] = server_listen(o, port, o->threads > 1);
+		if (lfds[i] < 0) {
+			fprintf(stderr, "target-%s: cannot listen on %s:%d: %s\n", o->model, o->bind,
+				port, strerror(-lfds[i]));
+			return 1;
+		}
+		port = server_port(lfds[i]);
+	}
+	server_ready(o, port);
+	return 0;
+}
+
+int server_run_loops(int n, void *(*fn)(void *), void *args, size_t size)
+{
+	pthread_t *th = calloc((size_t)n, sizeof(*th));
+	if (!th)
+		return -ENOMEM;
+	int err = 0, started = 1;
+	server_block_signals(); /* inherited by the threads started below */
+	for (; started < n; started++) {
+		err = -pthread_create(&th[started], NULL, fn, (char *)args + (size_t)started * size);
+		if (err)
+			break;
+	}
+	sigset_t none;
+	sigemptyset(&none);
+	pthread_sigmask(SIG_SETMASK, &none, NULL);
+	if (err)
+		on_stop(0); /* as SIGTERM would: thread 0 and those started drain and return */
+	fn(args);
+	for (int i = 1; i < started; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	return err;
+}
+
 int server_accept(int lfd, int nonblock)
 {
 	for (;;) {

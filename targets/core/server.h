@@ -62,4 +62,18 @@ int server_accept(int lfd, int nonblock);
 /* Blocks SIGINT/SIGTERM on this thread (worker threads), so they reach the main one. */
 void server_block_signals(void);
 
+/* The loop-per-thread models (epoll, uring) start the same way: o->threads
+ * listening sockets on one port (SO_REUSEPORT past one, so the kernel spreads
+ * the connections), the port announced once they all listen. lfds gets
+ * o->threads descriptors. 0, or 1 after one line on stderr when a socket
+ * cannot be opened. */
+int server_listen_loops(struct server_opts *o, int *lfds);
+
+/* Runs fn on n threads, thread i given args + i * size: thread 0 is the caller,
+ * the others start with SIGINT/SIGTERM blocked so that signals reach the caller,
+ * whose handler wakes every loop through server_stop_fd(). Returns when all have
+ * returned. 0, or -errno when a thread cannot be started (those started are
+ * joined: they stop with the others). */
+int server_run_loops(int n, void *(*fn)(void *), void *args, size_t size);
+
 #endif

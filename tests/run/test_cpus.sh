@@ -29,8 +29,12 @@ done
 usage_error "may not use" run epoll /hello --target-cpus 1023 --out "$tmp/never"
 usage_error "may not use" all --load-cpus 0,1023 --out "$tmp/never"
 usage_error "--no-pin goes with neither" run epoll /hello --no-pin --load-cpus 0 --out "$tmp/never"
-"$BENCH" run --help | grep -q -- '--target-cpus LIST' || fail "bench run --help lacks --target-cpus"
-"$BENCH" all --help | grep -q -- '--no-pin' || fail "bench all --help lacks --no-pin"
+# Read whole, then searched: `bench --help | grep -q` fails under pipefail when
+# grep stops reading first and bench gets SIGPIPE (seen in CI once the help grew).
+help=$("$BENCH" run --help)
+grep -q -- '--target-cpus LIST' <<<"$help" || fail "bench run --help lacks --target-cpus"
+help=$("$BENCH" all --help)
+grep -q -- '--no-pin' <<<"$help" || fail "bench all --help lacks --no-pin"
 
 # --- 2. isolation visible in /proc --------------------------------------------
 # The affinity of every thread of pid, one "tid list" per line.
