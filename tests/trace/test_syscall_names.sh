@@ -64,8 +64,11 @@ n=$(awk -F, -v t="$spid" 'NR > 1 && $1 == t && $3 == "sleeping" && $7 == "clock_
 awk -F, -v t="$spid" 'NR > 1 && $1 == t && $3 == "sleeping" && $7 ~ /^epoll_p?wait$/ {
       ms = ($5 - $4) / 1e6; if (ms >= 250) n++ } END { exit n < 2 }' "$d/sched.csv" ||
   fail "the loop thread's idle waits are not named epoll_wait"
-unnamed=$(awk -F, -v t="$spid" 'NR > 1 && $1 == t && ($3 == "sleeping" || $3 == "blocked") && $7 == ""' "$d/sched.csv" | wc -l)
-[[ $unnamed -eq 0 ]] || fail "$unnamed sleeps of the loop thread without a syscall name"
+# Every sleep has a name. A blocked stretch may have none: a page fault that
+# waits for the disk (CPython faulting in its code on a loaded CI machine) is
+# uninterruptible and in no syscall.
+unnamed=$(awk -F, -v t="$spid" 'NR > 1 && $1 == t && $3 == "sleeping" && $7 == ""' "$d/sched.csv")
+[[ -z $unnamed ]] || fail "sleeps of the loop thread without a syscall name: $unnamed"
 
 # A thread asleep through the whole trace has no switch to name it.
 sleep 5 &
