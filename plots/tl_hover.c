@@ -23,18 +23,18 @@
 #include "schema.h"
 #include "tl_model.h"
 
-static void add(char *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(char *t, const char *fmt, ...)
+void tl_text_add(char *t, size_t len, const char *fmt, ...)
 {
 	size_t n = strlen(t);
-	if (n + 1 >= TL_HOVER_TEXT)
+	if (n + 1 >= len)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(t + n, TL_HOVER_TEXT - n, fmt, ap);
+	vsnprintf(t + n, len - n, fmt, ap);
 	va_end(ap);
 }
+
+#define add(t, ...) tl_text_add((t), TL_HOVER_TEXT, __VA_ARGS__)
 
 /* A duration as a reader wants it: 45 µs, 3.21 ms, 203.4 ms, 1.25 s. */
 const char *tl_dur(char *b, size_t len, uint64_t ns)

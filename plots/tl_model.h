@@ -270,6 +270,10 @@ int tl_build_threads(struct tl_model *m);
 
 /* tl_stalls.c: after the thread lanes. -ENOMEM */
 int tl_build_stalls(struct tl_model *m);
+/* Appends printf-style text to t (len bytes in all), silently cut at the end:
+ * the one way the hover texts are built (tl_hover.c, tl_stalls.c). */
+void tl_text_add(char *t, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* A stall's hover text: the whole row. */
 void tl_stall_text(const struct tl_model *m, const struct rd_stall *s, char *t);
 

@@ -7,7 +7,6 @@
  * without a lane, or outside the window, is counted in stl_out; the panel's
  * title says so. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +19,7 @@
 #define LBL_CHAR_PX 5.2
 #define LBL_PAD_PX  10
 
-static void add(char *t, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void add(char *t, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(t);
-	if (n + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(t + n, len - n, fmt, ap);
-	va_end(ap);
-}
+#define add tl_text_add
 
 static double ms(uint64_t ns)
 {
