@@ -5,6 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const struct cliopt *by_key(const struct cliopt_state *st, int key)
+{
+	for (const struct cliopt *const *t = st->tables; *t; t++)
+		for (const struct cliopt *o = *t; o->name || o->help; o++)
+			if (o->name && o->key == key)
+				return o;
+	return NULL;
+}
+
 int cliopt_begin(struct cliopt_state *st, const struct cliopt *const tables[], int argc,
 		 char **argv, int in_order)
 {
@@ -34,19 +43,14 @@ int cliopt_begin(struct cliopt_state *st, const struct cliopt *const tables[], i
 			}
 		}
 	st->shorts[k] = '\0';
+	if (by_key(st, 'h'))
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+				st->help = 1;
 	/* 0, not 1: getopt starts over, also after a previous command line. */
 	optind = 0;
 	opterr = 0;
 	return 0;
-}
-
-static const struct cliopt *by_key(const struct cliopt_state *st, int key)
-{
-	for (const struct cliopt *const *t = st->tables; *t; t++)
-		for (const struct cliopt *o = *t; o->name || o->help; o++)
-			if (o->name && o->key == key)
-				return o;
-	return NULL;
 }
 
 /* How many long names start with the word of "--word[=value]". */
@@ -76,6 +80,13 @@ static void name_of(const struct cliopt_state *st, char *buf, size_t len, const 
 
 int cliopt_next(struct cliopt_state *st, char *err, size_t len)
 {
+	if (st->help) {
+		st->help = 0;
+		st->arg = NULL;
+		snprintf(st->written, sizeof(st->written), "--help");
+		st->name = st->written;
+		return 'h';
+	}
 	const char *prev = st->arg;
 	int c = getopt_long(st->argc, st->argv, st->shorts, st->longs, NULL);
 	st->arg = optarg;

@@ -46,6 +46,7 @@ struct cliopt_state {
 	const char *name; /* that option as written: "-c", "--connections" */
 	int ind;	  /* after CLIOPT_DONE: the index of the first operand in argv */
 	int dashdash;	  /* after CLIOPT_DONE: a "--" ended the options */
+	int help;	  /* "--help" or "-h" is among the options: returned first */
 	char written[64]; /* where name points */
 };
 
@@ -59,7 +60,10 @@ int cliopt_begin(struct cliopt_state *st, const struct cliopt *const tables[], i
 
 /* The key of the next option (its value in st->arg), CLIOPT_DONE, or CLIOPT_BAD
  * with "unknown option '--x'", "--x needs a value" or "--x takes no value" in
- * err. */
+ * err. Help wins: when the tables have 'h' and a word before any "--" is "--help"
+ * or "-h", 'h' comes first, before anything else is read, so a bad value beside
+ * it or an option that would take it as its value ("--client --help") cannot
+ * turn a request for the usage into a usage error. */
 int cliopt_next(struct cliopt_state *st, char *err, size_t len);
 
 /* Lists the options of table, one per entry, help aligned, for a usage text. */

@@ -77,11 +77,25 @@ static int redraw_cells(const char *dir, int depth, int *bad)
 	return n;
 }
 
+/* Whether word is one of the join's options, as getopt_long reads them: the name
+ * or a unique start of it ("--cl"), with or without "=value". */
+static int join_option(const char *word)
+{
+	static const char *const names[] = { "client", "server", "out" };
+	if (strncmp(word, "--", 2) || !word[2] || word[2] == '=')
+		return 0;
+	size_t n = strcspn(word + 2, "=");
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(word + 2, names[i], n))
+			return 1;
+	return 0;
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	/* Across hosts: the join has its own options (plot_join.c). */
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strncmp(argv[i], "--client", 8) || !strncmp(argv[i], "--server", 8))
+		if (join_option(argv[i]))
 			return cmd_plot_join(argc, argv);
 	int first, rc = cmd_simple_args("plot", usage, argc, argv, 1, 1, "DIR", &first);
 	if (rc >= 0)

@@ -29,7 +29,7 @@ usage_error() { # CMD MENTION ARGS...
   grep -q "^usage: bench $cmd" "$tmp/err" || bad "bench $*: no usage after the reason"
 }
 
-commands=(all run target load trace plot list help version)
+commands=(all run target load trace plot merge list help version)
 
 # bench help: every subcommand listed, exit 0; the same for --help and -h.
 run help
@@ -87,6 +87,34 @@ for c in "${commands[@]}"; do
     grep -v -- '-[hq]$')
 done
 
+# The other form of bench plot, the join across hosts, has options of its own:
+# the same checks on its usage, which bench plot --client --help prints (the
+# --help wins over --client taking it as its DIR).
+run plot --client --help
+[[ $rc -eq 0 && $out == "usage: bench plot --client"* ]] ||
+  bad "bench plot --client --help: exit $rc, '$(head -1 <<<"$out")$(head -1 "$tmp/err")'"
+join_help=$out
+run help plot
+[[ $out == *"bench plot --client --help"* ]] || bad "bench help plot does not point at the join's usage"
+for f in --client --server --out; do
+  usage_error plot "$f needs a value" plot "$f"
+  grep -q -- "^  $f DIR" <<<"$join_help" || bad "bench plot --client --help does not list $f"
+done
+usage_error plot "--cl needs a value" plot --cl
+usage_error plot "unknown option '--bogus'" plot --client a --bogus
+usage_error plot "missing --server DIR" plot --client a --out b
+usage_error plot "missing --client DIR" plot --out=b
+
+# Help wins: beside a bad value, or where an option would take it as its value.
+for args in "plot --client --help" "plot --client a --server b --out c -h" \
+  "load http://127.0.0.1:1/ -c abc --help" "load http://127.0.0.1:1/ --shard 5/2 --help" \
+  "trace --pid abc --help" "merge --out --help" "run nosuch -c 0 --help" \
+  "all --targets nosuch --help" "list --help extra"; do
+  read -r -a a <<<"$args"
+  run "${a[@]}"
+  [[ $rc -eq 0 && $out == "usage: bench ${a[0]}"* ]] || bad "bench $args: exit $rc, want the usage and 0"
+done
+
 # Options each --help must list, with their default where they have one.
 expect_in_help() { # CMD OPTION...
   local c=$1
@@ -96,16 +124,19 @@ expect_in_help() { # CMD OPTION...
     grep -q -- "$o" "$tmp/out" || bad "bench $c --help does not list '$o'"
   done
 }
+expect_in_help load --out --shard --start-at "default 0/1"
+expect_in_help merge -o, --out
 expect_in_help load -c, --connections -n, --requests -d, --duration --rate --burst --warmup \
   -t, --threads -X, --method -H, --header --timeout --new-conn --records --json -q, --quiet \
   "default 10)" "default 30s" "default GET"
 expect_in_help run --out --no-trace --ready-timeout "default 15s" -c, --connections --json \
   --records --burst
+expect_in_help run --stall-ms --target-cpus --load-cpus --no-pin "default 100"
 expect_in_help all --quick --full --out --targets --scenarios --no-trace --ready-timeout
 expect_in_help target --bind --port --ready-fd --verbose --idle-timeout --max-threads --pool \
   --threads --stack-kib "default 40" "default 1000" "default 64" "default 10s"
 expect_in_help trace --pid -d, --duration --out --perfetto --plot --no-usdt --syscalls \
-  --ring-kb -q, --quiet "default 8192"
+  --ring-kb -q, --quiet "default 8192" --stall-ms "default 100"
 # Targets and endpoints come from the schema, every one of them.
 for c in run target all; do
   run list

@@ -199,6 +199,31 @@ static void too_many(void **state)
 	assert_int_equal(cliopt_begin(&st, tables, 1, argv, 0), -E2BIG);
 }
 
+/* --help wins over everything before or around it: a bad value, an option
+ * that would take it as its value, an unknown option; but not after "--". */
+static void help_wins(void **state)
+{
+	(void)state;
+	struct seen s;
+	RUN(&s, 0, "--out", "--help");
+	assert_int_equal(s.keys[0], 'h'); /* first; the callers stop there */
+	assert_string_equal(s.names[0], "--help");
+	RUN(&s, 0, "-c", "abc", "--nosuch", "-h");
+	assert_int_equal(s.keys[0], 'h');
+	RUN(&s, 1, "op", "--help");
+	assert_int_equal(s.keys[0], 'h');
+	RUN(&s, 1, "-c", "1", "--", "cmd", "--help");
+	assert_int_equal(s.ret, CLIOPT_DONE);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.keys[0], 'c');
+	assert_int_equal(s.ind, 4);
+	assert_int_equal(s.dashdash, 1);
+	/* "--help=x" and "--helpful" are not the word itself */
+	RUN(&s, 0, "--help=x");
+	assert_int_equal(s.ret, CLIOPT_BAD);
+	assert_string_equal(s.err, "--help takes no value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +234,7 @@ int main(void)
 		cmocka_unit_test(usage_lists_every_option),
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(too_many),
+		cmocka_unit_test(help_wins),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
