@@ -15,7 +15,6 @@
  * have. */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,35 +22,7 @@
 #include "schema.h"
 #include "tl_model.h"
 
-void tl_text_add(char *t, size_t len, const char *fmt, ...)
-{
-	size_t n = strlen(t);
-	if (n + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(t + n, len - n, fmt, ap);
-	va_end(ap);
-}
-
 #define add(t, ...) tl_text_add((t), TL_HOVER_TEXT, __VA_ARGS__)
-
-/* A duration as a reader wants it: 45 µs, 3.21 ms, 203.4 ms, 1.25 s. */
-const char *tl_dur(char *b, size_t len, uint64_t ns)
-{
-	double ms = (double)ns / 1e6;
-	if (ms < 0.01)
-		snprintf(b, len, "%.1f \xc2\xb5s", ms * 1e3);
-	else if (ms < 1)
-		snprintf(b, len, "%.0f \xc2\xb5s", ms * 1e3);
-	else if (ms < 100)
-		snprintf(b, len, "%.2f ms", ms);
-	else if (ms < 10000)
-		snprintf(b, len, "%.1f ms", ms);
-	else
-		snprintf(b, len, "%.2f s", ms / 1e3);
-	return b;
-}
 
 /* One line "name duration" when both ends are known and in order. */
 static void phase(char *t, const char *name, uint64_t a, uint64_t b)

@@ -268,19 +268,20 @@ int tl_pick_threads(struct tl_model *m);
 int tl_build_requests(struct tl_model *m);
 int tl_build_threads(struct tl_model *m);
 
+/* tl_text.c: appends printf-style text to t (len bytes in all), silently cut
+ * at the end: the one way the hover texts are built (tl_hover.c, tl_stalls.c). */
+void tl_text_add(char *t, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A duration as a reader wants it: 45 µs, 3.21 ms, 203.4 ms, 1.25 s. */
+const char *tl_dur(char *b, size_t len, uint64_t ns);
+
 /* tl_stalls.c: after the thread lanes. -ENOMEM */
 int tl_build_stalls(struct tl_model *m);
-/* Appends printf-style text to t (len bytes in all), silently cut at the end:
- * the one way the hover texts are built (tl_hover.c, tl_stalls.c). */
-void tl_text_add(char *t, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A stall's hover text: the whole row. */
 void tl_stall_text(const struct tl_model *m, const struct rd_stall *s, char *t);
 
 /* tl_hover.c: after the boxes. -ENOMEM */
 int tl_build_hover(struct tl_model *m);
-/* A duration as a reader wants it: 45 µs, 3.21 ms, 203.4 ms, 1.25 s. */
-const char *tl_dur(char *b, size_t len, uint64_t ns);
 
 /* tl_page.c */
 int tl_panel_px(size_t n);
