@@ -234,8 +234,10 @@ void trace_print_summary(FILE *f, const struct sm *sm, const struct trace_thread
 	/* Units on a line of their own under the names: a column of bare numbers
 	 * is read as whatever the reader guesses. */
 	fprintf(f, "%8s %-16s %10s %10s %10s %10s %9s %7s %7s %6s %9s %9s %9s\n", "tid", "comm",
-		"running", "runnable", "sleeping", "blocked", "unknown", "vol", "invol", "migr",
-		"rq p50", "rq p99", "rq max");
+		schema_state_name(AS_STATE_RUNNING), schema_state_name(AS_STATE_RUNNABLE),
+		schema_state_name(AS_STATE_SLEEPING), schema_state_name(AS_STATE_BLOCKED),
+		schema_state_name(AS_STATE_UNKNOWN), "vol", "invol", "migr", "rq p50", "rq p99",
+		"rq max");
 	fprintf(f, "%8s %-16s %10s %10s %10s %10s %9s %7s %7s %6s %9s %9s %9s\n", "", "", "ms",
 		"ms", "ms", "ms", "ms", "count", "count", "count", "ms", "ms", "ms");
 	struct trace_thread_sum tot = { 0 };

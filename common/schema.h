@@ -207,7 +207,12 @@ unsigned schema_colour(const char *target);
 #define META_TARGET_ARGS "target_args" /* array of strings */
 #define META_TARGET_PID	 "target_pid"  /* 0 when the target never started */
 #define META_LOAD	 "load" /* object: the LOAD_* keys below */
-#define META_LOAD_MODE	 "mode" /* "burst", "open", "closed" */
+#define META_LOAD_MODE	 "mode" /* one of the three below */
+/* The load engine's three models (load.h), as meta.json's load.mode and
+ * summary.json's config.mode say them */
+#define META_MODE_CLOSED "closed"
+#define META_MODE_BURST	 "burst"
+#define META_MODE_OPEN	 "open"
 #define META_LOAD_CONNS	 "connections"
 #define META_LOAD_THREADS "threads"
 #define META_LOAD_REQUESTS "requests"

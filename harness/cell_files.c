@@ -18,7 +18,9 @@
 
 static const char *mode_name(enum load_mode m)
 {
-	return m == LOAD_BURST ? "burst" : m == LOAD_OPEN ? "open" : "closed";
+	return m == LOAD_BURST	? META_MODE_BURST
+	       : m == LOAD_OPEN ? META_MODE_OPEN
+				: META_MODE_CLOSED;
 }
 
 int cell_write_meta(const struct run_cell *c, const struct run_outcome *o, const char *url,

@@ -115,9 +115,9 @@ static void add_config(struct json_object *j, struct load_config *c, int first, 
 		c->url = url;
 		c->method = method;
 		pjson_get(j, "config.mode", v, sizeof(v));
-		c->mode = !strcmp(v, "open")	? LOAD_OPEN
-			  : !strcmp(v, "burst") ? LOAD_BURST
-						: LOAD_CLOSED;
+		c->mode = !strcmp(v, META_MODE_OPEN)	? LOAD_OPEN
+			  : !strcmp(v, META_MODE_BURST) ? LOAD_BURST
+							: LOAD_CLOSED;
 		c->connections = c->threads = 0;
 		c->connect_rate = 0;
 		c->requests = 0;

@@ -11,7 +11,11 @@
 #include <stdint.h>
 #include <time.h>
 
-static const char *const mode_names[] = {"closed", "burst", "open"};
+static const char *const mode_names[] = {
+	[LOAD_CLOSED] = META_MODE_CLOSED,
+	[LOAD_BURST] = META_MODE_BURST,
+	[LOAD_OPEN] = META_MODE_OPEN,
+};
 
 static const double pcts[] = {50, 75, 90, 99, 99.9, 99.99};
 static const char *const pct_keys[] = {"p50", "p75", "p90", "p99", "p99_9", "p99_99"};

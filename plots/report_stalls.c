@@ -84,11 +84,18 @@ static void stack_cell(char *b, size_t len, const char *stack)
 
 static void worst_table(struct doc *d, struct rd_stall *v, size_t n, uint64_t t0)
 {
-	static const char *const head[] = {
-		"thread",  "at ms",   "stalled ms",	  "cause",
-		"syscall", "running", "runnable",	  "sleeping",
-		"blocked", "ready",   "requests waiting", "stack (innermost first)"
-	};
+	const char *const head[] = { "thread",
+				     "at ms",
+				     "stalled ms",
+				     "cause",
+				     "syscall",
+				     schema_state_name(AS_STATE_RUNNING),
+				     schema_state_name(AS_STATE_RUNNABLE),
+				     schema_state_name(AS_STATE_SLEEPING),
+				     schema_state_name(AS_STATE_BLOCKED),
+				     "ready",
+				     "requests waiting",
+				     "stack (innermost first)" };
 	enum { NCOL = sizeof(head) / sizeof(head[0]) };
 	qsort(v, n, sizeof(*v), by_length);
 	doc_table(d, head, NCOL);

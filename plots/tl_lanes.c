@@ -319,7 +319,7 @@ static int closed_loop(const struct tl_model *m)
 	char mode[32] = "";
 	if (m->r->meta)
 		pjson_get(m->r->meta, META_LOAD "." META_LOAD_MODE, mode, sizeof(mode));
-	return strcmp(mode, "burst") && strcmp(mode, "open");
+	return strcmp(mode, META_MODE_BURST) && strcmp(mode, META_MODE_OPEN);
 }
 
 int tl_pick_lanes(struct tl_model *m)

@@ -33,24 +33,24 @@ static int zero(const char *v)
 	return !v[0] || strspn(v, "0.") == strlen(v) || !strcmp(v, "false") || !strcmp(v, "null");
 }
 
-/* The load in words, from meta.json's "load" object (bench run), else the run
- * parameters found at the top level (older and other writers: these names are
- * theirs, not the schema's). The members of "load" have no META_ names in
- * schema.h yet; they are harness/run.c's. */
+/* The load in words, from meta.json's "load" object (common/meta.c writes it for
+ * bench run), else the run parameters found at the top level: the layout of
+ * meta.json files written before the schema, which results directories that
+ * travel may still have (these few names are theirs, not the schema's). */
 #define LOAD_KEY(k) META_LOAD "." k
 static void meta_params(struct json_object *json, char *out, size_t len)
 {
 	char mode[32] = "", c[32] = "", n[32] = "", d[32] = "", r0[32] = "", r1[32] = "";
 	char v[256], b[256];
-	pjson_get(json, LOAD_KEY("mode"), mode, sizeof(mode));
-	pjson_get(json, LOAD_KEY("connections"), c, sizeof(c));
-	pjson_get(json, LOAD_KEY("requests"), n, sizeof(n));
-	pjson_get(json, LOAD_KEY(META_DURATION), d, sizeof(d));
-	pjson_get(json, LOAD_KEY("rate_from"), r0, sizeof(r0));
-	pjson_get(json, LOAD_KEY("rate_to"), r1, sizeof(r1));
+	pjson_get(json, LOAD_KEY(META_LOAD_MODE), mode, sizeof(mode));
+	pjson_get(json, LOAD_KEY(META_LOAD_CONNS), c, sizeof(c));
+	pjson_get(json, LOAD_KEY(META_LOAD_REQUESTS), n, sizeof(n));
+	pjson_get(json, LOAD_KEY(META_LOAD_DURATION), d, sizeof(d));
+	pjson_get(json, LOAD_KEY(META_LOAD_RATE_FROM), r0, sizeof(r0));
+	pjson_get(json, LOAD_KEY(META_LOAD_RATE_TO), r1, sizeof(r1));
 	if (!pjson_get(json, META_SCENARIO, v, sizeof(v)) && v[0])
 		cat(out, len, "  ·  scenario %s%s", v, "");
-	if (!strcmp(mode, "burst")) {
+	if (!strcmp(mode, META_MODE_BURST)) {
 		cat(out, len, "  ·  a burst: %s at once%s", c, "");
 	} else if (mode[0] || c[0]) {
 		snprintf(b, sizeof(b), "%s%s%s connections", mode, mode[0] ? " loop, " : "", c);
