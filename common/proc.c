@@ -283,6 +283,24 @@ int proc_exited(struct proc *p)
 	return 0;
 }
 
+int proc_signal(struct proc *p, int sig)
+{
+	if (!p->pid || p->reaped)
+		return -ESRCH;
+	return kill(p->pid, sig) ? -errno : 0;
+}
+
+int proc_reap(pid_t pid, int *status)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (status)
+		*status = st;
+	return 0;
+}
+
 int proc_stop(struct proc *p, int grace_ms)
 {
 	if (p->held) {
@@ -300,10 +318,7 @@ int proc_stop(struct proc *p, int grace_ms)
 		}
 		if (!proc_exited(p)) {
 			kill(p->pid, SIGKILL);
-			int st;
-			while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
-				;
-			p->status = st;
+			proc_reap(p->pid, &p->status);
 			p->reaped = 1;
 		}
 	}

@@ -67,6 +67,17 @@ int proc_stop(struct proc *p, int grace_ms);
 /* Non-blocking check: 1 and p->status set when the child has exited. */
 int proc_exited(struct proc *p);
 
+/* Sends sig to the child while it is still ours: not reaped, so its pid cannot
+ * have gone to another process (a zombie takes the signal harmlessly). 0,
+ * -ESRCH when there is no child or it was reaped, or a negative errno. */
+int proc_signal(struct proc *p, int sig);
+
+/* Waits for the child pid to end and reaps it, through interruptions: for a
+ * child forked with proc_fork whose plumbing is its own (plots/gp.c's gnuplot).
+ * 0 with its wait status in *status (when not NULL), or a negative errno
+ * (-ECHILD: not a child of ours, or already reaped). */
+int proc_reap(pid_t pid, int *status);
+
 /* "exited 0", "killed by SIGSEGV", ... for a wait status. */
 const char *proc_describe(int status, char *buf, size_t len);
 

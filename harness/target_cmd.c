@@ -205,7 +205,7 @@ int cmd_target(int argc, char **argv)
 		struct timespec tick = { 1, 0 };
 		int sig = sigtimedwait(&sigs, &si, &tick);
 		if (sig == SIGINT || sig == SIGTERM)
-			kill(p.pid, sig);
+			proc_signal(&p, sig);
 		if (proc_exited(&p))
 			break;
 	}

@@ -428,9 +428,9 @@ static void run_until_done(struct session *s)
 			 * process group); one sent with kill() is passed on. A second one
 			 * means it did not listen. */
 			if (forwarded++)
-				kill(s->child.pid, SIGKILL);
+				proc_signal(&s->child, SIGKILL);
 			else if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE)
-				kill(s->child.pid, (int)si.ssi_signo);
+				proc_signal(&s->child, (int)si.ssi_signo);
 		}
 	}
 }

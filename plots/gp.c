@@ -240,11 +240,8 @@ int gp_run(const char *script, const char *errlog, const char *const *outs, int 
 		goto out;
 	}
 	drain(k, nout);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			rc = -errno;
-			goto out;
-		}
+	if ((rc = proc_reap(pid, &status)))
+		goto out;
 	pid = -1;
 	for (int i = 0; i < nout; i++) {
 		int e = k[i].err;
@@ -283,8 +280,7 @@ out:
 			files_discard_tmp(outs[i]);
 	}
 	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		proc_reap(pid, &status);
 	return rc;
 }
 

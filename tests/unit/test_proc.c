@@ -294,6 +294,33 @@ static void held_runs_nothing_until_released(void **state)
 	/* A zeroed struct proc stops as nothing. */
 	struct proc none = { 0 };
 	assert_int_equal(proc_stop(&none, 0), 0);
+	assert_int_equal(proc_signal(&none, SIGTERM), -ESRCH);
+}
+
+/* A signal reaches a child until it is reaped, never after (its pid may be
+ * another process's by then); proc_reap gives a forked child's status once. */
+static void signal_and_reap(void **state)
+{
+	(void)state;
+	char *argv[] = { "sleep", "30", NULL };
+	struct proc p;
+	assert_int_equal(proc_start_held(&p, "/bin/sleep", argv, NULL), 0);
+	assert_int_equal(proc_release(&p), 0);
+	assert_int_equal(proc_signal(&p, SIGKILL), 0);
+	for (int i = 0; i < 500 && !proc_exited(&p); i++)
+		sleep_ms(10);
+	assert_true(WIFSIGNALED(p.status) && WTERMSIG(p.status) == SIGKILL);
+	assert_int_equal(proc_signal(&p, SIGTERM), -ESRCH);
+	proc_stop(&p, 0);
+
+	pid_t pid = proc_fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(5);
+	int st = 0;
+	assert_int_equal(proc_reap(pid, &st), 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 5);
+	assert_int_equal(proc_reap(pid, &st), -ECHILD);
 }
 
 int main(void)
@@ -306,6 +333,7 @@ int main(void)
 	    cmocka_unit_test(each_process),
 	    cmocka_unit_test(start_passes_every_argument),
 	    cmocka_unit_test(held_runs_nothing_until_released),
+	    cmocka_unit_test(signal_and_reap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
