@@ -19,13 +19,18 @@ static const struct {
 } commands[] = {
 	{ "all", cmd_all, "[--quick|--full] [--out DIR] [--targets a,b] [--scenarios a,b]",
 	  "run every target through every scenario, write the report" },
-	{ "run", cmd_run, "TARGET [ENDPOINT] [load options] [--no-trace] [--out DIR]",
+	{ "run", cmd_run,
+	  "TARGET [ENDPOINT] [load options] [--no-trace] [--stall-ms D] [--out DIR]\n"
+	  "    [--target-cpus L --load-cpus L | --no-pin]",
 	  "one target under load, traced, into a results directory" },
 	{ "target", cmd_target, "TARGET [--port N] [--verbose] [target options]",
 	  "one target alone, in the foreground" },
-	{ "load", cmd_load, "URL [-c N] [-n M | -d D] [--rate R] [-t T] [--records F] [--json F]",
+	{ "load", cmd_load,
+	  "URL [-c N] [-n M | -d D] [--rate R|A:B] [--burst] [-t T] [--records F] [--json F]\n"
+	  "    [--out DIR [--shard I/N] [--start-at EPOCH]]",
 	  "the load generator" },
-	{ "trace", cmd_trace, "(--pid PID | -- CMD ARGS...) [-d D] [--out DIR] [--plot]",
+	{ "trace", cmd_trace,
+	  "(--pid PID | -- CMD ARGS...) [-d D] [--out DIR] [--plot] [--perfetto F] [--stall-ms D]",
 	  "trace the scheduler for one process" },
 	{ "plot", cmd_plot, "DIR | --client DIR... --server DIR --out DIR",
 	  "re-draw the charts of a results directory; or join generators' records to a trace" },
