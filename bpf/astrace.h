@@ -34,7 +34,7 @@ struct astrace_opts {
 	int no_usdt;	     /* skip the USDT probes: each hit is a trap, a few us */
 	int verbose;	     /* print libbpf's debug lines too, not only its warnings */
 	int force_raw_tp;    /* raw tracepoints even where tp_btf works: tests the fallback */
-	int no_ready_hook;   /* leave ep_poll_callback alone: tests the lower-bound fallback */
+	int no_ready_hook;   /* no readiness hook: cheaper, ready is a lower bound */
 	/* Event waits: a return followed by the next entry into the same wait
 	 * sooner than this is folded in the kernel, not sent (0: 100 ms). Give
 	 * stalls_find() this threshold or a larger one. */

@@ -31,7 +31,8 @@
 #include "perfetto.h"
 #include "plots.h"
 
-enum { O_PID = CLIOPT_LONG, O_OUT, O_PERFETTO, O_PLOT, O_NO_USDT, O_SYSCALLS, O_RING_KB, O_STALL };
+enum { O_PID = CLIOPT_LONG, O_OUT, O_PERFETTO, O_PLOT, O_NO_USDT, O_SYSCALLS, O_RING_KB, O_STALL,
+       O_NO_READY };
 
 static const struct cliopt opts[] = {
 	{ "pid", O_PID, "PID",
@@ -53,6 +54,10 @@ static const struct cliopt opts[] = {
 	{ "stall-ms", O_STALL, "D",
 	  "an event loop away from its wait this long has stalled;\na bare number is ms "
 	  "(default " RUN_STALL_DEFAULT ")" },
+	{ "no-ready-hook", O_NO_READY, NULL,
+	  "do not hook socket readiness (a few hundred ns on every socket\nevent of the machine "
+	  "while a loop is away): a stall's ready count\nbecomes a lower bound from the next "
+	  "wait's return" },
 	{ "ring-kb", O_RING_KB, "N", "ring buffer size in KiB, 4 to 2097152 (default 8192)" },
 	{ "quiet", 'q', NULL, "no summary table or stall verdict (default: printed)" },
 	CLIOPT_HELP,
@@ -77,7 +82,7 @@ struct topts {
 	char **cmd;
 	uint64_t duration_ns; /* 0: until the process ends */
 	const char *out, *perfetto;
-	int plot, quiet, no_usdt;
+	int plot, quiet, no_usdt, no_ready;
 	unsigned ring_kb;
 	uint64_t stall_ns;
 };
@@ -105,6 +110,7 @@ static int parse(int argc, char **argv, struct topts *o)
 		case 'h': usage(stdout); return 0;
 		case O_PLOT: o->plot = 1; break;
 		case O_NO_USDT: o->no_usdt = 1; break;
+		case O_NO_READY: o->no_ready = 1; break;
 		case O_SYSCALLS: break; /* old scripts: names are free now */
 		case 'q': o->quiet = 1; break;
 		case O_OUT: o->out = a; break;
@@ -337,6 +343,7 @@ static int open_tracer(struct session *s)
 	struct astrace_opts ao = { .ringbuf_kb = s->o->ring_kb,
 				   .exe = s->o->cmd ? s->exe : NULL,
 				   .no_usdt = s->o->no_usdt,
+				   .no_ready_hook = s->o->no_ready,
 				   .stall_ns = s->o->stall_ns };
 	/* Debug output and test hooks (tests/trace/test_exit_paths.sh) come from the
 	 * environment here, in the CLI: the library takes options only. */

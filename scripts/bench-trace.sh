@@ -6,6 +6,7 @@
 #                   carry traceparent with 1 in MARK_EVERY (64) sampled, as
 #                   bench load sends them, so the target marks only those
 #   all marked      the same with every request sampled (what sampling saves)
+#   no ready hook   bench trace --pid --no-ready-hook (stall ready counts a lower bound)
 #   sched only      bench trace --pid --no-usdt
 #   perf sched      perf sched record -a, for comparison
 # Prints per configuration the median requests/s and the median of per-round
@@ -122,14 +123,15 @@ perf_run() {
 
 # The order rotates from round to round, so no configuration always runs first
 # (or always right after perf's post-processing).
-names=(untraced default all_marked sched_only perf_sched)
+names=(untraced default no_ready all_marked sched_only perf_sched)
 declare -A got
 for r in $(seq "$rounds"); do
-  for k in 0 1 2 3 4; do
-    c=${names[$(((k + r) % 5))]}
+  for k in "${!names[@]}"; do
+    c=${names[$(((k + r) % ${#names[@]}))]}
     case $c in
       untraced) last_rps=$(rps "$tmp/sampled.lua") ;;
       default) traced_run default "$tmp/sampled.lua" ;;
+      no_ready) traced_run no_ready "$tmp/sampled.lua" --no-ready-hook ;;
       all_marked) traced_run all_marked "$tmp/all.lua" ;;
       sched_only) traced_run sched_only "$tmp/sampled.lua" --no-usdt ;;
       perf_sched) perf_run ;;
@@ -149,6 +151,7 @@ label() {
   case $1 in
     untraced) echo "untraced" ;;
     default) echo "bench trace --pid (default: scheduler + marks, 1 in $every)" ;;
+    no_ready) echo "bench trace --pid --no-ready-hook" ;;
     all_marked) echo "bench trace --pid, every request marked" ;;
     sched_only) echo "bench trace --pid --no-usdt (scheduler only)" ;;
     perf_sched) echo "perf sched record -a" ;;
