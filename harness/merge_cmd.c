@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,102 +39,82 @@
 
 #include "merge.h"
 
-static int64_t num(struct json_object *j, const char *key)
+/* One input's summary.json, read by the load engine's own reader. */
+static int read_summary(const char *dir, struct load_summary *in, char *why, size_t wl)
 {
-	char v[64];
-	return pjson_get(j, key, v, sizeof(v)) ? 0 : strtoll(v, NULL, 10);
-}
-
-static double dnum(struct json_object *j, const char *key)
-{
-	char v[64];
-	return pjson_get(j, key, v, sizeof(v)) ? 0 : strtod(v, NULL);
+	char path[PATH_MAX];
+	if (files_join(path, sizeof(path), dir, SCHEMA_SUMMARY_JSON)) {
+		snprintf(why, wl, "%s: %s", dir, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	struct json_object *j = pjson_load(path);
+	if (!j) {
+		int err = -errno;
+		snprintf(why, wl, "%s: %s", path, errno == EBADMSG ? "not JSON" : strerror(errno));
+		return err;
+	}
+	int err = load_report_read(j, in);
+	pjson_free(j);
+	if (err)
+		snprintf(why, wl, "%s: not a load summary (bench load --out writes one)", path);
+	return err;
 }
 
 /* The summaries' counters, summed; what cannot be summed is said per member. */
-static void add_summary(struct json_object *j, struct load_result *r, double *elapsed)
+static void add_summary(const struct load_result *in, struct load_result *r)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} sums[] = {
-#define S(k, f) { k, offsetof(struct load_result, f) }
-		S("requests.sent", sent),
-		S("requests.completed", completed),
-		S("requests.ok", ok),
-		S("requests.errors", errors),
-		S("requests.aborted", aborted),
-		S("requests.unserved", unserved),
-		S("requests.warmup", warmup_requests),
-		S("connections.asked", conns_asked),
-		S("connections.opened", conns_opened),
-		S("connections.peak", conns_peak),
-		S("connections.failed", conns_failed),
-		S("connections.unserved", conns_unserved),
-		S("throughput.bytes", bytes),
-		S("late.count", late),
-		S("late.unsent", unsent),
+	static const size_t sums[] = {
+#define S(f) offsetof(struct load_result, f)
+		S(sent),
+		S(completed),
+		S(ok),
+		S(errors),
+		S(aborted),
+		S(unserved),
+		S(warmup_requests),
+		S(conns_asked),
+		S(conns_opened),
+		S(conns_peak),
+		S(conns_failed),
+		S(conns_unserved),
+		S(bytes),
+		S(late),
+		S(late_sum_ns),
+		S(unsent),
 #undef S
 	};
 	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
-		*(uint64_t *)((char *)r + sums[i].off) += (uint64_t)num(j, sums[i].key);
-	char key[64];
-	for (int k = 1; k < LOAD_E_COUNT; k++) {
-		snprintf(key, sizeof(key), "errors.%s", load_err_name(k));
-		r->by_kind[k] += (uint64_t)num(j, key);
-	}
-	r->by_class[0] += (uint64_t)num(j, "status.none");
-	for (int c = 1; c < 6; c++) {
-		snprintf(key, sizeof(key), "status.%dxx", c);
-		r->by_class[c] += (uint64_t)num(j, key);
-	}
-	/* The mean is printed to the nanosecond: the sum is good to count ns. */
-	r->late_sum_ns += (uint64_t)(dnum(j, "late.mean_ns") * (double)num(j, "late.count"));
-	uint64_t m = (uint64_t)num(j, "late.max_ns");
-	if (m > r->late_max_ns)
-		r->late_max_ns = m;
-	if ((m = (uint64_t)num(j, "burst_ns")) > r->burst_ns)
-		r->burst_ns = m;
-	char b[16];
-	if (!pjson_get(j, "interrupted", b, sizeof(b)) && !strcmp(b, "true"))
-		r->interrupted = 1;
-	if (!pjson_get(j, "latency.lower_bound", b, sizeof(b)) && !strcmp(b, "true"))
-		r->lat_lower_bound = 1;
-	double e = dnum(j, "throughput.elapsed_s");
-	if (e > *elapsed)
-		*elapsed = e;
+		*(uint64_t *)((char *)r + sums[i]) +=
+		    *(const uint64_t *)((const char *)in + sums[i]);
+	for (int k = 1; k < LOAD_E_COUNT; k++)
+		r->by_kind[k] += in->by_kind[k];
+	for (int c = 0; c < 6; c++)
+		r->by_class[c] += in->by_class[c];
+	if (in->late_max_ns > r->late_max_ns)
+		r->late_max_ns = in->late_max_ns;
+	if (in->burst_ns > r->burst_ns)
+		r->burst_ns = in->burst_ns;
+	r->interrupted |= in->interrupted;
+	r->lat_lower_bound |= in->lat_lower_bound;
+	if (in->elapsed_s > r->elapsed_s)
+		r->elapsed_s = in->elapsed_s;
 }
 
 /* The merged load's config: the first's shape, the sums of the shares. */
-static void add_config(struct json_object *j, struct load_config *c, int first, char *url,
-		       size_t ulen, char *method, size_t mlen)
+static void add_config(const struct load_config *in, struct load_config *c, int first)
 {
-	char v[64];
 	if (first) {
-		pjson_get(j, "config.url", url, ulen);
-		pjson_get(j, "config.method", method, mlen);
-		c->url = url;
-		c->method = method;
-		pjson_get(j, "config.mode", v, sizeof(v));
-		c->mode = !strcmp(v, META_MODE_OPEN)	? LOAD_OPEN
-			  : !strcmp(v, META_MODE_BURST) ? LOAD_BURST
-							: LOAD_CLOSED;
+		*c = *in;
 		c->connections = c->threads = 0;
-		c->connect_rate = 0;
 		c->requests = 0;
-		c->duration_ns = (uint64_t)num(j, "config.duration_ns");
-		c->warmup_ns = (uint64_t)num(j, "config.warmup_ns");
-		c->timeout_ns = (uint64_t)num(j, "config.timeout_ns");
-		c->mark_every = (uint32_t)num(j, "config.mark_every");
-		pjson_get(j, "config.new_conn", v, sizeof(v));
-		c->new_conn = !strcmp(v, "true");
+		c->rate_from = c->rate_to = c->connect_rate = 0;
 	}
-	c->connections += (int)num(j, "config.connections");
-	c->threads += (int)num(j, "config.threads");
-	c->requests += (uint64_t)num(j, "config.requests");
-	c->rate_from += dnum(j, "config.rate_from");
-	c->rate_to += dnum(j, "config.rate_to");
-	c->connect_rate += dnum(j, "config.connect_rate"); /* each ramps its own */
+	c->connections += in->connections;
+	c->threads += in->threads;
+	c->requests += in->requests;
+	c->rate_from += in->rate_from;
+	c->rate_to += in->rate_to;
+	c->connect_rate += in->connect_rate; /* each ramps its own */
 }
 
 /* Every input's requests.csv into out/requests.csv: each t_* moved by its shift,
@@ -216,8 +197,7 @@ int merge_load(const char *out, const struct merge_input *in, int n, char *why, 
 {
 	struct load_config cfg;
 	struct load_result res;
-	char url[2048] = "", method[32] = "";
-	double elapsed = 0;
+	struct load_summary sum0, sum; /* cfg's url and method point into sum0 */
 	int err = 0, shard_seen = 0, shard_ok = 1;
 	unsigned long long shard_mask_n = 0;
 	load_config_init(&cfg);
@@ -230,27 +210,17 @@ int merge_load(const char *out, const struct merge_input *in, int n, char *why, 
 	}
 	for (int g = 0; g < n; g++) {
 		char path[PATH_MAX];
-		if (files_join(path, sizeof(path), in[g].dir, SCHEMA_SUMMARY_JSON)) {
-			err = -ENAMETOOLONG;
+		struct load_summary *s = g ? &sum : &sum0;
+		if ((err = read_summary(in[g].dir, s, why, wl)))
 			goto out;
-		}
-		struct json_object *j = pjson_load(path);
-		if (!j) {
-			err = -errno;
-			snprintf(why, wl, "%s: %s", path,
-				 errno == EBADMSG ? "not JSON" : strerror(errno));
-			goto out;
-		}
-		add_config(j, &cfg, g == 0, url, sizeof(url), method, sizeof(method));
-		add_summary(j, &res, &elapsed);
-		int64_t count = num(j, "config.shard_count");
-		if (count > 1) {
+		add_config(&s->cfg, &cfg, g == 0);
+		add_summary(&s->res, &res);
+		if (s->cfg.shard_n > 1) {
 			shard_seen++;
-			if (shard_mask_n && shard_mask_n != (unsigned long long)count)
+			if (shard_mask_n && shard_mask_n != s->cfg.shard_n)
 				shard_ok = 0;
-			shard_mask_n = (unsigned long long)count;
+			shard_mask_n = s->cfg.shard_n;
 		}
-		pjson_free(j);
 		int nint;
 		char hwhy[256] = "";
 		const char *tags[] = { LOAD_HLOG_CORRECTED, LOAD_HLOG_UNCORRECTED };
@@ -273,15 +243,14 @@ int merge_load(const char *out, const struct merge_input *in, int n, char *why, 
 			"bench merge: warning: the inputs are not the shards of one --shard I/%d "
 			"load: request ids may repeat, and a repeated id joins the wrong marks\n",
 			n);
-	res.elapsed_s = elapsed;
-	if (elapsed > 0) {
-		res.rps = (double)res.completed / elapsed;
-		res.bytes_per_s = (double)res.bytes / elapsed;
+	if (res.elapsed_s > 0) {
+		res.rps = (double)res.completed / res.elapsed_s;
+		res.bytes_per_s = (double)res.bytes / res.elapsed_s;
 	}
 	/* The merged log's StartTime: now less the run (what load_report_dir
 	 * takes measure_ns for), an approximation across hosts. */
-	res.measure_ns = now_ns() - (uint64_t)(elapsed * 1e9);
-	res.end_ns = res.measure_ns + (uint64_t)(elapsed * 1e9);
+	res.measure_ns = now_ns() - (uint64_t)(res.elapsed_s * 1e9);
+	res.end_ns = res.measure_ns + (uint64_t)(res.elapsed_s * 1e9);
 	cfg.shard_n = 1;
 	if ((err = merge_records(out, in, n, why, wl)))
 		goto out;
@@ -329,17 +298,12 @@ static void merge_usage(FILE *f)
 }
 
 /* Each input's t0 (the run's first intended send, its own clock). */
-static int start_of(const char *dir, uint64_t *t0)
+static int start_of(const char *dir, uint64_t *t0, char *why, size_t wl)
 {
-	char path[PATH_MAX];
-	if (files_join(path, sizeof(path), dir, SCHEMA_SUMMARY_JSON))
-		return -ENAMETOOLONG;
-	struct json_object *j = pjson_load(path);
-	if (!j)
-		return -errno;
-	*t0 = (uint64_t)num(j, "throughput.t0_ns");
-	pjson_free(j);
-	return 0;
+	struct load_summary s;
+	int err = read_summary(dir, &s, why, wl);
+	*t0 = s.res.t0_ns;
+	return err;
 }
 
 int cmd_merge(int argc, char **argv)
@@ -376,10 +340,9 @@ int cmd_merge(int argc, char **argv)
 		memset(&in[g], 0, sizeof(in[g]));
 		in[g].dir = argv[st.ind + g];
 		uint64_t t0 = 0;
-		int rc = start_of(in[g].dir, &t0);
-		if (rc) {
-			fprintf(stderr, "bench merge: %s/" SCHEMA_SUMMARY_JSON ": %s\n", in[g].dir,
-				rc == -EBADMSG ? "not JSON" : strerror(-rc));
+		char why[PATH_MAX + 64];
+		if (start_of(in[g].dir, &t0, why, sizeof(why))) {
+			fprintf(stderr, "bench merge: %s\n", why);
 			return 1;
 		}
 		if (!g)

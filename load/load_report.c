@@ -9,7 +9,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
+
+#include <json-c/json.h>
 
 static const char *const mode_names[] = {
 	[LOAD_CLOSED] = META_MODE_CLOSED,
@@ -17,8 +20,8 @@ static const char *const mode_names[] = {
 	[LOAD_OPEN] = META_MODE_OPEN,
 };
 
-static const double pcts[] = {50, 75, 90, 99, 99.9, 99.99};
-static const char *const pct_keys[] = {"p50", "p75", "p90", "p99", "p99_9", "p99_99"};
+static const double pcts[] = { 50, 75, 90, 99, 99.9, 99.99 };
+static const char *const pct_keys[] = { "p50", "p75", "p90", "p99", "p99_9", "p99_99" };
 #define NPCTS (sizeof(pcts) / sizeof(pcts[0]))
 #define U(x)  ((unsigned long long)(x))
 
@@ -37,7 +40,7 @@ const char *load_report_ns(char *buf, size_t len, double ns)
 
 static const char *bytes_h(char *buf, size_t len, double b)
 {
-	const char *units[] = {"B", "KB", "MB", "GB", "TB"};
+	const char *units[] = { "B", "KB", "MB", "GB", "TB" };
 	int u = 0;
 	while (b >= 1024 && u < 4) {
 		b /= 1024;
@@ -204,7 +207,8 @@ void load_report_text(FILE *f, const struct load_config *cfg, const struct load_
 		fprintf(f, "  interrupted: the run was stopped early\n");
 	if (cfg->shard_n > 1)
 		fprintf(f, "  shard %u of %u: ids %u, %u + %u, ... (bench merge adds the shards)\n",
-			cfg->shard_i, cfg->shard_n, cfg->shard_i + 1, cfg->shard_i + 1, cfg->shard_n);
+			cfg->shard_i, cfg->shard_n, cfg->shard_i + 1, cfg->shard_i + 1,
+			cfg->shard_n);
 	if (r->start_late_ns)
 		fprintf(f, "  --start-at had passed %s before the run could start: started late\n",
 			load_report_ns(b1, sizeof(b1), (double)r->start_late_ns));
@@ -306,6 +310,117 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
 	load_report_json_members(f, cfg, r);
 	fputs("\n}\n", f);
 	return ferror(f) ? -EIO : 0;
+}
+
+/* The reader of what load_report_json writes, beside it so that the layout is
+ * known in this one file; test_report's round trip writes a result and reads it
+ * back field by field. */
+static struct json_object *member(struct json_object *j, const char *group, const char *key)
+{
+	struct json_object *g = j, *v = NULL;
+	if (group && !json_object_object_get_ex(j, group, &g))
+		return NULL;
+	return json_object_object_get_ex(g, key, &v) ? v : NULL;
+}
+
+static uint64_t u64(struct json_object *j, const char *group, const char *key)
+{
+	struct json_object *v = member(j, group, key);
+	return v ? json_object_get_uint64(v) : 0;
+}
+
+static double dbl(struct json_object *j, const char *group, const char *key)
+{
+	struct json_object *v = member(j, group, key);
+	return v ? json_object_get_double(v) : 0;
+}
+
+static int flag(struct json_object *j, const char *group, const char *key)
+{
+	struct json_object *v = member(j, group, key);
+	return v && json_object_get_boolean(v);
+}
+
+static void text(struct json_object *j, const char *key, char *buf, size_t len)
+{
+	struct json_object *v = member(j, "config", key);
+	snprintf(buf, len, "%s", v ? json_object_get_string(v) : "");
+}
+
+int load_report_read(struct json_object *j, struct load_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!member(j, NULL, "config") || !member(j, NULL, "requests") ||
+	    !member(j, NULL, "throughput"))
+		return -EBADMSG;
+	struct load_config *c = &s->cfg;
+	text(j, "url", s->url, sizeof(s->url));
+	text(j, "method", s->method, sizeof(s->method));
+	c->url = s->url;
+	c->method = s->method;
+	char mode[16];
+	text(j, "mode", mode, sizeof(mode));
+	c->mode = LOAD_CLOSED;
+	for (size_t m = 0; m < sizeof(mode_names) / sizeof(mode_names[0]); m++)
+		if (!strcmp(mode, mode_names[m]))
+			c->mode = (enum load_mode)m;
+	c->connections = (int)u64(j, "config", "connections");
+	c->threads = (int)u64(j, "config", "threads");
+	c->requests = u64(j, "config", "requests");
+	c->duration_ns = u64(j, "config", "duration_ns");
+	c->warmup_ns = u64(j, "config", "warmup_ns");
+	c->timeout_ns = u64(j, "config", "timeout_ns");
+	c->rate_from = dbl(j, "config", "rate_from");
+	c->rate_to = dbl(j, "config", "rate_to");
+	c->new_conn = flag(j, "config", "new_conn");
+	c->mark_every = (uint32_t)u64(j, "config", "mark_every");
+	c->connect_rate = dbl(j, "config", "connect_rate");
+	c->shard_i = (uint32_t)u64(j, "config", "shard_index");
+	c->shard_n =
+	    member(j, "config", "shard_count") ? (uint32_t)u64(j, "config", "shard_count") : 1;
+	c->rate_total = dbl(j, "config", "rate_total");
+	c->start_at_ns = u64(j, "config", "start_at_ns");
+
+	struct load_result *r = &s->res;
+	r->sent = u64(j, "requests", "sent");
+	r->completed = u64(j, "requests", "completed");
+	r->ok = u64(j, "requests", "ok");
+	r->errors = u64(j, "requests", "errors");
+	r->aborted = u64(j, "requests", "aborted");
+	r->unserved = u64(j, "requests", "unserved");
+	r->warmup_requests = u64(j, "requests", "warmup");
+	for (int k = 1; k < LOAD_E_COUNT; k++)
+		r->by_kind[k] = u64(j, "errors", load_err_name(k));
+	r->by_class[0] = u64(j, "status", "none");
+	for (int c5 = 1; c5 < 6; c5++) {
+		char key[8];
+		snprintf(key, sizeof(key), "%dxx", c5);
+		r->by_class[c5] = u64(j, "status", key);
+	}
+	r->conns_asked = u64(j, "connections", "asked");
+	r->conns_opened = u64(j, "connections", "opened");
+	r->conns_peak = u64(j, "connections", "peak");
+	r->conns_failed = u64(j, "connections", "failed");
+	r->conns_unserved = u64(j, "connections", "unserved");
+	r->conns_connected = u64(j, "connect", "connected");
+	r->connect_phase_ns = u64(j, "connect", "phase_ns");
+	r->t0_ns = u64(j, "throughput", "t0_ns");
+	r->measure_ns = u64(j, "throughput", "measure_start_ns");
+	r->end_ns = u64(j, "throughput", "measure_end_ns");
+	r->elapsed_s = dbl(j, "throughput", "elapsed_s");
+	r->rps = dbl(j, "throughput", "requests_per_s");
+	r->bytes = u64(j, "throughput", "bytes");
+	r->bytes_per_s = dbl(j, "throughput", "bytes_per_s");
+	r->lat_lower_bound = flag(j, "latency", "lower_bound");
+	r->late = u64(j, "late", "count");
+	/* The mean is written to the nanosecond: the sum is good to count ns. */
+	r->late_sum_ns = (uint64_t)(dbl(j, "late", "mean_ns") * (double)r->late + 0.5);
+	r->late_max_ns = u64(j, "late", "max_ns");
+	r->unsent = u64(j, "late", "unsent");
+	r->burst_ns = u64(j, NULL, "burst_ns");
+	r->interrupted = flag(j, NULL, "interrupted");
+	r->start_late_ns = u64(j, NULL, "start_late_ns");
+	return 0;
 }
 
 /* --out DIR (requests.csv is already there, streamed by the run): the summary

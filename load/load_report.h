@@ -18,6 +18,19 @@ int load_report_json(FILE *f, const struct load_config *cfg, const struct load_r
  * newline, for a caller that adds its own keys around them (summary.json). */
 int load_report_json_members(FILE *f, const struct load_config *cfg, const struct load_result *r);
 
+/* What load_report_json wrote, read back from its parsed JSON (json-c's), for
+ * bench merge: the config and every counter and time; not the histograms (the
+ * latency.hlog beside it holds them whole) nor the extra headers. cfg's url and
+ * method point into the strings here. 0, or -EBADMSG when j is not a load
+ * summary (no config, requests or throughput). */
+struct json_object;
+struct load_summary {
+	struct load_config cfg;
+	struct load_result res;
+	char url[2048], method[32];
+};
+int load_report_read(struct json_object *j, struct load_summary *s);
+
 /* --out DIR: DIR/summary.json (load_report_json) and DIR/latency.hlog, both
  * histograms as HdrHistogram interval-log lines tagged as below (hdrlog.h). 0 or
  * -errno. */
