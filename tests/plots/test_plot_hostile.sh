@@ -57,8 +57,10 @@ for f in sched.csv; do
 		{ if (NR%3==0) $2=sq; else if (NR%3==1) $2=bq; print }' \
 		"$tmp/run/$f" >"$tmp/x" && mv "$tmp/x" "$tmp/run/$f"
 done
+# The target starts with a single quote: gnuplot 5.4 misreads a doubled quote
+# there ('''), so a chart that escaped it that way would fail to draw.
 printf '{"target": "%s", "endpoint": "/x\\n%s\\u0001", "scenario": "%s", "kernel": "%s"}\n' \
-	"$(printf '%s' "$dq" | sed 's/"/\\"/g')" "$sq" "$bq" "$mac" >"$tmp/run/meta.json"
+	"$sq$(printf '%s' "$dq" | sed 's/"/\\"/g')" "$sq" "$bq" "$mac" >"$tmp/run/meta.json"
 # marks with an unknown event carrying a payload: skipped, never drawn.
 printf '4000,1,%s,1000000100000\n' "$sq" >>"$tmp/run/marks.csv"
 # A stall of the first thread whose comm and stack carry the payloads: drawn,
