@@ -585,11 +585,21 @@ static void test_never_reads(void **state)
 	else
 		assert_true(ms < IDLE_MS / 4 && mid_ms < IDLE_MS / 4);
 
-	/* Every hostile connection is closed after the send timeout... */
+	/* Every hostile connection is closed after the send timeout, and the loop
+	 * did not spin while their output was stuck (a timer re-armed in the past
+	 * once burnt a whole CPU there): half a CPU is a wide margin, as closing
+	 * them costs microseconds. */
+	long stuck0 = cpu_ticks(p.pid);
+	uint64_t w0 = now_ns();
 	int left = fds_drop_to(p.pid, base, 6 * IDLE_MS);
-	print_message("  descriptors: %d after the send timeout\n", left);
+	double waited = (double)(now_ns() - w0) / 1e6;
+	long stuck = cpu_ticks(p.pid) - stuck0;
+	print_message("  descriptors: %d after the send timeout; CPU ticks while stuck: %ld in "
+		      "%.0f ms\n",
+		      left, stuck, waited);
 	assert_true(left <= base);
-	/* ...and the loop did not spin while their output was stuck. */
+	assert_true((double)stuck * 10.0 < waited / 2 + 50);
+	/* ...and none afterwards. */
 	long before = cpu_ticks(p.pid);
 	usleep(500 * 1000);
 	long spent = cpu_ticks(p.pid) - before;
