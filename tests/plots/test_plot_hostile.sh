@@ -102,6 +102,21 @@ pwned "sched.csv syscall"
 [ $rc -eq 1 ] || fail "a bad syscall name should exit 1, got $rc"
 grep -q "sched.csv:4: bad syscall" "$tmp/err" || fail "syscall error: $(cat "$tmp/err")"
 
+# A meta.json that is not JSON is garbled too, said with its line, for a run and
+# for a matrix (it was once read as absent and left out of the chart).
+"$gen" loop 10 100 "$tmp/run4" || fail "synth-gen loop"
+printf '{"target": "epoll",\n "endpoint": \n' >"$tmp/run4/meta.json"
+"$bench" plot "$tmp/run4" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || fail "a garbled meta.json should exit 1, got $rc"
+grep -q "run4/meta.json:3: not JSON" "$tmp/err" || fail "meta.json error: $(cat "$tmp/err")"
+"$gen" matrix "$tmp/m3" blog || fail "synth-gen matrix"
+printf '{\n"x": [1,\n' >"$tmp/m3/meta.json"
+"$bench" plot "$tmp/m3" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || fail "a matrix with a garbled meta.json should exit 1, got $rc"
+grep -q "m3/meta.json:3: not JSON" "$tmp/err" || fail "matrix meta.json error: $(cat "$tmp/err")"
+
 # 3. Odd but valid names plot, and reach the report escaped.
 mkdir -p "$tmp/odd/c1"
 "$gen" stair 5 50 "$tmp/odd/c1" || fail "synth-gen"
