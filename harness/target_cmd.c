@@ -41,7 +41,7 @@ static const struct cliopt opts[] = {
 	{ "verbose", O_VERBOSE, NULL,
 	  "blog-style lines: pid, tid, endpoint, phase, time\n(always on here)" },
 	{ "idle-timeout", O_IDLE, "D",
-	  "close a connection that sends no complete request for D\n(default 10s)" },
+	  "close a connection that sends no complete request, or\nreads none of its responses, for D (default 10s)" },
 	{ NULL, 0, NULL, "model knobs, each taken by its own target only:" },
 	{ "max-threads", O_MAXT, "N",
 	  "threaded: connection threads at most; more wait in accept\n(default 1000)" },

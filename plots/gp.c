@@ -310,18 +310,20 @@ static void str_body(FILE *f, const char *s, int hyper)
 			 * writes it as \n, which the script splits lines on. */
 			fputs("' . \"\\n\" . '", f);
 			p++;
-		} else if (hyper && (*p == '\'' || *p == '"' || *p == '\\')) {
-			/* gnuplot writes hover text raw into a JavaScript string
-			 * inside an XML attribute, escaping only < and &: a quote
-			 * would end either, a backslash start an escape. Their
-			 * look-alikes (U+2019, U+201D, U+29F5) stand in. */
+		} else if (*p == '\'' || (hyper && (*p == '"' || *p == '\\'))) {
+			/* A single quote never enters the script: gnuplot 5.4's
+			 * scanner misreads its own escape, a doubled quote, right
+			 * after the opening quote or after another doubled quote
+			 * ('''x' is a syntax error), so a results file could stop
+			 * a chart. Hover text needs more: gnuplot writes it raw
+			 * into a JavaScript string inside an XML attribute,
+			 * escaping only < and &: a double quote would end either,
+			 * a backslash start an escape. Look-alikes (U+2019,
+			 * U+201D, U+29F5) stand in. */
 			fputs(*p == '\''  ? "\xe2\x80\x99"
 			      : *p == '"' ? "\xe2\x80\x9d"
 					  : "\xe2\xa7\xb5",
 			      f);
-			p++;
-		} else if (*p == '\'') {
-			fputs("''", f);
 			p++;
 		} else if (*p < 0x20 || *p == 0x7f) {
 			/* A newline would end the command; other control bytes are

@@ -27,8 +27,10 @@ void gp_output(FILE *f, int i);
 /* Writes s as a single-quoted gnuplot string: the one way any text, ours or a
  * results file's, enters a gnuplot script. Inside single quotes gnuplot expands
  * nothing: no backquote command substitution (which it does inside double
- * quotes), no @macro, no backslash escape; only a doubled quote stands for one.
- * Control bytes become spaces (a newline would end the command) and bytes that
+ * quotes), no @macro, no backslash escape. A single quote in s becomes U+2019,
+ * its look-alike: gnuplot's own escape, a doubled quote, is misread at the start
+ * of a string and after another one. Control bytes become spaces (a newline
+ * would end the command) and bytes that
  * are not UTF-8 become '?', so the SVG stays well-formed XML. Data never goes
  * into a datablock as text: a string a chart shows is an array element set
  * with gp_str, indexed by a number in the datablock. */

@@ -9,24 +9,78 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "perr.h"
 #include "pjson.h"
+
+/* The line of byte off in text, from 1. */
+static int line_at(const char *text, size_t off)
+{
+	int line = 1;
+	for (size_t i = 0; i < off && text[i]; i++)
+		line += text[i] == '\n';
+	return line;
+}
 
 struct json_object *pjson_load(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct json_object *j = NULL;
+	struct json_tokener *tok = NULL;
+	char *text = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 	if (fd < 0)
 		return NULL;
-	/* json-c says only "failed" (also for a failed read or allocation, which
-	 * are rare enough here to be called garbled). */
-	struct json_object *j = json_object_from_fd(fd);
+	/* Whole, so a garbled file can be named with its line: json-c's own file
+	 * reader says only "failed". */
+	size_t len = 0, cap = 0;
+	for (;;) {
+		if (len + 4096 > cap) {
+			char *t = realloc(text, cap = cap ? 2 * cap : 8192);
+			if (!t) {
+				err = ENOMEM;
+				goto out;
+			}
+			text = t;
+		}
+		ssize_t n = read(fd, text + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			goto out;
+		}
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	text[len] = '\0';
+	tok = json_tokener_new();
+	if (!tok) {
+		err = ENOMEM;
+		goto out;
+	}
+	j = json_tokener_parse_ex(tok, text, (int)len + 1); /* the NUL ends the text */
+	enum json_tokener_error e = json_tokener_get_error(tok);
+	if (!j || e != json_tokener_success) {
+		size_t off = json_tokener_get_parse_end(tok);
+		perr_set("%s:%d: not JSON (%s)", path, line_at(text, off),
+			 e != json_tokener_success ? json_tokener_error_desc(e) : "empty");
+		json_object_put(j);
+		j = NULL;
+		err = EBADMSG;
+	}
+out:
+	if (tok)
+		json_tokener_free(tok);
+	free(text);
 	close(fd);
-	if (!j)
-		errno = EBADMSG;
+	if (err)
+		errno = err;
 	return j;
 }
 

@@ -11,7 +11,7 @@
 struct json_object; /* json-c's, opaque here */
 
 /* The file parsed, or NULL with errno: ENOENT (or another open error),
- * EBADMSG when it is not JSON. pjson_free() it. */
+ * EBADMSG when it is not JSON, with perr naming its line. pjson_free() it. */
 struct json_object *pjson_load(const char *path);
 /* The same from text, for the tests. */
 struct json_object *pjson_parse(const char *text);

@@ -608,6 +608,10 @@ int plots_report(const char *dir)
 		return rc;
 	snprintf(path, sizeof(path), "%s/" SCHEMA_META, dir);
 	meta = pjson_load(path);
+	if (!meta && errno == EBADMSG) {
+		rc = -EBADMSG; /* perr names its line */
+		goto out;
+	}
 	d.md = files_create(md);
 	d.html = d.md ? files_create(html) : NULL;
 	if (!d.md || !d.html) {

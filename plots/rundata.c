@@ -284,8 +284,12 @@ int rd_load(struct rd_run *r, const char *dir)
 		rc = -ENOENT;
 		goto out;
 	}
-	if (!path_in(path, sizeof(path), dir, SCHEMA_META))
+	if (!path_in(path, sizeof(path), dir, SCHEMA_META)) {
+		/* Absent is an older run; garbled is said, as for every other file. */
 		r->meta = pjson_load(path);
+		if (!r->meta && errno == EBADMSG)
+			rc = -EBADMSG;
+	}
 out:
 	if (rc)
 		rd_free(r);

@@ -71,7 +71,8 @@ struct uconn {
 	struct job job;
 	struct ring *r;
 	int pending;	/* requests naming it that have not completed for the last time */
-	int recv_armed; /* its multishot receive is in the ring */
+	int recv_armed; /* its multishot receive (or its direct one) is in the ring */
+	int direct;	/* ... the direct one: into s.in, no provided buffer */
 	int recv_cancel; /* ... and a cancel for it is on its way */
 	int sending;	/* a send is in the ring */
 	int busy;	/* its /async timeout is in the ring */
@@ -171,6 +172,23 @@ static void arm_recv(struct uconn *c)
 	set_op(sqe, c, OP_RECV);
 	c->recv_armed = 1;
 	c->recv_cancel = 0;
+	c->pending++;
+}
+
+/* A connection that found no provided buffer left and holds none receives once
+ * straight into its session's input, so stuck clients holding every buffer (ones
+ * that never read their answers, until the idle timeout closes them) cannot keep
+ * anyone else from being served. Nothing else writes or moves s.in meanwhile: the
+ * multishot receive is not armed and nothing is held. */
+static void arm_recv_direct(struct uconn *c)
+{
+	session_take(&c->s, "", 0); /* moves what is unparsed to the front */
+	struct io_uring_sqe *sqe = get_sqe(c->r);
+	io_uring_prep_recv(sqe, c->s.fd, c->s.in + c->s.in_len, SESSION_BUF - c->s.in_len, 0);
+	set_op(sqe, c, OP_RECV);
+	c->recv_armed = 1;
+	c->recv_cancel = 0;
+	c->direct = 1;
 	c->pending++;
 }
 
@@ -347,9 +365,12 @@ static void advance(struct uconn *c)
 	if (c->recv_armed && c->held_n >= HOLD_MAX && !c->recv_cancel) {
 		cancel(r, c, OP_RECV);
 		c->recv_cancel = 1;
-	} else if (!c->recv_armed && !c->starved && c->held_n < HOLD_MAX && !c->s.peer_eof &&
-		   !c->eof_held && !c->s.closing) {
-		arm_recv(c);
+	} else if (!c->recv_armed && c->held_n < HOLD_MAX && !c->s.peer_eof && !c->eof_held &&
+		   !c->s.closing) {
+		if (!c->starved)
+			arm_recv(c);
+		else if (!c->held_n && c->s.in_len - c->s.in_off < SESSION_BUF)
+			arm_recv_direct(c);
 	}
 }
 
@@ -392,6 +413,16 @@ static void on_recv(struct uconn *c, const struct io_uring_cqe *cqe, int more)
 	struct ring *r = c->r;
 	if (!more)
 		c->recv_armed = 0;
+	if (c->direct) {
+		c->direct = 0;
+		if (cqe->res > 0 && !c->closed)
+			c->s.in_len += (size_t)cqe->res;
+		else if (cqe->res == 0)
+			c->s.peer_eof = 1;
+		else if (cqe->res < 0 && cqe->res != -ECANCELED)
+			conn_close(c);
+		return;
+	}
 	if (cqe->res > 0 && (cqe->flags & IORING_CQE_F_BUFFER)) {
 		int bid = (int)(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
 		if (c->closed)

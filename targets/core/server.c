@@ -34,9 +34,10 @@ static void usage(FILE *f, const char *model, unsigned knobs)
 		"                     (default none)\n"
 		"  --verbose          blog-style lines: pid, tid, endpoint, phase, time\n"
 		"                     (default off)\n"
-		"  --idle-timeout MS  close a connection that sends no complete request for\n"
-		"                     MS milliseconds (default 10000; bench target takes a\n"
-		"                     duration there: 10s)\n"
+		"  --idle-timeout MS  close a connection that sends no complete request, or\n"
+		"                     reads none of its responses, for MS milliseconds\n"
+		"                     (default 10000; bench target takes a duration there:\n"
+		"                     10s)\n"
 		"  --help             this text\n",
 		model, knobs & KNOB_MAX_THREADS ? " [--max-threads N]" : "",
 		knobs & KNOB_POOL ? " [--pool N]" : "",

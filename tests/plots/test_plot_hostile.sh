@@ -57,8 +57,10 @@ for f in sched.csv; do
 		{ if (NR%3==0) $2=sq; else if (NR%3==1) $2=bq; print }' \
 		"$tmp/run/$f" >"$tmp/x" && mv "$tmp/x" "$tmp/run/$f"
 done
+# The target starts with a single quote: gnuplot 5.4 misreads a doubled quote
+# there ('''), so a chart that escaped it that way would fail to draw.
 printf '{"target": "%s", "endpoint": "/x\\n%s\\u0001", "scenario": "%s", "kernel": "%s"}\n' \
-	"$(printf '%s' "$dq" | sed 's/"/\\"/g')" "$sq" "$bq" "$mac" >"$tmp/run/meta.json"
+	"$sq$(printf '%s' "$dq" | sed 's/"/\\"/g')" "$sq" "$bq" "$mac" >"$tmp/run/meta.json"
 # marks with an unknown event carrying a payload: skipped, never drawn.
 printf '4000,1,%s,1000000100000\n' "$sq" >>"$tmp/run/marks.csv"
 # A stall of the first thread whose comm and stack carry the payloads: drawn,
@@ -99,6 +101,21 @@ rc=$?
 pwned "sched.csv syscall"
 [ $rc -eq 1 ] || fail "a bad syscall name should exit 1, got $rc"
 grep -q "sched.csv:4: bad syscall" "$tmp/err" || fail "syscall error: $(cat "$tmp/err")"
+
+# A meta.json that is not JSON is garbled too, said with its line, for a run and
+# for a matrix (it was once read as absent and left out of the chart).
+"$gen" loop 10 100 "$tmp/run4" || fail "synth-gen loop"
+printf '{"target": "epoll",\n "endpoint": \n' >"$tmp/run4/meta.json"
+"$bench" plot "$tmp/run4" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || fail "a garbled meta.json should exit 1, got $rc"
+grep -q "run4/meta.json:3: not JSON" "$tmp/err" || fail "meta.json error: $(cat "$tmp/err")"
+"$gen" matrix "$tmp/m3" blog || fail "synth-gen matrix"
+printf '{\n"x": [1,\n' >"$tmp/m3/meta.json"
+"$bench" plot "$tmp/m3" >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] || fail "a matrix with a garbled meta.json should exit 1, got $rc"
+grep -q "m3/meta.json:3: not JSON" "$tmp/err" || fail "matrix meta.json error: $(cat "$tmp/err")"
 
 # 3. Odd but valid names plot, and reach the report escaped.
 mkdir -p "$tmp/odd/c1"
