@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SIGINT and SIGTERM end `bench load` within about a second (2.5 s allowed) in every load model
-# (closed loop -d and -n, open loop -d and -n, burst), also at the highest rate
-# and against a server streaming an endless body, and the partial results are
+# (closed loop -d and -n, open loop -d and -n, burst), also at the highest rate,
+# against a server streaming an endless body and one that never answers, and the partial results are
 # written: the summary says interrupted, the records hold a row per request
 # sent, the JSON parses and says the same.
 # usage: signals.sh BIN_DIR FAKE_SERVE
@@ -34,6 +34,8 @@ start_server epoll bash -c 'exec "$0" --port 0 --ready-fd 3 3>&1' "$bin/target-e
 epoll=$port
 start_server endless "$fake" endless
 endless=$port
+start_server hang "$fake" hang
+hang=$port
 
 # interrupt SIG NAME DELAY URL ARGS...: a run, the signal after DELAY s, checks.
 interrupt() {
@@ -79,6 +81,9 @@ for sig in INT TERM; do
   interrupt $sig open-max 2.5 "$hello" -c 4 --rate 1e9 -d 30s
   # A body that never ends, read as fast as it comes.
   interrupt $sig endless 0.8 "http://127.0.0.1:$endless/" -c 4 -d 30s --timeout 60s
+  # A server that accepts and never answers: every request still in flight.
+  interrupt $sig closed-hang 0.8 "http://127.0.0.1:$hang/" -c 4 -d 30s --timeout 60s
+  interrupt $sig open-hang 0.8 "http://127.0.0.1:$hang/" -c 4 --rate 1000 -d 30s --timeout 60s
 done
 
 # The drain after a stop waits without spinning: a burst at a server that answers
