@@ -17,7 +17,7 @@
 int main(int argc, char **argv)
 {
 	struct server_opts o;
-	server_parse_opts(argc, argv, "blocking", 0, &o);
+	server_parse_opts(argc, argv, "blocking", &o);
 	server_signals();
 	int lfd = server_listen(&o, o.port, 0);
 	if (lfd < 0) {

@@ -234,7 +234,7 @@ static void on_stopping(struct listener *l)
 int main(int argc, char **argv)
 {
 	struct server_opts o;
-	server_parse_opts(argc, argv, "coroutine", KNOB_STACK, &o);
+	server_parse_opts(argc, argv, "coroutine", &o);
 	idle_ms = o.idle_ms;
 	stack_bytes = (size_t)o.stack_kib * 1024;
 	server_signals();

@@ -64,7 +64,7 @@ static void *run_loop(void *arg)
 int main(int argc, char **argv)
 {
 	struct server_opts o;
-	server_parse_opts(argc, argv, "epoll", KNOB_THREADS, &o);
+	server_parse_opts(argc, argv, "epoll", &o);
 	server_signals();
 	struct loop_thread *threads = calloc((size_t)o.threads, sizeof(*threads));
 	if (!threads)

@@ -129,7 +129,7 @@ static int start(struct evconn *c)
 int main(int argc, char **argv)
 {
 	struct server_opts o;
-	server_parse_opts(argc, argv, "hybrid", KNOB_POOL, &o);
+	server_parse_opts(argc, argv, "hybrid", &o);
 	server_signals();
 	int lfd = server_listen(&o, o.port, 0);
 	if (lfd < 0) {

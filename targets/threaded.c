@@ -57,7 +57,7 @@ static int wait_below(int limit, int deadline_ms)
 int main(int argc, char **argv)
 {
 	struct server_opts o;
-	server_parse_opts(argc, argv, "threaded", KNOB_MAX_THREADS, &o);
+	server_parse_opts(argc, argv, "threaded", &o);
 	idle_ms = o.idle_ms;
 	server_signals();
 	int lfd = server_listen(&o, o.port, 0);

@@ -724,7 +724,7 @@ static void check_kernel(void)
 int main(int argc, char **argv)
 {
 	struct server_opts o;
-	server_parse_opts(argc, argv, "uring", KNOB_THREADS, &o);
+	server_parse_opts(argc, argv, "uring", &o);
 	check_kernel();
 	struct loop_thread *threads = calloc((size_t)o.threads, sizeof(*threads));
 	struct ring *rings = calloc((size_t)o.threads, sizeof(*rings));

@@ -4,7 +4,6 @@
 #include <stdatomic.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -18,139 +17,44 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "target_opts.h"
 
 atomic_int server_stopping;
 static int stop_fd = -1;
 static int reserve_fd = -1;
 
-static void usage(FILE *f, const char *model, unsigned knobs)
+/* The usage of target-MODEL: the options from the one table (common/target_opts.c),
+ * with only this model's knobs. */
+static void usage(FILE *f, const char *model)
 {
-	fprintf(f,
-		"usage: target-%s [--bind ADDR] [--port N] [--ready-fd FD] [--verbose]\n"
-		"       [--idle-timeout MS]%s%s%s%s [--help]\n"
-		"  --bind ADDR        address to listen on (default 127.0.0.1)\n"
-		"  --port N           port, 0 picks a free one (default 8080)\n"
-		"  --ready-fd FD      write the bound port and a newline to FD, then close it\n"
-		"                     (default none)\n"
-		"  --verbose          blog-style lines: pid, tid, endpoint, phase, time\n"
-		"                     (default off)\n"
-		"  --idle-timeout MS  close a connection that sends no complete request, or\n"
-		"                     reads none of its responses, for MS milliseconds\n"
-		"                     (default 10000; bench target takes a duration there:\n"
-		"                     10s)\n"
-		"  --help             this text\n",
-		model, knobs & KNOB_MAX_THREADS ? " [--max-threads N]" : "",
-		knobs & KNOB_POOL ? " [--pool N]" : "",
-		knobs & KNOB_THREADS ? " [--threads N]" : "",
-		knobs & KNOB_STACK ? " [--stack-kib N]" : "");
-	if (knobs & KNOB_MAX_THREADS)
-		fprintf(f, "  --max-threads N    connection threads at most; more wait in accept "
-			   "(default 1000)\n");
-	if (knobs & KNOB_POOL)
-		fprintf(f, "  --pool N           worker threads for def handlers (default 40, as "
-			   "FastAPI)\n");
-	if (knobs & KNOB_THREADS)
-		fprintf(f, "  --threads N        event loops, one per thread, sharing the port "
-			   "(default 1)\n");
-	if (knobs & KNOB_STACK)
-		fprintf(f, "  --stack-kib N      stack per coroutine in KiB (default 64)\n");
+	fprintf(f, "usage: target-%s [options]\n", model);
+	topt_print(f, topt_knobs_of(model));
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
+void server_parse_opts(int argc, char **argv, const char *model, struct server_opts *o)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -EINVAL;
-	*out = (int)v;
-	return 0;
-}
-
-void server_parse_opts(int argc, char **argv, const char *model, unsigned knobs,
-		       struct server_opts *o)
-{
-	*o = (struct server_opts){.model = model,
-				  .bind = "127.0.0.1",
-				  .port = 8080,
-				  .ready_fd = -1,
-				  .idle_ms = 10000,
-				  .max_threads = 1000,
-				  .pool = 40,
-				  .threads = 1,
-				  .stack_kib = 64};
-	enum {
-		O_BIND = 256,
-		O_PORT,
-		O_READY,
-		O_VERBOSE,
-		O_IDLE,
-		O_MAXT,
-		O_POOL,
-		O_THREADS,
-		O_STACK,
-		O_HELP
-	};
-	const struct option all[] = {
-	    {"bind", required_argument, 0, O_BIND},
-	    {"port", required_argument, 0, O_PORT},
-	    {"ready-fd", required_argument, 0, O_READY},
-	    {"verbose", no_argument, 0, O_VERBOSE},
-	    {"idle-timeout", required_argument, 0, O_IDLE},
-	    {"help", no_argument, 0, O_HELP},
-	    {"max-threads", required_argument, 0, O_MAXT},
-	    {"pool", required_argument, 0, O_POOL},
-	    {"threads", required_argument, 0, O_THREADS},
-	    {"stack-kib", required_argument, 0, O_STACK},
-	    {0},
-	};
-	/* Only the knobs this model has are accepted. */
-	struct option longopts[sizeof(all) / sizeof(all[0])];
-	int n = 0;
-	for (int i = 0; all[i].name; i++) {
-		int knob = all[i].val == O_MAXT	     ? KNOB_MAX_THREADS
-			   : all[i].val == O_POOL    ? KNOB_POOL
-			   : all[i].val == O_THREADS ? KNOB_THREADS
-			   : all[i].val == O_STACK   ? KNOB_STACK
-						     : 0;
-		if (!knob || (knobs & (unsigned)knob))
-			longopts[n++] = all[i];
+	struct topt v;
+	char err[256];
+	int rc = topt_parse(&v, model, argc, argv, err, sizeof(err));
+	if (rc == 1) {
+		usage(stdout, model);
+		exit(0);
 	}
-	memset(&longopts[n], 0, sizeof(longopts[n]));
-
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		int bad = 0;
-		switch (c) {
-		case O_BIND: o->bind = optarg; break;
-		case O_PORT: bad = parse_int(optarg, 0, 65535, &o->port); break;
-		case O_READY: bad = parse_int(optarg, 0, 1 << 20, &o->ready_fd); break;
-		case O_VERBOSE: log_verbose = 1; break;
-		case O_IDLE: bad = parse_int(optarg, 1, 3600000, &o->idle_ms); break;
-		case O_MAXT: bad = parse_int(optarg, 1, 100000, &o->max_threads); break;
-		case O_POOL: bad = parse_int(optarg, 1, 10000, &o->pool); break;
-		case O_THREADS: bad = parse_int(optarg, 1, 1024, &o->threads); break;
-		case O_STACK: bad = parse_int(optarg, 16, 65536, &o->stack_kib); break;
-		case O_HELP: usage(stdout, model, knobs); exit(0);
-		default:
-			fprintf(stderr, "target-%s: unknown or incomplete option '%s'\n", model,
-				argv[optind - 1]);
-			usage(stderr, model, knobs);
-			exit(2);
-		}
-		if (bad) {
-			fprintf(stderr, "target-%s: bad value '%s' for %s\n", model, optarg,
-				argv[optind - 2][0] == '-' ? argv[optind - 2] : argv[optind - 1]);
-			usage(stderr, model, knobs);
-			exit(2);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "target-%s: unexpected argument '%s'\n", model, argv[optind]);
-		usage(stderr, model, knobs);
+	if (rc < 0) {
+		fprintf(stderr, "target-%s: %s\n", model, err);
+		usage(stderr, model);
 		exit(2);
 	}
+	log_verbose = v.verbose;
+	*o = (struct server_opts){ .model = model,
+				   .bind = v.bind,
+				   .port = v.port,
+				   .ready_fd = v.ready_fd,
+				   .idle_ms = v.idle_ms,
+				   .max_threads = v.max_threads,
+				   .pool = v.pool,
+				   .threads = v.threads,
+				   .stack_kib = v.stack_kib };
 }
 
 int server_listen(const struct server_opts *o, int port, int reuseport)

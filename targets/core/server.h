@@ -6,14 +6,6 @@
 #include <signal.h>
 #include <stdatomic.h>
 
-/* Which model knobs a target takes, besides the common options. */
-enum {
-	KNOB_MAX_THREADS = 1 << 0, /* threaded: --max-threads */
-	KNOB_POOL = 1 << 1,	   /* hybrid: --pool */
-	KNOB_THREADS = 1 << 2,	   /* epoll: --threads */
-	KNOB_STACK = 1 << 3,	   /* coroutine: --stack-kib */
-};
-
 struct server_opts {
 	const char *model;
 	const char *bind;
@@ -26,9 +18,11 @@ struct server_opts {
 	int stack_kib;
 };
 
-/* Parses argv; prints usage and exits 2 on a bad flag, 0 on --help. */
-void server_parse_opts(int argc, char **argv, const char *model, unsigned knobs,
-		       struct server_opts *o);
+/* Parses argv with the targets' one option table (common/target_opts.h),
+ * taking the model knobs schema_targets gives model and no others. A bad flag:
+ * "target-MODEL: <reason>", the usage on stderr, exit 2; --help: the usage on
+ * stdout, exit 0. */
+void server_parse_opts(int argc, char **argv, const char *model, struct server_opts *o);
 
 /* A non-blocking listening TCP socket on o->bind:port (port 0: a free one). With
  * reuseport, several sockets may share the port (one per loop thread). fd or -errno.
