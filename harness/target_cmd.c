@@ -2,7 +2,6 @@
  * blog-style lines show what each request does on which thread. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,67 +13,37 @@
 #include "schema.h"
 #include "cliopt.h"
 #include "cmds.h"
-#include "duration.h"
 #include "proc.h"
+#include "target_opts.h"
 
-enum {
-	O_BIND = CLIOPT_LONG,
-	O_PORT,
-	O_READY,
-	O_VERBOSE,
-	O_IDLE,
-	O_MAXT,
-	O_POOL,
-	O_THREADS,
-	O_STACK
-};
-
-/* The targets' own command line (targets/core/server.c, whose usage gives the
- * same defaults), read here too so that a bad flag is bench's one line and
- * --port=N counts as a port. The model knobs come last; schema_targets says
- * which target has which. */
-static const struct cliopt opts[] = {
-	{ "bind", O_BIND, "ADDR", "address to listen on (default 127.0.0.1)" },
-	{ "port", O_PORT, "N", "port, 0 picks a free one (default 0)" },
-	{ "ready-fd", O_READY, "FD",
-	  "write the bound port and a newline to FD, then close it\n(default none)" },
-	{ "verbose", O_VERBOSE, NULL,
-	  "blog-style lines: pid, tid, endpoint, phase, time\n(always on here)" },
-	{ "idle-timeout", O_IDLE, "D",
-	  "close a connection that sends no complete request, or\nreads none of its responses, for D (default 10s)" },
-	{ NULL, 0, NULL, "model knobs, each taken by its own target only:" },
-	{ "max-threads", O_MAXT, "N",
-	  "threaded: connection threads at most; more wait in accept\n(default 1000)" },
-	{ "pool", O_POOL, "N", "hybrid: worker threads for def handlers (default 40, as FastAPI)" },
-	{ "threads", O_THREADS, "N",
-	  "epoll: event loops, one per thread, sharing the port\n(default 1)" },
-	{ "stack-kib", O_STACK, "N", "coroutine: stack per coroutine in KiB (default 64)" },
-	CLIOPT_HELP,
-	CLIOPT_END,
-};
-
+/* The targets' own command line, its one table (common/target_opts.c), read here
+ * too so that a bad flag or value is bench's one line; every option but
+ * --ready-fd (answered here) and --verbose (always on) goes to the target as given. */
 static void usage(FILE *f)
 {
-	fputs("usage: bench target TARGET [options]\n", f);
-	cliopt_print(f, opts);
+	fputs("usage: bench target TARGET [options]\n"
+	      "The target's options, passed on to it (--verbose always on; --port 0 unless given;\n"
+	      "--ready-fd is answered by bench, once the target is ready):\n",
+	      f);
+	topt_print(f, ~0u);
 	fputs("TARGET, one of:\n", f);
 	for (const struct schema_target *t = schema_targets; t->name; t++)
 		fprintf(f, "  %-10s %s (%s)\n", t->name, t->how, t->knobs);
-	fputs("Durations (D) are written " DUR_FORMS ".\n"
-	      "Exit status: the target's; 2 bad usage.\n",
-	      f);
+	fputs("Exit status: the target's; 2 bad usage.\n", f);
 }
+
+enum { NOPTS = 16 }; /* options of topt_table at most */
 
 struct target_opts {
 	const char *name;
 	const char *bind;
 	int ready_fd; /* the user's, -1 for none */
 	int has_port;
-	char *args[2 * (sizeof(opts) / sizeof(opts[0])) + 8]; /* for the target */
-	char flags[sizeof(opts) / sizeof(opts[0])][32];	      /* "--pool", for args */
-	char idle[32];
+	char *args[2 * NOPTS + 8]; /* for the target */
+	char flags[NOPTS][32];	   /* "--pool", for args: one slot per option key */
 	int nargs;
-	const char *knobs[8]; /* the model knobs given, in flags */
+	int knobs[NOPTS]; /* the keys of the model knobs given */
+	const char *knob_names[NOPTS];
 	int nknobs;
 };
 
@@ -82,62 +51,57 @@ struct target_opts {
  * exit code (help shown, bad usage said). */
 static int parse(int argc, char **argv, struct target_opts *o)
 {
-	const struct cliopt *const tables[] = { opts, NULL };
+	const struct cliopt *const tables[] = { topt_table, NULL };
 	struct cliopt_state st;
-	char err[128];
-	uint64_t v;
+	struct topt v;
+	char err[256];
 	memset(o, 0, sizeof(*o));
-	o->bind = "127.0.0.1";
+	topt_defaults(&v);
 	o->ready_fd = -1;
 	cliopt_begin(&st, tables, argc, argv, 0);
 	for (int key; (key = cliopt_next(&st, err, sizeof(err))) != CLIOPT_DONE;) {
-		switch (key) {
-		case CLIOPT_BAD: return cmd_usage_error("target", usage, "%s", err);
-		case 'h': usage(stdout); return 0;
-		case O_VERBOSE: continue; /* always */
-		case O_READY:
-			if (cliopt_uint(st.arg, 0, INT_MAX, &v) || fcntl((int)v, F_GETFD) < 0)
-				return cmd_usage_error(
-				    "target", usage, "%s: '%s' is not an open fd", st.name, st.arg);
-			o->ready_fd = (int)v;
-			continue;
-		case O_IDLE:
-			/* A duration here; the target takes milliseconds. */
-			if (dur_parse(st.arg, &v) || v < 1000000ull || v > 3600ull * 1000000000ull)
-				return cmd_usage_error("target", usage,
-						       "%s: '%s' is not a duration from 1ms to 1h",
-						       st.name, st.arg);
-			snprintf(o->idle, sizeof(o->idle), "--idle-timeout=%llu",
-				 (unsigned long long)(v / 1000000ull));
-			o->args[o->nargs++] = o->idle;
-			continue;
-		case O_BIND: o->bind = st.arg; break;
-		case O_PORT: o->has_port = 1; break;
+		if (key == CLIOPT_BAD)
+			return cmd_usage_error("target", usage, "%s", err);
+		if (key == 'h') {
+			usage(stdout);
+			return 0;
 		}
-		/* The rest go to the target as given; it checks their values. st.name
-		 * is rewritten by the next option: the flag is kept in a slot of its
-		 * own, one per option of the table. */
-		char *flag = o->flags[key - CLIOPT_LONG];
+		/* The value is checked here as the target will check it. */
+		if (topt_set(&v, key, st.arg, st.name, err, sizeof(err)) < 0)
+			return cmd_usage_error("target", usage, "%s", err);
+		if (key == TOPT_VERBOSE)
+			continue; /* always */
+		if (key == TOPT_READY_FD) {
+			if (fcntl(v.ready_fd, F_GETFD) < 0)
+				return cmd_usage_error("target", usage, "%s: '%s' is not an open fd",
+						       st.name, st.arg);
+			o->ready_fd = v.ready_fd;
+			continue;
+		}
+		o->has_port |= key == TOPT_PORT;
+		/* The rest go to the target as given. st.name is rewritten by the next
+		 * option: the flag is kept in a slot of its own, one per option key. */
+		char *flag = o->flags[(key - CLIOPT_LONG) % NOPTS];
 		snprintf(flag, sizeof(o->flags[0]), "%s", st.name);
 		o->args[o->nargs++] = flag;
 		o->args[o->nargs++] = (char *)st.arg;
-		if (key >= O_MAXT && o->nknobs < 8)
-			o->knobs[o->nknobs++] = flag;
+		if (topt_knob(key) && o->nknobs < NOPTS) {
+			o->knob_names[o->nknobs] = flag;
+			o->knobs[o->nknobs++] = key;
+		}
 	}
+	o->bind = v.bind;
 	if (st.ind >= argc)
 		return cmd_usage_error("target", usage, "missing TARGET");
 	if (st.ind + 1 < argc)
 		return cmd_usage_error("target", usage, "unexpected argument '%s'",
 				       argv[st.ind + 1]);
 	o->name = argv[st.ind];
-	const struct schema_target *t = schema_target_find(o->name);
-	if (!t)
+	if (!schema_target_find(o->name))
 		return cmd_usage_error("target", usage, "unknown target '%s'", o->name);
 	for (int i = 0; i < o->nknobs; i++)
-		if (!strstr(t->knobs, o->knobs[i]))
-			return cmd_usage_error("target", usage,
-					       "%s is not a knob of %s (its own: %s)", o->knobs[i],
-					       t->name, t->knobs);
+		if (topt_check_knob(o->name, o->knobs[i], o->knob_names[i], err, sizeof(err)) < 0)
+			return cmd_usage_error("target", usage, "%s", err);
 	return -1;
 }
 
