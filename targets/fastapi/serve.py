@@ -1,16 +1,46 @@
 #!/usr/bin/python3
 """target-fastapi: app.py under uvicorn, with the same command line as the C
-targets (--bind, --port, --ready-fd, --verbose), so the harness starts, waits for
+targets (--bind, --port, --ready-fd, --verbose, --idle-timeout; no model
+knob), so the harness starts, waits for
 and traces it exactly like the others. Debian's python3 on purpose: the packages
 python3-fastapi and python3-uvicorn are installed for it."""
 
 import argparse
 import os
+import re
 import signal
 import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+
+
+# --idle-timeout as the C targets read it (common/target_opts.c, over
+# common/duration.c): a bare number is milliseconds, else a duration written
+# "250ms", "2.5s", "1m30s" (units from large to small, each once), from 1 ms to 1 h.
+UNITS = {"h": 3600e3, "m": 60e3, "s": 1e3, "ms": 1.0, "us": 1e-3, "ns": 1e-6}
+ORDER = ["h", "m", "s", "ms", "us", "ns"]
+DURATION = re.compile(r"(\d+\.?\d*|\.\d+)(ms|us|ns|h|m|s)")
+
+
+def idle_ms(text):
+    bad = argparse.ArgumentTypeError(f"'{text}' is not a duration from 1ms to 1h")
+    if re.fullmatch(r"\d+\.?\d*|\.\d+", text):
+        ms = float(text)
+    else:
+        ms, pos, last = 0.0, 0, -1
+        while pos < len(text):
+            m = DURATION.match(text, pos)
+            if not m or ORDER.index(m.group(2)) <= last:
+                raise bad
+            last = ORDER.index(m.group(2))
+            ms += float(m.group(1)) * UNITS[m.group(2)]
+            pos = m.end()
+        if pos == 0:
+            raise bad
+    if not 1 <= ms <= 3600e3:
+        raise bad
+    return int(ms)
 
 
 def main():
@@ -19,7 +49,10 @@ def main():
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--ready-fd", type=int, default=-1)
     p.add_argument("--verbose", action="store_true")
-    p.add_argument("--idle-timeout", type=int, default=10000, help="ms")
+    p.add_argument("--idle-timeout", type=idle_ms, default=10000, metavar="D",
+                   help="close a kept-alive connection idle for D (default 10s); a bare "
+                   "number is milliseconds. It is uvicorn's keep-alive timeout, "
+                   "in whole seconds, at least 1")
     args = p.parse_args()  # a bad flag: usage and exit 2, like the C targets
     if not 0 <= args.port <= 65535:
         p.error("bad value for --port")
