@@ -147,7 +147,9 @@ int schema_mark_parse(const char *s);	  /* enum as_mark, or -1 */
 struct schema_target {
 	const char *name;
 	const char *how;   /* one line: how it schedules */
-	const char *knobs; /* its own options */
+	/* its own options, a knob written as the usage writes it ("--threads N"):
+	 * target_opts.c reads from here which knobs a target takes */
+	const char *knobs;
 	unsigned colour;   /* 0xRRGGBB, the same in every chart */
 };
 struct schema_endpoint {

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -141,6 +143,12 @@ static void test_knobs_by_model(void **state)
 					 want);
 		}
 	}
+	/* Every knob of the table is some target's. */
+	unsigned all = 0;
+	for (const struct schema_target *t = schema_targets; t->name; t++)
+		all |= topt_knobs_of(t->name);
+	assert_int_equal(all, topt_knob(TOPT_MAX_THREADS) | topt_knob(TOPT_POOL) |
+				  topt_knob(TOPT_THREADS) | topt_knob(TOPT_STACK_KIB));
 	assert_int_equal(topt_knobs_of("blocking"), 0);
 	assert_int_equal(topt_knobs_of("fastapi"), 0);
 	assert_int_equal(topt_knobs_of("nosuch"), 0);
@@ -246,13 +254,107 @@ static void test_bad_lines(void **state)
 	assert_int_equal(p.rc, 1);
 }
 
+/* The binaries themselves (their directory in ASYNCSCOPE_TARGET_BIN): "target-MODEL: <reason>"
+ * and the usage on stderr, exit 2; --help on stdout, exit 0, with the model's
+ * own knob only. Nothing listens: every case ends before the socket. */
+static const char *bin_dir;
+
+static int run_target(const char *model, char **args, char *out, size_t outlen, char *err,
+		      size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/target-%s", bin_dir, model);
+	char *argv[8] = { path };
+	for (int i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	int po[2], pe[2];
+	assert_int_equal(pipe(po), 0);
+	assert_int_equal(pipe(pe), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	/* Small outputs: the usage fits a pipe, so reading one after the other is safe. */
+	ssize_t n = read(po[0], out, outlen - 1), k = n > 0 ? n : 0;
+	while (n > 0 && (size_t)k < outlen - 1 && (n = read(po[0], out + k, outlen - 1 - k)) > 0)
+		k += n;
+	out[k] = '\0';
+	n = read(pe[0], err, errlen - 1), k = n > 0 ? n : 0;
+	while (n > 0 && (size_t)k < errlen - 1 && (n = read(pe[0], err + k, errlen - 1 - k)) > 0)
+		k += n;
+	err[k] = '\0';
+	close(po[0]);
+	close(pe[0]);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void test_binaries(void **state)
+{
+	(void)state;
+	if (!bin_dir)
+		skip();
+	char out[8192], err[8192], want[160];
+	int ran = 0;
+	for (const struct schema_target *t = schema_targets; t->name; t++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/target-%s", bin_dir, t->name);
+		/* fastapi is argparse's (serve.py); a target not built here is skipped. */
+		if (!strcmp(t->name, "fastapi") || access(path, X_OK))
+			continue;
+		ran++;
+		assert_int_equal(run_target(t->name, (char *[]){ "--help", NULL }, out, sizeof(out),
+					    err, sizeof(err)),
+				 0);
+		snprintf(want, sizeof(want), "usage: target-%s ", t->name);
+		assert_true(!strncmp(out, want, strlen(want)));
+		assert_string_equal(err, "");
+		unsigned own = topt_knobs_of(t->name);
+		for (const struct cliopt *o = topt_table; o->name || o->help; o++) {
+			if (!o->name)
+				continue;
+			snprintf(want, sizeof(want), "--%s", o->name);
+			int listed = strstr(out, want) != NULL;
+			if (listed != (!topt_knob(o->key) || (own & topt_knob(o->key))))
+				fail_msg("target-%s --help: %s %s", t->name, want,
+					 listed ? "listed, not its own" : "missing");
+		}
+		char *bad[][3] = {
+			{ "--bogus", NULL },
+			{ "--port", "65536", NULL },
+			{ "--idle-timeout", "soon", NULL },
+			{ own & topt_knob(TOPT_POOL) ? "--threads" : "--pool", "2", NULL },
+			{ "extra", NULL },
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			assert_int_equal(run_target(t->name, bad[i], out, sizeof(out), err,
+						    sizeof(err)),
+					 2);
+			snprintf(want, sizeof(want), "target-%s: ", t->name);
+			if (strncmp(err, want, strlen(want)) || !strstr(err, "\nusage: target-"))
+				fail_msg("target-%s %s: stderr '%s'", t->name, bad[i][0], err);
+			assert_string_equal(out, "");
+		}
+	}
+	print_message("  %d target binaries checked\n", ran);
+	assert_true(ran >= 4); /* blocking, threaded, hybrid, epoll are always built */
+}
+
 int main(void)
 {
+	bin_dir = getenv("ASYNCSCOPE_TARGET_BIN");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_usage_states_defaults),
 		cmocka_unit_test(test_values),	     cmocka_unit_test(test_knobs_by_model),
 		cmocka_unit_test(test_ranges),	     cmocka_unit_test(test_idle_timeout),
-		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_bad_lines),    cmocka_unit_test(test_binaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
