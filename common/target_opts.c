@@ -155,8 +155,7 @@ int topt_check_knob(const char *target, int key, const char *name, char *err, si
 		return 0;
 	const struct schema_target *t = schema_target_find(target);
 	if (t && topt_knobs_of(target))
-		snprintf(err, len, "%s is not a knob of %s (its own: %s)", name, target,
-			 t->knobs);
+		snprintf(err, len, "%s is not a knob of %s (its own: %s)", name, target, t->knobs);
 	else
 		snprintf(err, len, "%s is not a knob of %s (it has none)", name, target);
 	return -EINVAL;
@@ -196,7 +195,8 @@ void topt_print(FILE *f, unsigned knobs)
 	for (const struct cliopt *o = topt_table; (o->name || o->help) && n < N - 1; o++) {
 		/* The heading just before the knobs, only when some follow. */
 		int heading = !o->name && topt_knob(o[1].key);
-		if ((heading && !knobs) || (o->name && topt_knob(o->key) && !(knobs & topt_knob(o->key))))
+		if ((heading && !knobs) ||
+		    (o->name && topt_knob(o->key) && !(knobs & topt_knob(o->key))))
 			continue;
 		shown[n++] = *o;
 	}

@@ -182,7 +182,9 @@ static void test_ranges(void **state)
 			PARSE(&p, r[i].target, (char *)r[i].flag, (char *)good[k]);
 			assert_int_equal(p.rc, 0);
 		}
-		const char *bad[] = { r[i].below, r[i].above, "abc", "", "12x", "+5", " 5", "0x10" };
+		const char *bad[] = {
+			r[i].below, r[i].above, "abc", "", "12x", "+5", " 5", "0x10"
+		};
 		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 			if (!bad[k])
 				continue;
@@ -220,15 +222,15 @@ static void test_idle_timeout(void **state)
 	assert_int_equal(ms, 90000);
 	assert_int_equal(topt_idle_ms("1.5", &ms), 0); /* 1.5 ms: whole ms, rounded down */
 	assert_int_equal(ms, 1);
-	const char *bad[] = { "0", "0ms", "999us", "0.5", "3600001", "1h1ms", "soon", "",
-			      "-5",	"5x",  "1m30",	"30s1m", "ms" };
+	const char *bad[] = { "0", "0ms", "999us", "0.5",  "3600001", "1h1ms", "soon",
+			      "",  "-5",  "5x",	   "1m30", "30s1m",   "ms" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct parsed p;
 		PARSE(&p, "epoll", "--idle-timeout", (char *)bad[i]);
 		assert_int_equal(p.rc, -EINVAL);
 		char want[96];
-		snprintf(want, sizeof(want), "--idle-timeout: '%s' is not a duration from 1ms to 1h",
-			 bad[i]);
+		snprintf(want, sizeof(want),
+			 "--idle-timeout: '%s' is not a duration from 1ms to 1h", bad[i]);
 		assert_string_equal(p.err, want);
 	}
 	assert_int_equal(topt_idle_ms(NULL, &ms), -EINVAL);
@@ -334,9 +336,8 @@ static void test_binaries(void **state)
 			{ "extra", NULL },
 		};
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			assert_int_equal(run_target(t->name, bad[i], out, sizeof(out), err,
-						    sizeof(err)),
-					 2);
+			assert_int_equal(
+			    run_target(t->name, bad[i], out, sizeof(out), err, sizeof(err)), 2);
 			snprintf(want, sizeof(want), "target-%s: ", t->name);
 			if (strncmp(err, want, strlen(want)) || !strstr(err, "\nusage: target-"))
 				fail_msg("target-%s %s: stderr '%s'", t->name, bad[i][0], err);
@@ -351,10 +352,10 @@ int main(void)
 {
 	bin_dir = getenv("ASYNCSCOPE_TARGET_BIN");
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_usage_states_defaults),
-		cmocka_unit_test(test_values),	     cmocka_unit_test(test_knobs_by_model),
-		cmocka_unit_test(test_ranges),	     cmocka_unit_test(test_idle_timeout),
-		cmocka_unit_test(test_bad_lines),    cmocka_unit_test(test_binaries),
+		cmocka_unit_test(test_defaults),  cmocka_unit_test(test_usage_states_defaults),
+		cmocka_unit_test(test_values),	  cmocka_unit_test(test_knobs_by_model),
+		cmocka_unit_test(test_ranges),	  cmocka_unit_test(test_idle_timeout),
+		cmocka_unit_test(test_bad_lines), cmocka_unit_test(test_binaries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
