@@ -42,7 +42,9 @@ exec 3>"$tmp/port"
 "$BIN/target-epoll" --port 0 --ready-fd 3 2>/dev/null &
 target=$!
 exec 3>&-
-for _ in $(seq 100); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+# Up to 15 s: a sanitizer build on a loaded machine starts slowly.
+for _ in $(seq 300); do [[ -s $tmp/port ]] && break; sleep 0.05; done
+[[ -s $tmp/port ]] || fail "target-epoll wrote no port in 15 s"
 url="http://127.0.0.1:$(head -1 "$tmp/port")/hello"
 # -n 400 and -c 4 over two shards: 200 requests on 2 connections each.
 for i in 0 1; do
