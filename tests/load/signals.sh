@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SIGINT and SIGTERM end `bench load` within about a second (2.5 s allowed) in every load model
 # (closed loop -d and -n, open loop -d and -n, burst), also at the highest rate,
-# against a server streaming an endless body and one that never answers, and the partial results are
-# written: the summary says interrupted, the records hold a row per request
-# sent, the JSON parses and says the same.
+# against a server streaming an endless body and one that never answers, and while
+# waiting for a --start-at; the partial results are written: the summary says
+# interrupted, the records hold a row per request sent, the JSON parses and says
+# the same.
 # usage: signals.sh BIN_DIR FAKE_SERVE
 set -uo pipefail
 bin=$1
@@ -84,6 +85,10 @@ for sig in INT TERM; do
   # A server that accepts and never answers: every request still in flight.
   interrupt $sig closed-hang 0.8 "http://127.0.0.1:$hang/" -c 4 -d 30s --timeout 60s
   interrupt $sig open-hang 0.8 "http://127.0.0.1:$hang/" -c 4 --rate 1000 -d 30s --timeout 60s
+  # Waiting for a --start-at 30 s ahead: the stop counts from the start of the
+  # run, so it ends the wait (a stop that counted only once the threads were told
+  # to go was dropped here, as during a long setup, and the run went on).
+  interrupt $sig start-at 0.8 "$hello" -c 4 -d 30s --start-at $(($(date +%s) + 30))
 done
 
 # The drain after a stop waits without spinning: a burst at a server that answers
