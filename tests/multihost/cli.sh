@@ -98,13 +98,17 @@ assert abs(c["offset_ns"] - 5 * 10**9) <= c["uncertainty_ns"], c
 PY
 [[ -s $tmp/j/timeline.png && -s $tmp/j/trace.json && -s $tmp/j/sched.csv ]] || fail "joined files"
 
-# One request's mark moved 1 ms early: no constant offset fits every request.
+# One request's mark moved early, by more than any request's send to first byte
+# (each allows 3/10 of its own and 4/10 of the others'; a fixed 1 ms fitted when
+# a loaded machine made them slower): no constant offset fits every request.
 python3 - "$tmp" <<'PY'
-import sys
-p = f"{sys.argv[1]}/srv/marks.csv"
+import csv, sys
+t = sys.argv[1]
+w = max(int(r["t_first_byte"]) - int(r["t_connected"]) for r in csv.DictReader(open(f"{t}/g1/requests.csv")))
+p = f"{t}/srv/marks.csv"
 lines = open(p).read().splitlines()
 f = lines[1].split(",")
-f[3] = str(int(f[3]) - 10**6)
+f[3] = str(int(f[3]) - w - 10**6)
 lines[1] = ",".join(f)
 open(p, "w").write("\n".join(lines) + "\n")
 PY

@@ -572,8 +572,9 @@ static void test_never_reads(void **state)
 	assert_true(held > base); /* the server holds them: the test is real */
 
 	/* Others are served while the hostile clients hold their connections: at once
-	 * on the loops (a quarter of the timeout is a wide margin for a loaded
-	 * machine, and shorter than what is left of the timeout when the pump ends),
+	 * on the loops (half the timeout is a wide margin for a sanitizer build on a
+	 * loaded machine, where a quarter failed once, and shorter than what is left
+	 * of the timeout when the pump ends: uring's held buffers made it 1.5 s),
 	 * after an idle timeout where they hold every thread. */
 	uint64_t t0 = now_ns();
 	hello_ok(p.port);
@@ -583,7 +584,7 @@ static void test_never_reads(void **state)
 	if (!loops)
 		assert_true(ms < 4.0 * IDLE_MS);
 	else
-		assert_true(ms < IDLE_MS / 4 && mid_ms < IDLE_MS / 4);
+		assert_true(ms < IDLE_MS / 2 && mid_ms < IDLE_MS / 2);
 
 	/* Every hostile connection is closed after the send timeout, and the loop
 	 * did not spin while their output was stuck (a timer re-armed in the past
