@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench all under faults: a target killed mid-cell is a failed cell and the report
 # is still written; so is a target that dies at start or never listens, for bench
-# run too; Ctrl-C stops, writes what ran, and leaves no target process and no
+# run too, as is a target missing from the build directory; Ctrl-C stops, writes what ran, and leaves no target process and no
 # tracer program behind; an unwritable --out is one line before any work.
 source "$(dirname "$0")/lib.sh"
 
@@ -40,6 +40,13 @@ rc=$?
 set -e
 [[ $rc -eq 1 ]] || fail "a target that never listens: want exit 1, got $rc: $(cat "$tmp/mute.out")"
 check_failed_cell "$tmp/mute" "target-blocking never became ready: no port within 0.5 s"
+# A target missing from the build directory (coroutine is not in $fake).
+set +e
+ASYNCSCOPE_BIN_DIR=$fake run_bench run coroutine --no-trace --out "$tmp/missing" >"$tmp/missing.out" 2>&1
+rc=$?
+set -e
+[[ $rc -eq 1 ]] || fail "a missing target: want exit 1, got $rc: $(cat "$tmp/missing.out")"
+check_failed_cell "$tmp/missing" "target-coroutine is not there or not executable"
 
 # In bench all, each such cell fails with its reason and the next one runs.
 set +e
