@@ -204,7 +204,7 @@ static void drain_msgs(struct lthread *th, struct lmulti *lm)
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
 		CURLcode rc = m->data.result; /* m is invalid once the handle is removed */
 		if (s)
-			load__finish(th, s, rc, LOAD_OK);
+			th->done(th, s, rc, LOAD_OK);
 	}
 }
 
@@ -334,12 +334,14 @@ static int slot_init(struct lthread *th, struct slot *s, const struct curl_slist
 	return rc == CURLE_OK ? 0 : -EINVAL;
 }
 
-int load__thread_setup(struct lthread *th, int nslots)
+int load__thread_setup(struct lthread *th, int nslots,
+		       void (*done)(struct lthread *, struct slot *, CURLcode, enum load_err))
 {
 	const struct load_config *cfg = th->cfg;
 	struct curl_slist *extra = NULL;
 	int err = -ENOMEM;
 
+	th->done = done;
 	th->ep = epoll_create1(EPOLL_CLOEXEC);
 	th->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (th->ep < 0 || th->pace_fd < 0)

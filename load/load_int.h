@@ -110,6 +110,9 @@ struct lthread {
 	int started;
 	int err;
 
+	/* What to do with a finished transfer (load_thread.c's accounting), given
+	 * at setup: the libcurl side calls up through it, never by name. */
+	void (*done)(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
 	struct lmulti *multis;
 	int nmultis;
 	uint32_t *dirty; /* stack of multi indexes with messages to read */
@@ -155,8 +158,9 @@ struct lthread {
  * signal handler at any moment, and must never write to a descriptor that a
  * finished run closed and something else reused. "active" limits it to runs. */
 
-/* load_curl.c */
-int load__thread_setup(struct lthread *th, int nslots);
+/* load_curl.c. Setup takes the thread's done function (see struct lthread). */
+int load__thread_setup(struct lthread *th, int nslots,
+		       void (*done)(struct lthread *, struct slot *, CURLcode, enum load_err));
 void load__thread_teardown(struct lthread *th);
 uint64_t load__conn_by_port(struct lthread *th, CURL *easy);
 /* A socket's events (or CURL_SOCKET_TIMEOUT) to multi m; m is then read for
@@ -168,9 +172,7 @@ void load__drain_dirty(struct lthread *th);
 uint64_t load__curl_next(const struct lthread *th);
 int load__curl_timers(struct lthread *th);
 
-/* load_thread.c: a worker thread's body, given its struct lthread; and what to do
- * when a request ends (rc from libcurl) or is cut off (forced). */
+/* load_thread.c: a worker thread's body, given its struct lthread. */
 void *load__thread_main(void *arg);
-void load__finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
 
 #endif

@@ -74,6 +74,7 @@ static void set_trace(struct slot *s, uint64_t id, int sampled)
 }
 
 static void begin_stop(struct lthread *th, uint64_t now, uint64_t grace);
+static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced);
 
 /* Request ids count from 1: the targets read a missing X-Request-Id as 0, and a
  * first request numbered 0 could not be told from one without the header. */
@@ -112,7 +113,7 @@ static void send_one(struct lthread *th, struct slot *s, uint64_t seq, uint64_t 
 		 * rather than spin on it. */
 		th->err = -EIO;
 		begin_stop(th, now_ns(), 0);
-		load__finish(th, s, CURLE_FAILED_INIT, LOAD_E_OTHER);
+		finish(th, s, CURLE_FAILED_INIT, LOAD_E_OTHER);
 	}
 }
 
@@ -305,7 +306,7 @@ static void account(struct lthread *th, struct slot *s, enum load_err kind, long
 
 /* A request ended (rc from libcurl) or is cut off (forced). Records it, frees its
  * slot, and lets the load model start the next one. */
-void load__finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced)
+static void finish(struct lthread *th, struct slot *s, CURLcode rc, enum load_err forced)
 {
 	uint64_t t_end = now_ns();
 	long status = 0;
@@ -445,7 +446,7 @@ static void abort_inflight(struct lthread *th)
 {
 	for (int i = 0; i < th->nslots; i++)
 		if (th->slots[i].busy)
-			load__finish(th, &th->slots[i], CURLE_OK, LOAD_E_ABORTED);
+			finish(th, &th->slots[i], CURLE_OK, LOAD_E_ABORTED);
 }
 
 /* Once the run is over: connections that carried requests and never got one
@@ -479,7 +480,7 @@ static void sweep_timeouts(struct lthread *th, uint64_t now)
 		socklen_t len = sizeof(peer);
 		int connected =
 		    s->fd >= 0 && getpeername(s->fd, (struct sockaddr *)&peer, &len) == 0;
-		load__finish(th, s, CURLE_OPERATION_TIMEDOUT,
+		finish(th, s, CURLE_OPERATION_TIMEDOUT,
 		       connected ? LOAD_E_TIMEOUT : LOAD_E_CONNECT);
 	}
 }
@@ -622,7 +623,7 @@ void *load__thread_main(void *arg)
 	 * definition, and an open loop's schedule paces its own sends. */
 	if (cfg->mode == LOAD_CLOSED)
 		th->ramp_rate = cfg->connect_rate;
-	th->err = load__thread_setup(th, n);
+	th->err = load__thread_setup(th, n, finish);
 
 	pthread_mutex_lock(&run->lock);
 	run->nready++;

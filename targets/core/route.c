@@ -3,8 +3,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "clock.h"
-#include "log.h"
 #include "probes.h"
 
 static const char *const names[] = {
@@ -82,8 +80,6 @@ void route(const struct http_request *req, int fd, struct job *job)
 	job->keep_alive = req->keep_alive;
 	job->http10 = req->minor == 0;
 	job->status = 200;
-	/* Only the verbose log reads it: no clock read per request otherwise. */
-	job->t_parsed = log_verbose ? now_ns() : 0;
 	PROBE_REQUEST_START(job);
 
 	int get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;

@@ -72,7 +72,10 @@ int session_next(struct session *s, struct job *job)
 			return 0;
 		}
 		s->in_off += (size_t)n;
+		/* Only the verbose log reads it: no clock read per request otherwise. */
+		uint64_t parsed = log_verbose ? now_ns() : 0;
 		route(&req, s->fd, job);
+		job->t_parsed = parsed;
 		job->t_arrived = s->t_arrived;
 		if (job->ep != EP_ERROR)
 			return 1;
