@@ -8,24 +8,13 @@
 #include "files.h"
 #include "pcsv.h"
 #include "schema.h"
-
-/* One request as the server marked it: its first start, its last end (a request
- * id the server saw twice is held to the widest reading, the strictest test). */
-struct srv {
-	uint64_t id, start, end;
-};
-
-static int cmp_srv(const void *a, const void *b)
-{
-	const struct srv *x = a, *y = b;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
+#include "spans.h"
 
 /* The server's request_start and request_end by id, sorted and one per id. */
-static int read_marks(const char *path, struct srv **out, size_t *nout)
+static int read_marks(const char *path, struct span **out, size_t *nout)
 {
 	const struct schema_csv *s = &schema_marks;
-	struct srv *v = NULL;
+	struct span *v = NULL;
 	size_t n = 0, cap = 0;
 	struct pcsv c;
 	int rc = pcsv_open(&c, path, s->cols, s->ncols, (1u << MARKCOL_N) - 1);
@@ -48,7 +37,7 @@ static int read_marks(const char *path, struct srv **out, size_t *nout)
 			continue;
 		if (n == cap) {
 			size_t nc = cap ? cap * 2 : 1024;
-			struct srv *p = realloc(v, nc * sizeof(*v));
+			struct span *p = realloc(v, nc * sizeof(*v));
 			if (!p) {
 				rc = -ENOMEM;
 				goto out;
@@ -56,26 +45,12 @@ static int read_marks(const char *path, struct srv **out, size_t *nout)
 			v = p;
 			cap = nc;
 		}
-		v[n++] = ev == AS_MARK_REQUEST_START ? (struct srv){ id, t, 0 }
-						     : (struct srv){ id, 0, t };
+		v[n++] = ev == AS_MARK_REQUEST_START ? (struct span){ id, t, 0 }
+						     : (struct span){ id, 0, t };
 	}
 	if (rc < 0)
 		goto out;
-	if (n) /* no marks (a target without probes): v is NULL, which qsort may not get */
-		qsort(v, n, sizeof(*v), cmp_srv);
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (w && v[w - 1].id == v[i].id) {
-			struct srv *d = &v[w - 1];
-			if (v[i].start && (!d->start || v[i].start < d->start))
-				d->start = v[i].start;
-			if (v[i].end > d->end)
-				d->end = v[i].end;
-		} else {
-			v[w++] = v[i];
-		}
-	}
-	*nout = w;
+	*nout = spans_fold(v, n);
 	rc = 0;
 out:
 	pcsv_close(&c);
@@ -89,7 +64,7 @@ out:
 int causality_check(const char *dir, struct causality *out)
 {
 	char path[PATH_MAX];
-	struct srv *srv = NULL;
+	struct span *srv = NULL;
 	size_t nsrv = 0;
 	memset(out, 0, sizeof(*out));
 	int rc = files_join(path, sizeof(path), dir, SCHEMA_MARKS);
@@ -123,9 +98,7 @@ int causality_check(const char *dir, struct causality *out)
 		}
 		if (rc < 0)
 			break;
-		struct srv key = { .id = id };
-		const struct srv *m =
-		    whole && nsrv ? bsearch(&key, srv, nsrv, sizeof(*srv), cmp_srv) : NULL;
+		const struct span *m = whole ? spans_find(srv, nsrv, id) : NULL;
 		if (!m || !m->start || !m->end)
 			continue;
 		out->joined++;

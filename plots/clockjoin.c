@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "pjson.h"
+#include "spans.h"
 #include "rundata.h"
 #include "schema.h"
 
@@ -97,23 +98,12 @@ int cj_estimate(const struct cj_req *r, size_t n, struct cj_est *e)
 	return 0;
 }
 
-/* The server's first request_start and last request_end of each id. */
-struct sm {
-	uint64_t id, start, end;
-};
-
-static int sm_cmp(const void *a, const void *b)
-{
-	const struct sm *x = a, *y = b;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
 int cj_join(const struct rd_run *client, const struct rd_run *server, struct cj_req **out,
 	    size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	struct sm *m = calloc(server->nmark ? server->nmark : 1, sizeof(*m));
+	struct span *m = calloc(server->nmark ? server->nmark : 1, sizeof(*m));
 	struct cj_req *r = calloc(client->nreq ? client->nreq : 1, sizeof(*r));
 	size_t nm = 0;
 	if (!m || !r) {
@@ -124,29 +114,16 @@ int cj_join(const struct rd_run *client, const struct rd_run *server, struct cj_
 	for (size_t i = 0; i < server->nmark; i++) {
 		const struct rd_mark *k = &server->mark[i];
 		if (k->ev == RD_START || k->ev == RD_END)
-			m[nm++] = (struct sm){ k->id, k->ev == RD_START ? k->t : 0,
-					       k->ev == RD_END ? k->t : 0 };
+			m[nm++] = (struct span){ k->id, k->ev == RD_START ? k->t : 0,
+						 k->ev == RD_END ? k->t : 0 };
 	}
-	qsort(m, nm, sizeof(*m), sm_cmp);
-	/* Fold each id's marks into its first entry. */
-	size_t u = 0;
-	for (size_t i = 0; i < nm; i++) {
-		if (u && m[u - 1].id == m[i].id) {
-			struct sm *a = &m[u - 1];
-			if (m[i].start && (!a->start || m[i].start < a->start))
-				a->start = m[i].start;
-			if (m[i].end > a->end)
-				a->end = m[i].end;
-		} else {
-			m[u++] = m[i];
-		}
-	}
+	size_t u = spans_fold(m, nm);
 	size_t k = 0;
 	for (size_t i = 0; i < client->nreq; i++) {
 		const struct rd_req *q = &client->req[i];
 		if (!q->t_connected || !q->t_first_byte || q->t_first_byte < q->t_connected)
 			continue;
-		struct sm key = { .id = q->id }, *s = bsearch(&key, m, u, sizeof(*m), sm_cmp);
+		const struct span *s = spans_find(m, u, q->id);
 		if (!s || !s->start || !s->end || s->end < s->start)
 			continue;
 		r[k++] =

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "clockjoin.h"
+#include "spans.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 static uint64_t rng(void)
@@ -112,13 +113,34 @@ static void drift_seen(void **state)
 	free(r);
 }
 
+/* A request's server span: the first start and the last end of its id, however
+ * its marks came; ids the server never marked are not found. */
+static void spans_folded(void **state)
+{
+	(void)state;
+	struct span v[] = { { 7, 0, 900 }, { 3, 100, 0 }, { 7, 500, 0 }, { 3, 0, 400 },
+			    { 7, 450, 0 }, { 7, 0, 950 }, { 9, 0, 1000 } };
+	size_t n = spans_fold(v, sizeof(v) / sizeof(v[0]));
+	assert_int_equal(n, 3);
+	const struct span *a = spans_find(v, n, 3), *b = spans_find(v, n, 7),
+			  *c = spans_find(v, n, 9);
+	assert_non_null(a);
+	assert_true(a->start == 100 && a->end == 400);
+	assert_non_null(b);
+	assert_true(b->start == 450 && b->end == 950);
+	assert_non_null(c);
+	assert_true(c->start == 0 && c->end == 1000); /* its start never seen */
+	assert_null(spans_find(v, n, 8));
+	assert_int_equal(spans_fold(NULL, 0), 0);
+	assert_null(spans_find(NULL, 0, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(recovers_offset),
-		cmocka_unit_test(one_request),
-		cmocka_unit_test(contradiction_reported),
-		cmocka_unit_test(drift_seen),
+		cmocka_unit_test(recovers_offset),	  cmocka_unit_test(one_request),
+		cmocka_unit_test(contradiction_reported), cmocka_unit_test(drift_seen),
+		cmocka_unit_test(spans_folded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
