@@ -138,9 +138,13 @@ static void spans_folded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(recovers_offset),	  cmocka_unit_test(one_request),
-		cmocka_unit_test(contradiction_reported), cmocka_unit_test(drift_seen),
+		/* clang-format off */
+		cmocka_unit_test(recovers_offset),
+		cmocka_unit_test(one_request),
+		cmocka_unit_test(contradiction_reported),
+		cmocka_unit_test(drift_seen),
 		cmocka_unit_test(spans_folded),
+		/* clang-format on */
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
